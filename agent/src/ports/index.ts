@@ -1,0 +1,4 @@
+export * from './camera.js';
+export * from './relay.js';
+export * from './sensors.js';
+export * from './door-link.js';

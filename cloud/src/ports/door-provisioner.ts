@@ -1,0 +1,19 @@
+/**
+ * Door provisioner port: issues a door's client certificate (local CA, or AWS IoT
+ * CreateKeysAndCertificate + policy + thing) and says where the door must connect.
+ */
+export interface DoorCredentials {
+  doorId: string;
+  certificatePem: string;
+  privateKeyPem: string;
+  /** CA that signed the broker's server certificate (Amazon Root CA 1 on AWS). */
+  caPem: string;
+  endpoint: string;
+  port: number;
+}
+
+export interface DoorProvisioner {
+  provision(doorId: string): Promise<DoorCredentials>;
+  /** Revokes a door's certificate(s) so it can no longer connect. */
+  revoke(doorId: string): Promise<void>;
+}

@@ -1,0 +1,3 @@
+export * from './topics.js';
+export * from './limits.js';
+export * from './messages.js';
