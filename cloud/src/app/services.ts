@@ -1,0 +1,104 @@
+/**
+ * What the admin site and the CLI can do, independent of which back end (local or AWS) runs
+ * underneath. The composition root of each process builds one of these from its adapters.
+ */
+import type { AuditEvent, Door, EnrolledFace, EventFilter, Person } from '../domain/types.js';
+import type { DetectedFace } from '../ports/face-index.js';
+import type { DoorCredentials } from '../ports/door-provisioner.js';
+import type { PersonFilter } from '../ports/records.js';
+
+export type PhotoIssueCode =
+  | 'not_an_image' // content is not a decodable JPEG/PNG
+  | 'too_large' // bytes or pixels over the limit
+  | 'no_face'
+  | 'multiple_faces'
+  | 'face_too_small'
+  | 'blurry'
+  | 'pose' // head turned or tilted too far
+  | 'matches_other_person'; // already looks like someone else who is enrolled
+
+export interface PhotoIssue {
+  code: PhotoIssueCode;
+  /** 'error' refuses the photo; 'warning' accepts it but says what would be better. */
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface PhotoCheck {
+  ok: boolean;
+  issues: PhotoIssue[];
+  face: DetectedFace | null;
+  faceCount: number;
+  /** When it matches someone already enrolled (other than the person being enrolled). */
+  matchedPerson: { personId: string; name: string; similarity: number } | null;
+}
+
+export interface EnrollPhotoResult extends PhotoCheck {
+  /** Set when the photo was indexed. */
+  faceId: string | null;
+}
+
+export interface NewPerson {
+  name: string;
+  validFrom?: number | null;
+  validUntil?: number | null;
+  allowedDoors?: string[] | null;
+}
+
+export type PersonPatch = Partial<Pick<Person, 'name' | 'status' | 'validFrom' | 'validUntil' | 'allowedDoors'>>;
+
+export interface NewDoor {
+  doorId: string;
+  name: string;
+  pulseMs?: number;
+}
+
+/** Everything a field tech needs to bring a door up: credentials plus the agent's config file. */
+export interface DoorBundle {
+  credentials: DoorCredentials;
+  /** The agent config (agent/src/config.ts schema) pointing at the files below by relative path. */
+  agentConfig: Record<string, unknown>;
+}
+
+export type DoorChangeListener = (door: Door) => void;
+
+export interface Actor {
+  /** Admin username or 'cli'. */
+  name: string;
+}
+
+export interface FacegateServices {
+  people: {
+    list(filter?: PersonFilter): Promise<(Person & { faceCount: number })[]>;
+    get(personId: string): Promise<(Person & { faces: EnrolledFace[] }) | null>;
+    create(input: NewPerson, actor: Actor): Promise<Person>;
+    update(personId: string, patch: PersonPatch, actor: Actor): Promise<Person>;
+    /** Erasure: faces from the index, photos and snapshots from the store, the person record; the log is redacted. */
+    erase(personId: string, actor: Actor): Promise<void>;
+  };
+  enrollment: {
+    /** Checks a photo without enrolling it (immediate feedback in the admin site). */
+    checkPhoto(image: Uint8Array, forPersonId?: string): Promise<PhotoCheck>;
+    /** Checks and indexes each photo (1–5); reports progress after each one. */
+    enroll(
+      personId: string,
+      photos: Uint8Array[],
+      actor: Actor,
+      onProgress?: (done: number, total: number, result: EnrollPhotoResult) => void,
+    ): Promise<EnrollPhotoResult[]>;
+    getPhoto(photoKey: string): Promise<{ bytes: Buffer; contentType: string } | null>;
+  };
+  doors: {
+    list(): Promise<Door[]>;
+    get(doorId: string): Promise<Door | null>;
+    /** Registers the door and issues its certificate; the bundle is shown once (private key inside). */
+    create(input: NewDoor, actor: Actor): Promise<{ door: Door; bundle: DoorBundle }>;
+    remoteUnlock(doorId: string, reason: string, actor: Actor): Promise<{ decisionId: string }>;
+    /** Live online/lock changes; returns an unsubscribe function. */
+    subscribe(listener: DoorChangeListener): () => void;
+  };
+  events: {
+    list(filter?: EventFilter): Promise<{ events: AuditEvent[]; cursor: string | null }>;
+    getSnapshot(snapshotKey: string): Promise<{ bytes: Buffer; contentType: string } | null>;
+  };
+}
