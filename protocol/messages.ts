@@ -42,6 +42,8 @@ const CommandBase = z.object({
   decisionId: Id,
   issuedAt: EpochMs,
   expiresAt: EpochMs,
+  /** The frame this decision answers (absent for remote unlocks): lets doors and benchmarks trace latency. */
+  frameId: Id.optional(),
 });
 
 /** back end → door, on `facegate/doors/{doorId}/commands`. Only `unlock` ever moves the relay. */

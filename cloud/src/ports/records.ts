@@ -1,4 +1,11 @@
-/** Records port: people, their enrolled faces, doors and the audit log (SQLite locally, DynamoDB on AWS). */
+/**
+ * Records port: people, their enrolled faces, doors and the audit log (SQLite locally, DynamoDB on AWS).
+ *
+ * Behaviour every adapter must share (checked by test/contracts/records.contract.ts):
+ * - put* are upserts: the whole item is replaced.
+ * - get* return null for a missing item; deleting or redacting something missing is not an error.
+ * - Arrays round-trip exactly (an empty `allowedDoors` stays `[]`, distinct from `null`).
+ */
 import type { AuditEvent, Door, EnrolledFace, EventFilter, Person } from '../domain/types.js';
 
 export interface PersonFilter {
@@ -18,27 +25,40 @@ export interface Records {
   // people
   putPerson(person: Person): Promise<void>;
   getPerson(personId: string): Promise<Person | null>;
+  /** Sorted by name (case-insensitive), then personId. */
   listPeople(filter?: PersonFilter): Promise<Person[]>;
-  /** Removes the person and their face rows; returns the faces that were removed. */
+  /** Removes the person and their face rows; returns the faces that were removed ([] if none or no such person). */
   deletePerson(personId: string): Promise<EnrolledFace[]>;
 
   // faces
+  /** The person must exist (adapters may reject an orphan face). */
   addFace(face: EnrolledFace): Promise<void>;
+  /** Oldest first (createdAt, then faceId). */
   listFaces(personId: string): Promise<EnrolledFace[]>;
   getFace(faceId: string): Promise<EnrolledFace | null>;
 
   // doors
   putDoor(door: Door): Promise<void>;
   getDoor(doorId: string): Promise<Door | null>;
+  /** Sorted by doorId. */
   listDoors(): Promise<Door[]>;
+  /** Changes only the fields present in the patch; an unknown door stays absent (never created), no error. */
   updateDoorState(doorId: string, patch: DoorStatePatch): Promise<void>;
 
   // audit log
   appendEvent(event: AuditEvent): Promise<void>;
+  /**
+   * Newest first (`at` descending, then eventId descending). All filters combine (AND); `from`
+   * and `to` are inclusive. `limit` defaults to 100 and is capped at 1000. A page may hold fewer
+   * than `limit` events even when more follow (DynamoDB filters after reading): keep reading
+   * while `cursor` is not null. A cursor is only valid with the same filter; a malformed cursor
+   * throws InvalidInputError.
+   */
   listEvents(filter?: EventFilter): Promise<{ events: AuditEvent[]; cursor: string | null }>;
   /**
    * Erasure: unlinks a person from the log (personId, personName, snapshotKey set to null) and
-   * returns the snapshot keys that were unlinked so the caller can delete the images.
+   * returns the snapshot keys that were unlinked so the caller can delete the images
+   * (each key once, in no particular order). The events themselves stay.
    */
   redactPersonEvents(personId: string): Promise<string[]>;
 

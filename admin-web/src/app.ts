@@ -1,0 +1,141 @@
+/**
+ * The admin website, built apart from `listen` (fastify style): the composition root (local stack
+ * or the EC2 host) passes the back end's services, the admin account store and a logger, and
+ * decides where to listen. Tests drive it with `inject()`.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import type { Logger } from '../../lib/logger.js';
+import type { FacegateServices } from '../../cloud/src/app/services.js';
+import type { AdminUserStore } from './users/admin-user-store.js';
+import { DEFAULT_SESSION_POLICY, SessionManager, type SessionPolicy } from './users/sessions.js';
+import type { VirtualDoor } from './virtual-door.js';
+import { installErrorHandling } from './plugins/error-handler.js';
+import { authPlugin } from './plugins/auth.js';
+import { assetRoutes } from './assets.js';
+import { signInRoutes, signOutRoutes } from './routes/sign-in.js';
+import { accountRoutes } from './routes/account.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { peopleRoutes } from './routes/people.js';
+import { enrollmentRoutes } from './routes/enrollment.js';
+import { doorRoutes } from './routes/doors.js';
+import { eventRoutes } from './routes/events.js';
+import { virtualDoorRoutes } from './routes/virtual-door.js';
+import { MAX_PHOTO_BYTES, MAX_PHOTOS } from './uploads.js';
+
+export interface AdminAppOptions {
+  services: FacegateServices;
+  users: AdminUserStore;
+  logger: Logger;
+  /** Set the Secure flag on cookies: true behind HTTPS (EC2 host), false for plain-HTTP localhost. */
+  cookieSecure: boolean;
+  virtualDoor?: VirtualDoor;
+  sessionPolicy?: SessionPolicy;
+  /** Sign-in attempts per IP per minute (default 10). */
+  loginRateLimit?: number;
+  /** Trust X-Forwarded-* (only behind a known reverse proxy / load balancer). */
+  trustProxy?: boolean;
+}
+
+export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: 'admin-web' }) as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    trustProxy: options.trustProxy ?? false,
+    // Forms and JSON are small; photo uploads go through multipart with their own limits.
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', allErrors: false } },
+  });
+  app.decorateRequest('admin', null);
+  installErrorHandling(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        // Webcam previews and captured photos are shown from blob: URLs made in the page.
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:', 'mediastream:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(options.cookieSecure ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    // HSTS only makes sense when served over HTTPS.
+    hsts: options.cookieSecure ? { maxAge: 31_536_000 } : false,
+    referrerPolicy: { policy: 'same-origin' },
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=()');
+  });
+  await app.register(cookie);
+  await app.register(csrf, {
+    cookieKey: 'fg_csrf',
+    cookieOpts: { httpOnly: true, sameSite: 'strict', secure: options.cookieSecure, path: '/' },
+    getToken: (req) => {
+      const header = req.headers['x-csrf-token'];
+      if (typeof header === 'string') return header;
+      const body = req.body as { _csrf?: unknown } | undefined;
+      return body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined;
+    },
+  });
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(multipart, {
+    limits: { fileSize: MAX_PHOTO_BYTES, files: MAX_PHOTOS, fields: 0, parts: MAX_PHOTOS, fieldNameSize: 64, headerPairs: 50 },
+  });
+  await app.register(rateLimit, { global: false });
+
+  // Every state-changing request, anywhere on the site, needs a valid CSRF token.
+  app.addHook('preHandler', (request, reply, done) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  const sessions = new SessionManager(options.users.sessions, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
+  const purge = setInterval(() => {
+    sessions.purgeExpired().catch((err) => app.log.warn({ err }, 'session purge failed'));
+  }, 10 * 60_000);
+  purge.unref();
+  app.addHook('onClose', async () => clearInterval(purge));
+
+  // Public: health, assets, sign-in.
+  app.get('/healthz', async () => ({ ok: true }));
+  await app.register(assetRoutes);
+  await app.register(signInRoutes, {
+    users: options.users,
+    sessions,
+    cookieSecure: options.cookieSecure,
+    loginRateLimit: options.loginRateLimit ?? 10,
+  });
+
+  // Everything else needs a session (encapsulated: the gate applies to this scope only).
+  await app.register(async (scope) => {
+    await authPlugin(scope, { sessions, users: options.users });
+    const deps = { services: options.services, virtualDoor: options.virtualDoor };
+    await scope.register(signOutRoutes, { sessions, cookieSecure: options.cookieSecure });
+    await scope.register(accountRoutes, { users: options.users, sessions, cookieSecure: options.cookieSecure });
+    await scope.register(dashboardRoutes, deps);
+    await scope.register(peopleRoutes, deps);
+    await scope.register(enrollmentRoutes, deps);
+    await scope.register(doorRoutes, deps);
+    await scope.register(eventRoutes, deps);
+    await scope.register(virtualDoorRoutes, deps);
+  });
+
+  return app;
+}
+
+export type RouteDeps = { services: FacegateServices; virtualDoor?: VirtualDoor };

@@ -1,0 +1,33 @@
+/**
+ * Shapes of the ids and keys that arrive in URLs. Each is checked before any lookup, so a value
+ * like `../../etc/passwd` is refused with 400 and never reaches a service, a store or a file.
+ */
+import { DOOR_ID_PATTERN } from '../../protocol/topics.js';
+
+/** Person, face and event ids: url-safe tokens (uuids, ulids, nanoids). */
+export const ENTITY_ID_SOURCE = '^[A-Za-z0-9_-]{1,64}$';
+export const ENTITY_ID = new RegExp(ENTITY_ID_SOURCE);
+
+export const DOOR_ID_SOURCE = DOOR_ID_PATTERN.source;
+
+/** Store keys of snapshots: segments of url-safe characters separated by '/', no '..', no leading '/'. */
+export const STORE_KEY_SOURCE = '^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}){0,7}$';
+const STORE_KEY = new RegExp(STORE_KEY_SOURCE);
+
+export function isStoreKey(key: string): boolean {
+  return STORE_KEY.test(key) && !key.split('/').some((s) => s === '..' || s.includes('..'));
+}
+
+export const personIdParams = {
+  type: 'object',
+  required: ['personId'],
+  additionalProperties: false,
+  properties: { personId: { type: 'string', pattern: ENTITY_ID_SOURCE } },
+} as const;
+
+export const doorIdParams = {
+  type: 'object',
+  required: ['doorId'],
+  additionalProperties: false,
+  properties: { doorId: { type: 'string', pattern: DOOR_ID_SOURCE } },
+} as const;

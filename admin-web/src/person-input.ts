@@ -1,0 +1,102 @@
+/**
+ * Turns the person form / JSON fields into what the services take: trimmed names without control
+ * characters, calendar dates checked for real (no 2025-02-30), validity ranges in order, and door
+ * ids that exist.
+ */
+import type { FacegateServices, NewPerson, PersonPatch } from '../../cloud/src/app/services.js';
+import { badRequest } from './errors.js';
+import { DOOR_ID_SOURCE } from './ids.js';
+
+export const DATE_SOURCE = '^(\\d{4}-\\d{2}-\\d{2})?$';
+export const MAX_NAME_LENGTH = 100;
+
+/** Shared Fastify schema properties for person bodies (forms and JSON). */
+export const personBodyProperties = {
+  name: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },
+  validFrom: { type: ['string', 'null'], pattern: DATE_SOURCE },
+  validUntil: { type: ['string', 'null'], pattern: DATE_SOURCE },
+  /** Forms: 'all' or 'some' (then `doors`); JSON callers use allowedDoors. */
+  access: { type: 'string', enum: ['all', 'some'] },
+  doors: { type: 'array', maxItems: 500, items: { type: 'string', pattern: DOOR_ID_SOURCE } },
+  allowedDoors: { type: ['array', 'null'], maxItems: 500, items: { type: 'string', pattern: DOOR_ID_SOURCE } },
+  status: { type: 'string', enum: ['active', 'inactive'] },
+  _csrf: { type: 'string', maxLength: 256 },
+} as const;
+
+export interface PersonBody {
+  name?: string;
+  validFrom?: string | null;
+  validUntil?: string | null;
+  access?: 'all' | 'some';
+  doors?: string[];
+  allowedDoors?: string[] | null;
+  status?: 'active' | 'inactive';
+}
+
+const DAY_MS = 86_400_000;
+
+/** 'YYYY-MM-DD' → epoch ms at 00:00 UTC (or the last ms of that day for `endOfDay`); '' / null → null. */
+export function parseDate(field: string, value: string | null | undefined, endOfDay = false): number | null {
+  if (value === undefined || value === null || value === '') return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) throw badRequest(`${field}: expected a date like 2025-01-31`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (y < 2000 || y > 2200 || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
+    throw badRequest(`${field}: ${value} is not a valid date`);
+  }
+  return endOfDay ? ms + DAY_MS - 1 : ms;
+}
+
+export function cleanName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = name.replace(/[\u0000-\u001f\u007f]/g, '').replace(/\s+/g, ' ').trim();
+  if (!cleaned) throw badRequest('name: must not be empty');
+  return cleaned;
+}
+
+/** `forCreate`: a new person is always active, so status is not taken from the input. */
+export async function toPersonFields(
+  body: PersonBody,
+  services: FacegateServices,
+  forCreate = false,
+): Promise<NewPerson & { status?: 'active' | 'inactive' }> {
+  const out: NewPerson & { status?: 'active' | 'inactive' } = { name: cleanName(body.name ?? '') };
+  out.validFrom = parseDate('validFrom', body.validFrom);
+  out.validUntil = parseDate('validUntil', body.validUntil, true);
+  if (out.validFrom !== null && out.validUntil !== null && out.validFrom > out.validUntil) {
+    throw badRequest('validUntil: must be on or after validFrom');
+  }
+  let doors: string[] | null;
+  if (body.allowedDoors !== undefined) doors = body.allowedDoors;
+  else doors = body.access === 'some' ? (body.doors ?? []) : null;
+  if (doors) {
+    const known = new Set((await services.doors.list()).map((d) => d.doorId));
+    const unknown = doors.filter((d) => !known.has(d));
+    if (unknown.length) throw badRequest(`allowedDoors: unknown door ${JSON.stringify(unknown[0])}`);
+    doors = [...new Set(doors)];
+  }
+  out.allowedDoors = doors;
+  if (body.status && !forCreate) out.status = body.status;
+  return out;
+}
+
+/** JSON PATCH: only the fields present change (forms send every field and use toPersonFields). */
+export async function toPersonPatch(body: PersonBody, services: FacegateServices): Promise<PersonPatch> {
+  const patch: PersonPatch = {};
+  if (body.name !== undefined) patch.name = cleanName(body.name);
+  if (body.validFrom !== undefined) patch.validFrom = parseDate('validFrom', body.validFrom);
+  if (body.validUntil !== undefined) patch.validUntil = parseDate('validUntil', body.validUntil, true);
+  if (body.status !== undefined) patch.status = body.status;
+  if (body.allowedDoors !== undefined) {
+    if (body.allowedDoors) {
+      const known = new Set((await services.doors.list()).map((d) => d.doorId));
+      const unknown = body.allowedDoors.filter((d) => !known.has(d));
+      if (unknown.length) throw badRequest(`allowedDoors: unknown door ${JSON.stringify(unknown[0])}`);
+    }
+    patch.allowedDoors = body.allowedDoors ? [...new Set(body.allowedDoors)] : null;
+  }
+  if (Object.keys(patch).length === 0) throw badRequest('nothing to change: send at least one of name, validFrom, validUntil, status, allowedDoors');
+  return patch;
+}

@@ -1,0 +1,87 @@
+/** Change password (forced after a one-time password). Ends every other session of the account. */
+import type { FastifyInstance } from 'fastify';
+import { html } from '../html.js';
+import { page } from '../layout.js';
+import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from '../users/password.js';
+import type { AdminUserStore } from '../users/admin-user-store.js';
+import type { SessionManager } from '../users/sessions.js';
+import { noStore, wantsHtml } from '../request-context.js';
+import { setSessionCookie } from './sign-in.js';
+import { badRequest } from '../errors.js';
+
+interface Deps {
+  users: AdminUserStore;
+  sessions: SessionManager;
+  cookieSecure: boolean;
+}
+
+interface PasswordBody {
+  current: string;
+  password: string;
+  confirm: string;
+}
+
+function passwordPage(username: string, csrfToken: string, forced: boolean, error?: string): string {
+  const body = html`<section class="card narrow">
+    <h1>Choose a new password</h1>
+    ${forced ? html`<p>You signed in with a one-time password. Choose your own to continue.</p>` : ''}
+    ${error ? html`<p class="flash flash-error" role="alert">${error}</p>` : ''}
+    <form method="post" action="/account/password" class="stack">
+      <input type="hidden" name="_csrf" value="${csrfToken}">
+      <label for="current">Current password</label>
+      <input id="current" name="current" type="password" autocomplete="current-password" required maxlength="${MAX_PASSWORD_LENGTH}">
+      <label for="password">New password (at least ${MIN_PASSWORD_LENGTH} characters)</label>
+      <input id="password" name="password" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}">
+      <label for="confirm">New password again</label>
+      <input id="confirm" name="confirm" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}">
+      <button type="submit" class="primary">Save password</button>
+    </form>
+  </section>`;
+  return page({ title: 'Change password', body, username, csrfToken, section: 'account' });
+}
+
+export async function accountRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  app.get('/account/password', async (request, reply) => {
+    const admin = request.admin!;
+    return noStore(reply).type('text/html; charset=utf-8').send(passwordPage(admin.username, reply.generateCsrf(), admin.mustChangePassword));
+  });
+
+  app.post<{ Body: PasswordBody }>(
+    '/account/password',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['current', 'password', 'confirm'],
+          properties: {
+            current: { type: 'string', minLength: 1, maxLength: MAX_PASSWORD_LENGTH },
+            password: { type: 'string', maxLength: MAX_PASSWORD_LENGTH },
+            confirm: { type: 'string', maxLength: MAX_PASSWORD_LENGTH },
+            _csrf: { type: 'string', maxLength: 256 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const admin = request.admin!;
+      const { current, password, confirm } = request.body;
+      const user = await deps.users.findByUsername(admin.username);
+      let problem: string | null = null;
+      if (!user || !(await verifyPassword(current, user.passwordHash))) problem = 'The current password is not correct.';
+      else if (password.length < MIN_PASSWORD_LENGTH) problem = `The new password must have at least ${MIN_PASSWORD_LENGTH} characters.`;
+      else if (password !== confirm) problem = 'The two new passwords differ.';
+      else if (password === current) problem = 'The new password must differ from the current one.';
+      if (problem) {
+        if (!wantsHtml(request)) throw badRequest(problem);
+        return reply.code(400).type('text/html; charset=utf-8').send(passwordPage(admin.username, reply.generateCsrf(), admin.mustChangePassword, problem));
+      }
+      await deps.users.setPassword(admin.username, await hashPassword(password), false);
+      // A new password ends every session, this one included; then a fresh one starts here.
+      await deps.users.sessions.deleteForUser(admin.username);
+      const { id } = await deps.sessions.start(admin.username);
+      setSessionCookie(reply, id, deps.cookieSecure);
+      request.log.info({ username: admin.username }, 'password changed');
+      return reply.redirect('/', 303);
+    },
+  );
+}

@@ -1,0 +1,73 @@
+/** Dashboard: doors with live online/lock state (SSE) and today's entries and denials. */
+import type { FastifyInstance } from 'fastify';
+import type { AuditEvent, Door } from '../../../cloud/src/domain/types.js';
+import type { RouteDeps } from '../app.js';
+import { html } from '../html.js';
+import { formatTime, page } from '../layout.js';
+import { noStore } from '../request-context.js';
+import { openSse } from '../sse.js';
+import { doorView } from '../views/door-view.js';
+
+function startOfTodayUtc(now = Date.now()): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+}
+
+export function doorCard(d: Door) {
+  return html`<article class="door-card" data-door-id="${d.doorId}">
+    <header><h3><a href="/doors/${d.doorId}">${d.name}</a></h3>
+      <span class="badge ${d.online ? 'ok' : 'off'}" data-field="online">${d.online ? 'Online' : 'Offline'}</span></header>
+    <p class="lock lock-${d.lock}" data-field="lock">${d.lock === 'unlocked' ? 'Unlocked' : d.lock === 'locked' ? 'Locked' : 'Unknown'}</p>
+    <p class="muted small">Last seen <span data-field="lastSeenAt">${formatTime(d.lastSeenAt)}</span></p>
+  </article>`;
+}
+
+export function eventRow(e: AuditEvent) {
+  const label = e.kind === 'access' ? (e.result === 'granted' ? 'Entry' : 'Denied') : e.kind.replace(/_/g, ' ');
+  return html`<tr>
+    <td data-label="Time">${formatTime(e.at)}</td>
+    <td data-label="Door">${e.doorId ?? '—'}</td>
+    <td data-label="Person">${e.personName ?? (e.kind === 'access' ? 'Unknown face' : '—')}</td>
+    <td data-label="Result"><span class="badge ${e.result === 'granted' ? 'ok' : e.result === 'denied' ? 'bad' : 'info'}">${label}</span>
+      ${e.reason && e.reason !== 'match' ? html`<span class="muted small">${e.reason.replace(/_/g, ' ')}</span>` : ''}</td>
+  </tr>`;
+}
+
+export async function dashboardRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  app.get('/', async (request, reply) => {
+    const [doors, today] = await Promise.all([
+      deps.services.doors.list(),
+      deps.services.events.list({ kind: 'access', from: startOfTodayUtc(), limit: 1000 }),
+    ]);
+    const entries = today.events.filter((e) => e.result === 'granted').length;
+    const denials = today.events.filter((e) => e.result === 'denied').length;
+    const online = doors.filter((d) => d.online).length;
+    const body = html`<h1>Dashboard</h1>
+      <section class="stats" aria-label="Today">
+        <div class="stat"><span class="stat-value" id="stat-entries">${entries}</span><span class="stat-label">Entries today</span></div>
+        <div class="stat"><span class="stat-value" id="stat-denials">${denials}</span><span class="stat-label">Denials today</span></div>
+        <div class="stat"><span class="stat-value" id="stat-online">${online}/${doors.length}</span><span class="stat-label">Doors online</span></div>
+      </section>
+      <h2>Doors <span class="live" id="live-indicator" aria-live="polite">live</span></h2>
+      ${doors.length
+        ? html`<section class="door-grid" id="door-grid">${doors.map(doorCard)}</section>`
+        : html`<p class="empty">No doors yet. <a href="/doors">Add a door</a> or try the <a href="/virtual-door">virtual door</a>.</p>`}
+      <h2>Latest today</h2>
+      ${today.events.length
+        ? html`<table class="table"><thead><tr><th>Time</th><th>Door</th><th>Person</th><th>Result</th></tr></thead>
+          <tbody>${today.events.slice(0, 10).map(eventRow)}</tbody></table>
+          <p><a href="/events">Full access log →</a></p>`
+        : html`<p class="empty">No one has come to a door today.</p>`}`;
+    return noStore(reply)
+      .type('text/html; charset=utf-8')
+      .send(page({ title: 'Dashboard', body, username: request.admin!.username, csrfToken: reply.generateCsrf(), section: 'dashboard', scripts: ['dashboard.js'] }));
+  });
+
+  // Live door changes for the dashboard and the doors page.
+  app.get('/stream/doors', async (request, reply) => {
+    const stream = openSse(request, reply);
+    for (const d of await deps.services.doors.list()) stream.send('door', doorView(d));
+    const unsubscribe = deps.services.doors.subscribe((d) => stream.send('door', doorView(d)));
+    stream.onClose(unsubscribe);
+  });
+}

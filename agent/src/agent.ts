@@ -1,0 +1,260 @@
+/**
+ * The door agent: composes the camera, frame gate, command guard, relay, contact sensor and link
+ * into one feature with start/stop. Fail-secure throughout — the relay is locked at start before
+ * anything connects, whenever the link goes offline, on any error in the unlock path, at the end of
+ * every pulse, and on stop. Only a fresh, valid unlock command for this door moves the relay.
+ */
+import type { Logger } from '../../lib/logger.js';
+import type { DenyCommand, DoorEventMessage, DoorEventType, DoorStatusMessage, UnlockCommand } from '../../protocol/index.js';
+import type { Camera, DoorContact, DoorLink, Relay } from './ports/index.js';
+import type { AgentConfig } from './config.js';
+import { CommandGuard, type GuardResult } from './command-guard.js';
+import { errorMessage } from './errors.js';
+import { FrameGate, type FrameGateStats } from './frame-gate.js';
+import { SerialQueue } from './serial-queue.js';
+import { agentVersion as readAgentVersion } from './version.js';
+
+export interface AgentDeps {
+  camera: Camera;
+  relay: Relay;
+  link: DoorLink;
+  contact?: DoorContact;
+  clock?: () => number;
+  logger: Logger;
+  /** Told about every deny command (a red light, a beep, the virtual door's UI). Never touches the relay. */
+  onDeny?: (command: DenyCommand) => void;
+  agentVersion?: string;
+}
+
+/** The config fields the agent itself uses (the rest is for building adapters). */
+export type AgentSettings = Pick<AgentConfig, 'doorId' | 'frames' | 'unlock'>;
+
+export interface AgentState {
+  running: boolean;
+  connected: boolean;
+  lock: 'locked' | 'unlocked';
+  /** When the current pulse ends (epoch ms), or null when locked. */
+  pulseEndsAt: number | null;
+  contact: 'open' | 'closed' | 'unknown';
+  frames: FrameGateStats;
+  commands: { unlocked: number; denied: number; rejected: number };
+}
+
+export interface DoorAgent {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly state: AgentState;
+}
+
+export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent {
+  const { camera, relay, link, contact, logger: rootLogger } = deps;
+  const clock = deps.clock ?? Date.now;
+  const doorId = settings.doorId;
+  const log = rootLogger.child({ component: 'agent', doorId });
+  const version = deps.agentVersion ?? readAgentVersion();
+  const guard = new CommandGuard({ doorId, maxPulseMs: settings.unlock.maxPulseMs, clock });
+  const relayOps = new SerialQueue();
+  const commands = { unlocked: 0, denied: 0, rejected: 0 };
+
+  let running = false;
+  let pulseTimer: NodeJS.Timeout | null = null;
+  let pulseEndsAt: number | null = null;
+
+  const gate = new FrameGate({ doorId, ...settings.frames, logger: rootLogger.child({ doorId }), clock }, async (frame) => {
+    // Frames are never queued while offline: a face from a minute ago must not open the door now.
+    if (!running || !link.connected) return false;
+    try {
+      await link.publishFrame(frame);
+      return true;
+    } catch (err) {
+      log.warn({ err }, 'frame publish failed');
+      return false;
+    }
+  });
+
+  function publishEvent(type: DoorEventType, extra: { decisionId?: string; detail?: string } = {}): void {
+    const event: DoorEventMessage = { v: 1, doorId, type, at: clock(), ...extra };
+    if (event.detail) event.detail = event.detail.slice(0, 500);
+    if (!link.connected) {
+      log.debug({ type }, 'offline: event not published');
+      return;
+    }
+    link.publishEvent(event).catch((err) => log.warn({ err, type }, 'event publish failed'));
+  }
+
+  function publishStatus(): void {
+    if (!link.connected) return;
+    const status: DoorStatusMessage = { v: 1, doorId, online: true, lock: relay.state, agentVersion: version, at: clock() };
+    link.publishStatus(status).catch((err) => log.warn({ err }, 'status publish failed'));
+  }
+
+  /** Locks now (cancelling any pulse). Never throws: a failure to lock is logged as fatal and reported. */
+  function lockNow(reason: string): Promise<void> {
+    if (pulseTimer) clearTimeout(pulseTimer);
+    pulseTimer = null;
+    pulseEndsAt = null;
+    return relayOps.run(async () => {
+      // Again inside the queue: an unlock that was already in flight may have set a new pulse.
+      if (pulseTimer) clearTimeout(pulseTimer);
+      pulseTimer = null;
+      pulseEndsAt = null;
+      const wasUnlocked = relay.state === 'unlocked';
+      try {
+        await relay.lock();
+      } catch (err) {
+        log.fatal({ err, reason }, 'relay failed to lock');
+        publishEvent('agent_error', { detail: `relay failed to lock: ${errorMessage(err)}` });
+        return;
+      }
+      if (wasUnlocked) {
+        log.info({ reason }, 'door locked');
+        publishEvent('locked', { detail: reason });
+        publishStatus();
+      }
+    });
+  }
+
+  async function unlockFor(command: UnlockCommand, pulseMs: number): Promise<void> {
+    await relayOps.run(async () => {
+      // Re-checked inside the queue: the link may have dropped or stop() begun since the command arrived.
+      if (!running || !link.connected) {
+        log.warn({ decisionId: command.decisionId }, 'unlock skipped: agent offline or stopping');
+        return;
+      }
+      const wasLocked = relay.state === 'locked';
+      try {
+        await relay.unlock();
+      } catch (err) {
+        log.error({ err, decisionId: command.decisionId }, 'relay failed to unlock');
+        publishEvent('agent_error', { decisionId: command.decisionId, detail: `relay failed to unlock: ${errorMessage(err)}` });
+        throw err;
+      }
+      // A second unlock during a pulse extends it; it never shortens it.
+      const endsAt = clock() + pulseMs;
+      if (pulseEndsAt === null || endsAt > pulseEndsAt) {
+        pulseEndsAt = endsAt;
+        if (pulseTimer) clearTimeout(pulseTimer);
+        pulseTimer = setTimeout(() => void lockNow('pulse ended'), pulseMs);
+      }
+      commands.unlocked += 1;
+      log.info({ decisionId: command.decisionId, source: command.source, pulseMs }, 'door unlocked');
+      publishEvent('unlocked', { decisionId: command.decisionId, detail: `${command.source}, ${pulseMs} ms` });
+      if (wasLocked) publishStatus();
+    });
+  }
+
+  function handleCommand(payload: Buffer): void {
+    let verdict: GuardResult;
+    try {
+      verdict = guard.check(payload);
+    } catch (err) {
+      // The guard does not throw; this only keeps a bug there from crashing the door.
+      log.error({ err }, 'command check failed');
+      return;
+    }
+    if (!verdict.ok) {
+      commands.rejected += 1;
+      log.warn({ reason: verdict.reason, detail: verdict.detail, decisionId: verdict.decisionId }, 'command rejected');
+      publishEvent('command_rejected', {
+        ...(verdict.decisionId ? { decisionId: verdict.decisionId } : {}),
+        detail: `${verdict.reason}: ${verdict.detail}`,
+      });
+      return;
+    }
+    if (!running) return;
+    if (verdict.command.type === 'deny') {
+      commands.denied += 1;
+      log.info({ decisionId: verdict.command.decisionId, reason: verdict.command.reason }, 'access denied by the back end');
+      try {
+        deps.onDeny?.(verdict.command);
+      } catch (err) {
+        log.warn({ err }, 'deny listener failed');
+      }
+      return;
+    }
+    const { command, pulseMs } = verdict as Extract<GuardResult, { ok: true; pulseMs: number }>;
+    unlockFor(command, pulseMs).catch(() => void lockNow('error in unlock path'));
+  }
+
+  function handleConnectionChange(connected: boolean): void {
+    if (!running) return;
+    if (connected) {
+      log.info('link online');
+      // The scene in front of the door is worth one fresh look after an outage.
+      gate.resetPicture();
+      publishStatus();
+    } else {
+      log.warn('link offline: locking');
+      void lockNow('offline');
+    }
+  }
+
+  let handlersInstalled = false;
+  return {
+    async start() {
+      if (running) return;
+      // Locked before anything can connect or deliver a command.
+      await relay.lock();
+      running = true;
+      if (!handlersInstalled) {
+        handlersInstalled = true;
+        link.onCommand(handleCommand);
+        link.onConnectionChange(handleConnectionChange);
+      }
+      if (contact) {
+        try {
+          await contact.start((state) => {
+            const forced = state === 'open' && relay.state === 'locked';
+            log.info({ state, forced }, 'door contact changed');
+            publishEvent(state === 'open' ? 'door_opened' : 'door_closed', forced ? { detail: 'opened while locked' } : {});
+          });
+        } catch (err) {
+          log.error({ err }, 'door contact unavailable; continuing without it');
+        }
+      }
+      try {
+        await camera.start(
+          (frame) => {
+            if (running) gate.offer(frame);
+          },
+          (err) => log.warn({ err }, 'camera error'),
+        );
+      } catch (err) {
+        log.error({ err }, 'camera failed to start; the door works for remote unlocks only');
+      }
+      log.info({ version }, 'agent started, door locked');
+      // The link retries on its own; start does not wait for the first connection.
+      link.connect().catch((err) => log.error({ err }, 'link failed to connect'));
+    },
+
+    async stop() {
+      if (!running) {
+        await lockNow('stop');
+        return;
+      }
+      running = false;
+      gate.stop();
+      await lockNow('stop');
+      await Promise.allSettled([camera.stop(), contact?.stop()]);
+      if (link.connected) {
+        // A clean goodbye; the last will covers the unclean ones.
+        const status: DoorStatusMessage = { v: 1, doorId, online: false, lock: relay.state, agentVersion: version, at: clock() };
+        await link.publishStatus(status).catch((err) => log.warn({ err }, 'offline status publish failed'));
+      }
+      await link.disconnect().catch((err) => log.warn({ err }, 'link disconnect failed'));
+      log.info('agent stopped, door locked');
+    },
+
+    get state(): AgentState {
+      return {
+        running,
+        connected: link.connected,
+        lock: relay.state,
+        pulseEndsAt,
+        contact: contact?.state ?? 'unknown',
+        frames: { ...gate.stats },
+        commands: { ...commands },
+      };
+    },
+  };
+}

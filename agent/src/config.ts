@@ -1,0 +1,150 @@
+/**
+ * The door agent's config file (JSON), validated with zod. Relative paths inside it are resolved
+ * against the folder of the config file, so a provisioning bundle (config + certificates) can be
+ * unpacked anywhere and still work.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { DoorId, MAX_FRAME_JPEG_BYTES, MAX_PULSE_MS, MIN_PULSE_MS } from '../../protocol/index.js';
+import { ConfigError } from './errors.js';
+
+const FilePath = z.string().min(1);
+const BcmPin = z.number().int().min(0).max(53);
+
+export const DirectoryCameraConfig = z.object({
+  type: z.literal('directory'),
+  path: FilePath,
+  /** replay: cycle through the images every intervalMs; watch: emit each new or changed file once. */
+  mode: z.enum(['replay', 'watch']).default('watch'),
+  intervalMs: z.number().int().min(50).max(600_000).default(1000),
+});
+
+export const WebcamCameraConfig = z.object({
+  type: z.literal('webcam'),
+  /** node-webcam puts this in a shell command line, so only plain /dev paths are accepted. */
+  device: z.string().regex(/^\/dev\/[A-Za-z0-9_./-]+$/, 'device must be a /dev path').default('/dev/video0'),
+  width: z.number().int().min(16).max(4096).default(640),
+  height: z.number().int().min(16).max(4096).default(480),
+  /** Pause between fswebcam shots (each shot opens the device, so it is slow anyway). */
+  intervalMs: z.number().int().min(0).max(600_000).default(500),
+});
+
+export const StreamCameraConfig = z.object({
+  type: z.literal('stream'),
+  source: z.enum(['ffmpeg', 'rpicam']),
+  /** V4L2 device for ffmpeg (default /dev/video0); camera index for rpicam-vid. Passed as one argument, no shell. */
+  device: z.string().min(1).max(256).optional(),
+  width: z.number().int().min(16).max(4096).default(640),
+  height: z.number().int().min(16).max(4096).default(480),
+  fps: z.number().min(0.2).max(60).default(5),
+  /** ffmpeg input arguments replacing `-f v4l2 … -i device`, e.g. ['-f','lavfi','-i','testsrc=size=320x240:rate=5']. */
+  input: z.array(z.string()).max(64).optional(),
+});
+
+/** Frames pushed in by code (the admin site's browser-webcam "virtual door"). */
+export const PushCameraConfig = z.object({ type: z.literal('push') });
+
+export const CameraConfig = z.discriminatedUnion('type', [
+  DirectoryCameraConfig,
+  WebcamCameraConfig,
+  StreamCameraConfig,
+  PushCameraConfig,
+]);
+export type CameraConfig = z.infer<typeof CameraConfig>;
+
+export const RelayConfig = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('gpio'),
+    pin: BcmPin,
+    /** Many relay boards energise on a low level; the relay is de-energised (locked) otherwise. */
+    activeLow: z.boolean().default(false),
+  }),
+  z.object({ type: z.literal('simulated') }),
+]);
+export type RelayConfig = z.infer<typeof RelayConfig>;
+
+export const ContactConfig = z.object({
+  type: z.literal('gpio'),
+  pin: BcmPin,
+  /** Level the input reads when the door is open. */
+  openWhen: z.enum(['high', 'low']).default('high'),
+});
+export type ContactConfig = z.infer<typeof ContactConfig>;
+
+export const AgentConfigSchema = z.object({
+  doorId: DoorId,
+  mqtt: z.object({
+    endpoint: z.string().min(1).max(253),
+    port: z.number().int().min(1).max(65535).default(8883),
+    caFile: FilePath,
+    certFile: FilePath,
+    keyFile: FilePath,
+    keepAliveSec: z.number().int().min(5).max(1200).default(30),
+    /** Reconnect backoff bounds handed to the SDK (it doubles from min up to max). */
+    reconnectMinSec: z.number().int().min(1).max(3600).default(1),
+    reconnectMaxSec: z.number().int().min(1).max(3600).default(60),
+  }),
+  camera: CameraConfig,
+  relay: RelayConfig,
+  contact: ContactConfig.optional(),
+  frames: z
+    .object({
+      maxFps: z.number().min(0.1).max(30).default(2),
+      /** Mean absolute difference of a 32×32 grayscale thumbnail, 0..1, below which a frame is "unchanged". */
+      minChange: z.number().min(0).max(1).default(0.02),
+      maxWidth: z.number().int().min(64).max(4096).default(640),
+      maxBytes: z.number().int().min(4096).max(MAX_FRAME_JPEG_BYTES).default(MAX_FRAME_JPEG_BYTES),
+      /** Resend an unchanged picture after this long (0 = never). Off by default: see frame-gate.ts. */
+      resendMs: z.number().int().min(0).max(3_600_000).default(0),
+    })
+    .prefault({}),
+  unlock: z
+    .object({
+      maxPulseMs: z.number().int().min(MIN_PULSE_MS).max(MAX_PULSE_MS).default(10_000),
+    })
+    .prefault({}),
+});
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+/** The config as written in the file (defaults not yet applied). */
+export type AgentConfigInput = z.input<typeof AgentConfigSchema>;
+
+/** Validates an already-parsed config object; relative paths are resolved against `baseDir`. */
+export function parseAgentConfig(raw: unknown, baseDir: string, source = 'agent config'): AgentConfig {
+  const result = AgentConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new ConfigError(`${source} is invalid: ${issues}`);
+  }
+  const config = result.data;
+  const resolve = (p: string) => path.resolve(baseDir, p);
+  config.mqtt.caFile = resolve(config.mqtt.caFile);
+  config.mqtt.certFile = resolve(config.mqtt.certFile);
+  config.mqtt.keyFile = resolve(config.mqtt.keyFile);
+  if (config.camera.type === 'directory') config.camera.path = resolve(config.camera.path);
+  if (config.mqtt.reconnectMaxSec < config.mqtt.reconnectMinSec) {
+    throw new ConfigError(`${source} is invalid: mqtt.reconnectMaxSec must be >= mqtt.reconnectMinSec`);
+  }
+  return config;
+}
+
+/** Reads and validates a config file; throws ConfigError saying which file and which field. */
+export function loadAgentConfig(file: string): AgentConfig {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read agent config ${absolute}`, { cause });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`agent config ${absolute} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  return parseAgentConfig(raw, path.dirname(absolute), `agent config ${absolute}`);
+}

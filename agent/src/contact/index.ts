@@ -1,0 +1,2 @@
+export * from './no-contact.js';
+export * from './gpio-contact.js';

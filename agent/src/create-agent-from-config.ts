@@ -1,0 +1,73 @@
+/**
+ * The agent's composition root: reads the config file and builds the real adapters (camera,
+ * relay, contact sensor, IoT link) around createAgent. The returned relay is kept so main.ts can
+ * lock it synchronously from exit and crash handlers.
+ */
+import type { Logger } from '../../lib/logger.js';
+import { createAgent, type DoorAgent } from './agent.js';
+import { DirectoryCamera, MjpegStreamCamera, PushCamera, WebcamCamera } from './camera/index.js';
+import { loadAgentConfig, type AgentConfig } from './config.js';
+import { GpioContact } from './contact/index.js';
+import { IotDoorLink } from './link/iot-door-link.js';
+import type { Camera, DoorContact } from './ports/index.js';
+import { GpioRelay, SimulatedRelay, type FailSecureRelay } from './relay/index.js';
+import { agentVersion } from './version.js';
+
+export interface AgentRuntime {
+  config: AgentConfig;
+  agent: DoorAgent;
+  relay: FailSecureRelay;
+  camera: Camera;
+  /** Set when camera.type is 'push': where the admin site's virtual door hands in frames. */
+  pushCamera: PushCamera | null;
+  link: IotDoorLink;
+  /** Stops the agent (locking the door) and releases the relay hardware. */
+  stop(): Promise<void>;
+}
+
+export function buildCamera(config: AgentConfig['camera'], logger: Logger): Camera {
+  switch (config.type) {
+    case 'directory':
+      return new DirectoryCamera({ path: config.path, mode: config.mode, intervalMs: config.intervalMs, logger });
+    case 'webcam':
+      return new WebcamCamera({ device: config.device, width: config.width, height: config.height, intervalMs: config.intervalMs, logger });
+    case 'stream':
+      return new MjpegStreamCamera({ ...config, logger });
+    case 'push':
+      return new PushCamera();
+  }
+}
+
+export async function buildRelay(config: AgentConfig['relay'], logger: Logger): Promise<FailSecureRelay> {
+  if (config.type === 'simulated') return new SimulatedRelay(logger.child({ component: 'simulated-relay' }));
+  return GpioRelay.open({ pin: config.pin, activeLow: config.activeLow, logger });
+}
+
+export async function createAgentFromConfig(configOrPath: string | AgentConfig, logger: Logger): Promise<AgentRuntime> {
+  const config = typeof configOrPath === 'string' ? loadAgentConfig(configOrPath) : configOrPath;
+  const log = logger.child({ doorId: config.doorId });
+  // The relay first: if the lock cannot be driven there is no point connecting.
+  const relay = await buildRelay(config.relay, log);
+  const camera = buildCamera(config.camera, log);
+  const contact: DoorContact | undefined = config.contact
+    ? new GpioContact({ pin: config.contact.pin, openWhen: config.contact.openWhen, logger: log })
+    : undefined;
+  const version = agentVersion();
+  const link = new IotDoorLink({ ...config.mqtt, doorId: config.doorId, logger: log, agentVersion: version });
+  const agent = createAgent(config, { camera, relay, link, contact, logger: log, agentVersion: version });
+  return {
+    config,
+    agent,
+    relay,
+    camera,
+    pushCamera: camera instanceof PushCamera ? camera : null,
+    link,
+    async stop() {
+      try {
+        await agent.stop();
+      } finally {
+        await relay.close();
+      }
+    },
+  };
+}

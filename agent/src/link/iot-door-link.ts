@@ -1,0 +1,229 @@
+/**
+ * DoorLink over MQTT 3.1.1 with aws-iot-device-sdk-v2: mutual TLS from files, client id = door
+ * id, persistent session (clean_session false, so QoS 1 commands sent during a short outage are
+ * delivered — the command guard drops the stale ones), a retained "offline, locked" status as the
+ * last will, and the SDK's own exponential reconnect between reconnectMinSec and reconnectMaxSec.
+ * The same code talks to AWS IoT Core (endpoint:8883) and to the local aedes broker. MQTT 5 is not
+ * used: aedes speaks only 3.1.1.
+ *
+ * The SDK reconnects only after a first successful connection, so a first connect that fails (the
+ * broker is down when the Pi boots) is retried here with the same backoff bounds.
+ */
+import fs from 'node:fs';
+import { iot, mqtt } from 'aws-iot-device-sdk-v2';
+import type { Logger } from '../../../lib/logger.js';
+import { topics, type DoorEventMessage, type DoorStatusMessage, type FrameMessage } from '../../../protocol/index.js';
+import type { DoorLink } from '../ports/index.js';
+import { Backoff, sleep } from '../backoff.js';
+import { ConfigError, LinkError } from '../errors.js';
+
+export interface IotDoorLinkOptions {
+  doorId: string;
+  endpoint: string;
+  port: number;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  keepAliveSec?: number;
+  reconnectMinSec?: number;
+  reconnectMaxSec?: number;
+  logger: Logger;
+  agentVersion?: string;
+}
+
+export class IotDoorLink implements DoorLink {
+  private connection: mqtt.MqttClientConnection | null = null;
+  private isConnected = false;
+  private closing: AbortController | null = null;
+  private readonly commandHandlers: ((payload: Buffer) => void)[] = [];
+  private readonly connectionHandlers: ((connected: boolean) => void)[] = [];
+  private readonly log: Logger;
+  private readonly commandsTopic: string;
+
+  constructor(private readonly options: IotDoorLinkOptions) {
+    this.log = options.logger.child({ component: 'door-link', doorId: options.doorId, endpoint: options.endpoint, port: options.port });
+    this.commandsTopic = topics.commands(options.doorId);
+    // Fail at start-up, not in a retry loop: a missing certificate is a provisioning mistake.
+    for (const [what, file] of [['CA', options.caFile], ['certificate', options.certFile], ['private key', options.keyFile]] as const) {
+      try {
+        fs.accessSync(file, fs.constants.R_OK);
+      } catch (cause) {
+        throw new ConfigError(`door ${what} file is missing or unreadable: ${file}`, { cause });
+      }
+    }
+  }
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  onCommand(handler: (payload: Buffer) => void): void {
+    this.commandHandlers.push(handler);
+  }
+
+  onConnectionChange(handler: (connected: boolean) => void): void {
+    this.connectionHandlers.push(handler);
+  }
+
+  /** Resolves once connected; keeps retrying a failing first connection until disconnect(). */
+  async connect(): Promise<void> {
+    if (this.closing) throw new LinkError('connect() called twice');
+    const closing = new AbortController();
+    this.closing = closing;
+    const connection = this.buildConnection();
+    this.connection = connection;
+    const min = (this.options.reconnectMinSec ?? 1) * 1000;
+    const backoff = new Backoff({ minMs: min, maxMs: Math.max(min, (this.options.reconnectMaxSec ?? 60) * 1000) });
+    // disconnect() must not wait for a TLS handshake the SDK may take many seconds to give up on.
+    const aborted = new Promise<never>((_, reject) =>
+      closing.signal.addEventListener('abort', () => reject(new LinkError('link closed before it connected')), { once: true }),
+    );
+    aborted.catch(() => undefined);
+    for (;;) {
+      if (closing.signal.aborted) throw new LinkError('link closed before it connected');
+      let sessionPresent: boolean;
+      try {
+        const attempt = connection.connect();
+        attempt.catch(() => undefined); // may settle after an abort; its outcome no longer matters
+        sessionPresent = await Promise.race([attempt, aborted]);
+      } catch (cause) {
+        if (closing.signal.aborted) throw new LinkError('link closed before it connected', { cause });
+        const delay = backoff.next();
+        this.log.warn({ err: new LinkError('connect failed', { cause }), retryInMs: delay }, 'cannot reach the broker; retrying');
+        await sleep(delay, closing.signal);
+        continue;
+      }
+      // "Connected" means ready for commands: the subscription is in place before anyone is told.
+      await this.ensureSubscribed(connection, sessionPresent);
+      if (closing.signal.aborted) throw new LinkError('link closed while connecting');
+      this.setConnected(true);
+      return;
+    }
+  }
+
+  async publishFrame(frame: FrameMessage): Promise<void> {
+    // QoS 0 and only while connected: the SDK would otherwise queue frames and send stale faces later.
+    await this.publish(topics.frames(this.options.doorId), frame, mqtt.QoS.AtMostOnce, false, { requireOnline: true });
+  }
+
+  async publishStatus(status: DoorStatusMessage): Promise<void> {
+    // A queued status would be stale when it lands; the agent republishes on every (re)connect.
+    await this.publish(topics.status(this.options.doorId), status, mqtt.QoS.AtLeastOnce, true, { requireOnline: true });
+  }
+
+  async publishEvent(event: DoorEventMessage): Promise<void> {
+    // Events are the door's audit trail: QoS 1, and the SDK may hold them through a short outage.
+    await this.publish(topics.events(this.options.doorId), event, mqtt.QoS.AtLeastOnce, false, { requireOnline: false });
+  }
+
+  async disconnect(): Promise<void> {
+    this.closing?.abort();
+    const connection = this.connection;
+    this.connection = null;
+    if (!connection) return;
+    const wasConnected = this.isConnected;
+    this.setConnected(false);
+    try {
+      // Also frees the native resources of a connection that never connected.
+      await connection.disconnect();
+    } catch (err) {
+      if (wasConnected) this.log.warn({ err }, 'disconnect failed');
+    }
+  }
+
+  private async publish(
+    topic: string,
+    message: object,
+    qos: mqtt.QoS,
+    retain: boolean,
+    { requireOnline }: { requireOnline: boolean },
+  ): Promise<void> {
+    const connection = this.connection;
+    if (!connection) throw new LinkError('link is not open');
+    if (requireOnline && !this.isConnected) throw new LinkError('link is offline');
+    try {
+      await connection.publish(topic, JSON.stringify(message), qos, retain);
+    } catch (cause) {
+      throw new LinkError(`publish to ${topic} failed`, { cause });
+    }
+  }
+
+  private buildConnection(): mqtt.MqttClientConnection {
+    const o = this.options;
+    const offline: DoorStatusMessage = { v: 1, doorId: o.doorId, online: false, lock: 'locked', at: Date.now() };
+    if (o.agentVersion) offline.agentVersion = o.agentVersion;
+    // The will is fixed at connect time, so its `at` is when this session began, not when it ended.
+    const will = new mqtt.MqttWill(topics.status(o.doorId), mqtt.QoS.AtLeastOnce, JSON.stringify(offline), true);
+    const config = iot.AwsIotMqttConnectionConfigBuilder.new_mtls_builder_from_path(o.certFile, o.keyFile)
+      .with_certificate_authority_from_path(undefined, o.caFile)
+      .with_endpoint(o.endpoint)
+      .with_port(o.port)
+      .with_client_id(o.doorId)
+      .with_clean_session(false)
+      .with_keep_alive_seconds(o.keepAliveSec ?? 30)
+      .with_will(will)
+      .with_reconnect_min_sec(o.reconnectMinSec ?? 1)
+      .with_reconnect_max_sec(o.reconnectMaxSec ?? 60)
+      .build();
+    const connection = new mqtt.MqttClient().new_connection(config);
+
+    connection.on('connection_success', ({ session_present }) => this.log.info({ sessionPresent: session_present }, 'connected'));
+    // Reconnects after an interruption (the first connection is handled in connect()).
+    connection.on('resume', (_returnCode, sessionPresent) => {
+      void this.ensureSubscribed(connection, sessionPresent).then(() => {
+        if (this.connection === connection) this.setConnected(true);
+      });
+    });
+    connection.on('connection_failure', ({ error }) => this.log.warn({ err: error }, 'connection attempt failed'));
+    connection.on('interrupt', (error) => {
+      this.log.warn({ err: error }, 'connection interrupted; the SDK reconnects with backoff');
+      this.setConnected(false);
+    });
+    connection.on('disconnect', () => this.setConnected(false));
+    connection.on('closed', () => this.setConnected(false));
+    connection.on('error', (error) => this.log.warn({ err: error }, 'connection error'));
+    connection.on('message', (topic, payload) => {
+      if (topic !== this.commandsTopic) {
+        this.log.warn({ topic }, 'message on an unexpected topic ignored');
+        return;
+      }
+      const bytes = Buffer.from(payload);
+      for (const handler of this.commandHandlers) {
+        try {
+          handler(bytes);
+        } catch (err) {
+          this.log.error({ err }, 'command handler failed');
+        }
+      }
+    });
+    return connection;
+  }
+
+  /**
+   * A resumed session keeps its subscription; a fresh one (first connect, broker restart, session
+   * expired) needs it again. If the broker refuses it the door simply gets no commands: it stays
+   * locked, which is the safe failure, and the log says why.
+   */
+  private async ensureSubscribed(connection: mqtt.MqttClientConnection, sessionPresent: boolean): Promise<void> {
+    if (sessionPresent) return;
+    try {
+      const granted = await connection.subscribe(this.commandsTopic, mqtt.QoS.AtLeastOnce);
+      if (granted.error_code || (granted.qos as number) === 128) throw new LinkError(`broker refused the subscription (${granted.error_code ?? 'qos 128'})`);
+      this.log.info({ topic: this.commandsTopic }, 'subscribed to commands');
+    } catch (err) {
+      this.log.error({ err, topic: this.commandsTopic }, 'subscribe to commands failed: this door cannot receive unlocks');
+    }
+  }
+
+  private setConnected(connected: boolean): void {
+    if (this.isConnected === connected) return;
+    this.isConnected = connected;
+    for (const handler of this.connectionHandlers) {
+      try {
+        handler(connected);
+      } catch (err) {
+        this.log.error({ err }, 'connection listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Runs a door agent as a process: signals and exit codes only. SIGINT/SIGTERM stop it cleanly
+ * (door locked, offline status published) and exit 0; an uncaught error locks the relay
+ * synchronously and exits 1 (a supervisor such as systemd restarts it); on every exit the relay
+ * is locked once more, synchronously, because that is the last code that runs.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createRootLogger, type Logger } from '../../lib/logger.js';
+import { createAgentFromConfig, type AgentRuntime } from './create-agent-from-config.js';
+
+export async function runAgent(configPath: string, logger: Logger = createRootLogger({ name: 'facegate-agent' })): Promise<AgentRuntime> {
+  let runtime: AgentRuntime | null = null;
+  let stopping = false;
+
+  const crash = (kind: string) => (err: unknown) => {
+    runtime?.relay.lockSync();
+    logger.fatal({ err, kind }, 'agent crashed; door locked');
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash('uncaughtException'));
+  process.on('unhandledRejection', crash('unhandledRejection'));
+  process.on('exit', () => runtime?.relay.lockSync());
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping agent');
+    const stop = runtime ? runtime.stop() : Promise.resolve();
+    stop.then(
+      () => process.exit(0),
+      (err) => {
+        runtime?.relay.lockSync();
+        logger.error({ err }, 'agent did not stop cleanly; door locked');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+
+  try {
+    runtime = await createAgentFromConfig(configPath, logger);
+    await runtime.agent.start();
+  } catch (err) {
+    runtime?.relay.lockSync();
+    logger.fatal({ err }, 'agent failed to start');
+    process.exit(1);
+  }
+  return runtime;
+}
+
+// Run directly: `node --import tsx agent/src/main.ts <config.json>`.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const configPath = process.argv[2];
+  if (!configPath) {
+    console.error('usage: main.ts AGENT_CONFIG.json');
+    process.exit(2);
+  }
+  void runAgent(configPath);
+}

@@ -1,0 +1,26 @@
+/** `facegate admin create|reset-password USER`: admin accounts for the website. */
+import path from 'node:path';
+import { SqliteAdminUserStore, issueOneTimePassword } from '../../admin-web/src/users/index.js';
+import { DATA_FILES } from '../local-backend.js';
+import type { LocalSettings } from '../settings.js';
+
+export async function adminCommand(settings: LocalSettings, action: 'create' | 'reset-password', username: string): Promise<number> {
+  const store = SqliteAdminUserStore.open(path.join(settings.dataDir, DATA_FILES.admin));
+  try {
+    const exists = (await store.findByUsername(username)) !== null;
+    if (action === 'create' && exists) {
+      console.error(`Admin ${username} already exists; use: facegate admin reset-password ${username}`);
+      return 1;
+    }
+    if (action === 'reset-password' && !exists) {
+      console.error(`No admin named ${username}; use: facegate admin create ${username}`);
+      return 1;
+    }
+    const password = await issueOneTimePassword(store, username);
+    console.log(`One-time password for ${username} (shown once; a new one must be chosen at sign-in):`);
+    console.log(`  ${password}`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * `facegate serve` and `facegate start`: the local server, and with `start` also the simulated
+ * door "front-door" as its own process (a door agent exactly as on a Pi, but watching a folder
+ * for photos and driving a simulated relay).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../lib/logger.js';
+import { startLocalStack, type LocalStack } from '../local-stack.js';
+import { writeDoorBundle } from '../door-bundle.js';
+import { DATA_FILES } from '../local-backend.js';
+import type { LocalSettings } from '../settings.js';
+
+export const SIMULATED_DOOR_ID = 'front-door';
+const FACEGATE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/facegate.mjs');
+
+export interface RunningServer {
+  stack: LocalStack;
+  door: ChildProcess | null;
+  stop(): Promise<void>;
+}
+
+/** Registers the simulated door on first start and refreshes its bundle; returns its config file. */
+async function prepareSimulatedDoor(stack: LocalStack): Promise<{ configFile: string; cameraDir: string }> {
+  const dir = path.join(stack.dataDir, DATA_FILES.doors, SIMULATED_DOOR_ID);
+  const cameraDir = path.join(dir, 'camera');
+  fs.mkdirSync(cameraDir, { recursive: true, mode: 0o700 });
+  const existing = await stack.backend.records.getDoor(SIMULATED_DOOR_ID);
+  const bundle = existing
+    ? {
+        credentials: await stack.provisioner.provision(SIMULATED_DOOR_ID),
+        agentConfig: {},
+      }
+    : (await stack.services.doors.create({ doorId: SIMULATED_DOOR_ID, name: 'Front door (simulated)' }, { name: 'system' })).bundle;
+  const configFile = writeDoorBundle(dir, bundle, {
+    doorId: SIMULATED_DOOR_ID,
+    mqtt: { endpoint: stack.mqtt.host, port: stack.mqtt.port, caFile: 'ca.pem', certFile: 'door.crt', keyFile: 'door.key' },
+    camera: { type: 'directory', path: 'camera', mode: 'watch' },
+    relay: { type: 'simulated' },
+  });
+  return { configFile, cameraDir };
+}
+
+function printWelcome(stack: LocalStack, cameraDir: string | null): void {
+  const rel = (p: string) => {
+    const r = path.relative(process.cwd(), p);
+    return r.startsWith('..') ? p : r || '.';
+  };
+  const lines = [
+    '',
+    'FaceGate is running.',
+    `  Admin site    ${stack.httpUrl ?? '(off)'}`,
+    `  MQTT broker   mqtts://${stack.mqtt.host}:${stack.mqtt.port} (mutual TLS, certificates from the local CA)`,
+    `  Data          ${stack.dataDir}`,
+  ];
+  if (stack.firstAdminPassword) {
+    lines.push('', `  First sign-in: user "admin", one-time password ${stack.firstAdminPassword}`, '  (shown only now; you choose a new password when you sign in)');
+  }
+  lines.push('', 'Next:');
+  lines.push(`  1. Enrol someone: open the admin site (People), or run  npx facegate enroll --name "Ada" ada1.jpg ada2.jpg`);
+  if (cameraDir) {
+    lines.push(`  2. Walk up to the simulated door "${SIMULATED_DOOR_ID}": copy another photo into ${rel(cameraDir)}/`);
+  }
+  lines.push(`  ${cameraDir ? 3 : 2}. Or use your webcam: ${stack.httpUrl ?? ''}/virtual-door`);
+  lines.push(`  ${cameraDir ? 4 : 3}. See what happened: the Access log in the admin site, or  npx facegate events`);
+  lines.push('', 'Stop with Ctrl+C.', '');
+  console.log(lines.join('\n'));
+}
+
+export async function startServer(settings: LocalSettings, logger: Logger, withSimulatedDoor: boolean): Promise<RunningServer> {
+  const stack = await startLocalStack({
+    dataDir: settings.dataDir,
+    host: settings.host,
+    httpPort: settings.httpPort,
+    mqttPort: settings.mqttPort,
+    publicHost: settings.publicHost,
+    engineWorkers: settings.engineWorkers,
+    logger,
+  });
+  let door: ChildProcess | null = null;
+  let cameraDir: string | null = null;
+  if (withSimulatedDoor) {
+    const prepared = await prepareSimulatedDoor(stack);
+    cameraDir = prepared.cameraDir;
+    // A separate process, like a real door: it has its own certificate and its own crash domain.
+    door = spawn(process.execPath, [FACEGATE_BIN, 'agent', '--config', prepared.configFile, '--parent-pid', String(process.pid)], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: process.env,
+    });
+    door.on('exit', (code, signal) => {
+      if (code !== 0 && signal !== 'SIGTERM') logger.error({ code, signal }, 'simulated door exited');
+    });
+  }
+  printWelcome(stack, cameraDir);
+  return {
+    stack,
+    door,
+    async stop() {
+      if (door && door.exitCode === null) {
+        const exited = new Promise((resolve) => door!.once('exit', resolve));
+        door.kill('SIGTERM');
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      }
+      await stack.close();
+    },
+  };
+}

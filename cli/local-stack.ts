@@ -1,0 +1,158 @@
+/**
+ * Composition root of the local server: one process with the MQTT broker (mutual TLS), the back
+ * end (recognition, telemetry, services) on SQLite + sealed files + the on-CPU face engine, the
+ * admin website and its virtual door. `facegate serve` and `facegate start` run this; tests and
+ * benchmarks start it on free ports with a temporary data directory.
+ */
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../lib/logger.js';
+import { systemClock } from '../cloud/src/ports/clock.js';
+import { BACKEND_IDENTITY, startLocalBroker, type LocalBroker } from '../cloud/src/adapters/local/broker/index.js';
+import { connectBackendMqtt, type BackendMqtt } from '../cloud/src/adapters/local/mqtt/backend-mqtt.js';
+import { LocalDoorProvisioner } from '../cloud/src/adapters/local/ca/local-door-provisioner.js';
+import { createRecognizeFrameHandler } from '../cloud/src/handlers/recognize-frame.js';
+import { createDoorTelemetryHandler } from '../cloud/src/handlers/door-telemetry.js';
+import { createFrameDispatcher, type FrameDispatcher } from '../cloud/src/app/frame-dispatcher.js';
+import { createDoorChangeFeed } from '../cloud/src/app/door-change-feed.js';
+import { createServices } from '../cloud/src/app/create-services.js';
+import type { FacegateServices } from '../cloud/src/app/services.js';
+import { buildAdminApp } from '../admin-web/src/app.js';
+import { SqliteAdminUserStore, ensureFirstAdmin, type AdminUserStore } from '../admin-web/src/users/index.js';
+import { DATA_FILES, openLocalBackend, type LocalBackend } from './local-backend.js';
+import { startVirtualDoor, type RunningVirtualDoor } from './virtual-door.js';
+
+export interface LocalStackOptions {
+  dataDir: string;
+  logger: Logger;
+  /** Interface for both listeners (default 127.0.0.1). */
+  host?: string;
+  /** 0 picks a free port. */
+  httpPort: number;
+  mqttPort: number;
+  /** The name doors use to reach the broker (default localhost). */
+  publicHost?: string;
+  engineWorkers?: number;
+  /** Serve the admin website (default true). */
+  adminSite?: boolean;
+  /** Run the browser-webcam virtual door (default true; needs the admin site). */
+  virtualDoor?: boolean;
+}
+
+export interface LocalStack {
+  dataDir: string;
+  httpUrl: string | null;
+  mqtt: { host: string; port: number };
+  backend: LocalBackend;
+  services: FacegateServices;
+  users: AdminUserStore | null;
+  provisioner: LocalDoorProvisioner;
+  dispatcher: FrameDispatcher;
+  /** Printed once on the first start: the password of the first admin. */
+  firstAdminPassword: string | null;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.logger;
+  const host = options.host ?? '127.0.0.1';
+  const publicHost = options.publicHost ?? 'localhost';
+  const workers = options.engineWorkers ?? 1;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((err: unknown) => log.error({ err }, 'error while shutting down'));
+    }
+  };
+
+  try {
+    const backend = await openLocalBackend({ dataDir: options.dataDir, logger: log, engineWorkers: workers, eagerEngine: true });
+    cleanups.push(() => backend.close());
+    const { records, images, faceIndex, ca } = backend;
+
+    const serverCert = await ca.issueServerCertificate({ dns: [...new Set(['localhost', publicHost])], ips: ['127.0.0.1'] });
+    const broker: LocalBroker = await startLocalBroker({
+      host,
+      port: options.mqttPort,
+      tls: { caPem: ca.caCertPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem },
+      isRevoked: (_cn, serial) => ca.isRevoked(serial),
+      logger: log,
+    });
+    cleanups.push(() => broker.close());
+
+    const backendCert = await ca.issueClientCertificate(BACKEND_IDENTITY, 30);
+    const mqtt: BackendMqtt = await connectBackendMqtt({
+      host: '127.0.0.1',
+      port: broker.port,
+      caPem: ca.caCertPem,
+      certPem: backendCert.certPem,
+      keyPem: backendCert.keyPem,
+      logger: log,
+    });
+    cleanups.push(() => mqtt.close());
+
+    const clock = systemClock;
+    const doorFeed = createDoorChangeFeed(log);
+    const telemetry = createDoorTelemetryHandler({ records, logger: log, clock, onDoorChange: (door) => doorFeed.publish(door) });
+    const recognize = createRecognizeFrameHandler({ faceIndex, records, images, messaging: mqtt, clock, logger: log });
+    const dispatcher = createFrameDispatcher({ handle: recognize, concurrency: workers, logger: log });
+    cleanups.push(() => dispatcher.drain());
+
+    mqtt.onFrame((doorId, payload) => dispatcher.submit(doorId, payload));
+    mqtt.onStatus((doorId, payload) => void telemetry.handleStatus({ topicDoorId: doorId, payload }));
+    mqtt.onEvent((doorId, payload) => void telemetry.handleEvent({ topicDoorId: doorId, payload }));
+    broker.onPresence((doorId, online) => void telemetry.handlePresence(doorId, online));
+
+    const provisioner = new LocalDoorProvisioner(ca, { host: publicHost, port: broker.port });
+    const services = createServices({ records, faceIndex, images, messaging: mqtt, provisioner, clock, logger: log, doorFeed });
+
+    let httpUrl: string | null = null;
+    let users: AdminUserStore | null = null;
+    let firstAdminPassword: string | null = null;
+    if (options.adminSite ?? true) {
+      const userStore = SqliteAdminUserStore.open(path.join(options.dataDir, DATA_FILES.admin));
+      users = userStore;
+      firstAdminPassword = await ensureFirstAdmin(userStore);
+      let virtualDoor: RunningVirtualDoor | undefined;
+      if (options.virtualDoor ?? true) {
+        virtualDoor = await startVirtualDoor({
+          services,
+          records,
+          provisioner,
+          broker: { host: '127.0.0.1', port: broker.port },
+          bundleDir: path.join(options.dataDir, DATA_FILES.doors, 'virtual-door'),
+          logger: log,
+        });
+        const door = virtualDoor;
+        cleanups.push(() => door.stop());
+      }
+      const app: FastifyInstance = await buildAdminApp({ services, users: userStore, logger: log, cookieSecure: false, virtualDoor });
+      await app.listen({ host, port: options.httpPort });
+      cleanups.push(() => app.close());
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : options.httpPort;
+      httpUrl = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+    }
+
+    log.info(
+      { mqtt: `mqtts://${host}:${broker.port}`, http: httpUrl, dataDir: options.dataDir, faceThreshold: faceIndex.threshold },
+      'FaceGate local back end ready',
+    );
+
+    return {
+      dataDir: options.dataDir,
+      httpUrl,
+      mqtt: { host: '127.0.0.1', port: broker.port },
+      backend,
+      services,
+      users,
+      provisioner,
+      dispatcher,
+      firstAdminPassword,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The `facegate` command. This file only parses arguments, handles signals and maps outcomes to
+ * exit codes; each command's work lives in commands/.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createRootLogger, type Logger } from '../lib/logger.js';
+import { FacegateError } from '../lib/errors.js';
+import { readLocalSettings } from './settings.js';
+import { startServer } from './commands/serve.js';
+import { enrollCommand } from './commands/enroll.js';
+import { peopleCommand, type PeopleAction } from './commands/people.js';
+import { provisionCommand } from './commands/provision.js';
+import { eventsCommand } from './commands/events.js';
+import { adminCommand } from './commands/admin.js';
+
+const EXIT_USAGE = 2;
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+/** One-shot commands log only warnings, so their own output stays readable. */
+function quietLogger(): Logger {
+  return createRootLogger({ name: 'facegate', level: process.env.FACEGATE_LOG_LEVEL ?? 'warn' });
+}
+
+/** Runs a long-lived process until SIGINT/SIGTERM, then stops it and exits. */
+async function runUntilSignal(logger: Logger, start: () => Promise<{ stop(): Promise<void> }>): Promise<void> {
+  const running = await start();
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+function exitWith(code: number): void {
+  process.exitCode = code;
+}
+
+const program = new Command('facegate')
+  .description('FaceGate: face-recognition door access control.\nLocal mode keeps everything in FACEGATE_DATA_DIR (default ./.facegate).')
+  .showHelpAfterError()
+  .configureHelp({ sortSubcommands: false });
+
+program
+  .command('start')
+  .description('run the whole local system: broker, back end, admin site, and the simulated door "front-door"')
+  .action(async () => {
+    const logger = createRootLogger({ name: 'facegate' });
+    await runUntilSignal(logger, () => startServer(readLocalSettings(), logger, true));
+  });
+
+program
+  .command('serve')
+  .description('run the local back end: MQTT broker (mutual TLS), recognition, admin site (no simulated door)')
+  .action(async () => {
+    const logger = createRootLogger({ name: 'facegate' });
+    await runUntilSignal(logger, () => startServer(readLocalSettings(), logger, false));
+  });
+
+program
+  .command('agent')
+  .description('run a door agent (what runs on the Raspberry Pi at a door)')
+  .requiredOption('-c, --config <file>', 'agent config file (written by "facegate provision")')
+  .addOption(new Option('--parent-pid <pid>', 'stop when this process is gone (used by "facegate start")').argParser(positiveInt).hideHelp())
+  .action(async (opts: { config: string; parentPid?: number }) => {
+    const { runAgent } = await import('../agent/src/main.js');
+    const runtime = await runAgent(opts.config);
+    if (opts.parentPid) {
+      const parent = opts.parentPid;
+      setInterval(() => {
+        try {
+          process.kill(parent, 0);
+        } catch {
+          void runtime.stop().finally(() => process.exit(0));
+        }
+      }, 2000).unref();
+    }
+  });
+
+program
+  .command('enroll')
+  .description('add a person from 1-5 photos (each photo is checked: one face, large and sharp enough, not someone else)')
+  .requiredOption('-n, --name <name>', "the person's name")
+  .option('--valid-from <date>', 'access starts on this date (e.g. 2026-12-01)')
+  .option('--valid-until <date>', 'access ends after this date')
+  .argument('<photos...>', 'JPEG or PNG photos of the person')
+  .action(async (photos: string[], opts: { name: string; validFrom?: string; validUntil?: string }) => {
+    exitWith(await enrollCommand(readLocalSettings(), quietLogger(), { name: opts.name, photos, ...opts }));
+  });
+
+program
+  .command('people')
+  .description('list people, or deactivate / activate / delete (erase) one')
+  .argument('[action]', 'list | deactivate | activate | delete', 'list')
+  .argument('[personId]', 'the person (see "facegate people list")')
+  .option('-s, --search <text>', 'with list: only names containing this text')
+  .option('-y, --yes', 'with delete: confirm the erasure of faces, photos, snapshots and record')
+  .action(async (action: string, personId: string | undefined, opts: { search?: string; yes?: boolean }) => {
+    if (!['list', 'deactivate', 'activate', 'delete'].includes(action)) {
+      throw new InvalidArgumentError(`unknown action ${JSON.stringify(action)}: use list, deactivate, activate or delete`);
+    }
+    exitWith(await peopleCommand(readLocalSettings(), quietLogger(), action as PeopleAction, personId, opts));
+  });
+
+program
+  .command('provision')
+  .description("register a door, issue its client certificate from the local CA and write its config bundle")
+  .argument('<doorId>', 'door id: 1-64 characters of a-z, 0-9 and -')
+  .option('--name <name>', 'display name (default: the id)')
+  .option('-o, --out <dir>', 'where to write the bundle (default: <data dir>/doors/<doorId>)')
+  .option('--pulse-ms <ms>', 'how long the lock stays open on an unlock', positiveInt)
+  .action(async (doorId: string, opts: { name?: string; out?: string; pulseMs?: number }) => {
+    exitWith(await provisionCommand(readLocalSettings(), quietLogger(), doorId, opts));
+  });
+
+program
+  .command('events')
+  .description('recent access attempts and admin actions, newest first')
+  .option('-l, --limit <n>', 'how many', positiveInt, 20)
+  .option('-d, --door <doorId>', 'only this door')
+  .option('-p, --person <personId>', 'only this person')
+  .addOption(new Option('-r, --result <result>', 'only granted or denied').choices(['granted', 'denied']))
+  .option('--json', 'print JSON instead of a table')
+  .action(async (opts: { limit: number; door?: string; person?: string; result?: 'granted' | 'denied'; json?: boolean }) => {
+    exitWith(
+      await eventsCommand(readLocalSettings(), quietLogger(), {
+        limit: opts.limit,
+        ...(opts.door && { doorId: opts.door }),
+        ...(opts.person && { personId: opts.person }),
+        ...(opts.result && { result: opts.result }),
+        json: opts.json,
+      }),
+    );
+  });
+
+const admin = program.command('admin').description('admin accounts for the website');
+admin
+  .command('create')
+  .description('create an admin with a one-time password')
+  .argument('<username>')
+  .action(async (username: string) => exitWith(await adminCommand(readLocalSettings(), 'create', username)));
+admin
+  .command('reset-password')
+  .description("give an admin a new one-time password and end their sessions")
+  .argument('<username>')
+  .action(async (username: string) => exitWith(await adminCommand(readLocalSettings(), 'reset-password', username)));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof FacegateError || err instanceof InvalidArgumentError) {
+    console.error(`facegate: ${err.message}`);
+    process.exit(err instanceof InvalidArgumentError ? EXIT_USAGE : 1);
+  }
+  console.error('facegate: unexpected error');
+  console.error(err);
+  process.exit(1);
+}

@@ -1,0 +1,107 @@
+/**
+ * The DynamoDB tables FaceGate uses, described once: the CDK stack builds them from this and the
+ * tests create the same tables on dynalite, so the adapter is tested against the deployed shape.
+ *
+ * Four small tables rather than one overloaded table: each has one access pattern set, the IAM
+ * grants stay per table, and erasure is a plain delete per table (no transactions needed).
+ *
+ * - people  pk personId                   (list = Scan; a site has hundreds to thousands of people)
+ * - faces   pk faceId,  GSI byPerson (personId, createdAt)
+ * - doors   pk doorId                     (list = Scan)
+ * - events  pk feed (constant), sk atId = zero-padded `at` + '#' + eventId, newest first;
+ *           GSI byDoor (doorId, atId), GSI byPerson (personId, atId); both sparse: an event
+ *           without a door or person (or erased) simply is not in that index.
+ *           TTL attribute expiresAtSec (epoch seconds) when a retention period is configured.
+ */
+
+export type TableRole = 'people' | 'faces' | 'doors' | 'events';
+export const TABLE_ROLES: readonly TableRole[] = ['people', 'faces', 'doors', 'events'];
+
+export type TableNames = Record<TableRole, string>;
+
+type AttributeType = 'S' | 'N';
+
+export interface KeyDescription {
+  partitionKey: { name: string; type: AttributeType };
+  sortKey?: { name: string; type: AttributeType };
+}
+
+export interface TableDescription extends KeyDescription {
+  indexes: (KeyDescription & { indexName: string })[];
+  /** Attribute DynamoDB's TTL deletes by (epoch seconds), if the table expires items. */
+  ttlAttribute?: string;
+}
+
+/** Every event shares one partition of the main feed so a newest-first listing is one Query. */
+export const EVENT_FEED = 'all';
+
+export const FACES_BY_PERSON = 'byPerson';
+export const EVENTS_BY_DOOR = 'byDoor';
+export const EVENTS_BY_PERSON = 'byPerson';
+export const EVENT_TTL_ATTRIBUTE = 'expiresAtSec';
+
+export const TABLES: Record<TableRole, TableDescription> = {
+  people: {
+    partitionKey: { name: 'personId', type: 'S' },
+    indexes: [],
+  },
+  faces: {
+    partitionKey: { name: 'faceId', type: 'S' },
+    indexes: [
+      {
+        indexName: FACES_BY_PERSON,
+        partitionKey: { name: 'personId', type: 'S' },
+        sortKey: { name: 'createdAt', type: 'N' },
+      },
+    ],
+  },
+  doors: {
+    partitionKey: { name: 'doorId', type: 'S' },
+    indexes: [],
+  },
+  events: {
+    partitionKey: { name: 'feed', type: 'S' },
+    sortKey: { name: 'atId', type: 'S' },
+    indexes: [
+      { indexName: EVENTS_BY_DOOR, partitionKey: { name: 'doorId', type: 'S' }, sortKey: { name: 'atId', type: 'S' } },
+      { indexName: EVENTS_BY_PERSON, partitionKey: { name: 'personId', type: 'S' }, sortKey: { name: 'atId', type: 'S' } },
+    ],
+    ttlAttribute: EVENT_TTL_ATTRIBUTE,
+  },
+};
+
+/** The attribute definitions a CreateTable call needs (every key attribute of the table and its indexes, once). */
+export function attributeDefinitions(table: TableDescription): { AttributeName: string; AttributeType: AttributeType }[] {
+  const seen = new Map<string, AttributeType>();
+  for (const key of [table, ...table.indexes]) {
+    seen.set(key.partitionKey.name, key.partitionKey.type);
+    if (key.sortKey) seen.set(key.sortKey.name, key.sortKey.type);
+  }
+  return [...seen].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+}
+
+function keySchema(key: KeyDescription): { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[] {
+  return [
+    { AttributeName: key.partitionKey.name, KeyType: 'HASH' },
+    ...(key.sortKey ? [{ AttributeName: key.sortKey.name, KeyType: 'RANGE' as const }] : []),
+  ];
+}
+
+/** A CreateTable request for this description (on-demand billing, all attributes projected). */
+export function createTableInput(tableName: string, table: TableDescription) {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: attributeDefinitions(table),
+    KeySchema: keySchema(table),
+    ...(table.indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: table.indexes.map((index) => ({
+            IndexName: index.indexName,
+            KeySchema: keySchema(index),
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The broker's topic rules, mirroring the AWS IoT policy:
+ *  - a door publishes only to facegate/doors/{its id}/{frames|events|status} and subscribes only
+ *    to facegate/doors/{its id}/commands — exact topics, no wildcards;
+ *  - the back end publishes commands to any door and subscribes to the doors' frames, events and
+ *    status (one door, or all with `+`);
+ *  - only status may be retained (a retained frame would be replayed to every new subscriber; a
+ *    retained command could unlock a door long after it was meant);
+ *  - no payload over MAX_MQTT_MESSAGE_BYTES (IoT Core's 128 KB).
+ * Pure functions: the broker calls them and logs the reason of every refusal.
+ */
+import {
+  DOOR_PUBLISH_CHANNELS,
+  MAX_MQTT_MESSAGE_BYTES,
+  TOPIC_PREFIX,
+  isValidDoorId,
+  parseDoorTopic,
+  topics,
+} from '../../../../../protocol/index.js';
+import type { BrokerIdentity } from './identity.js';
+
+export type AclDecision = { ok: true } | { ok: false; reason: string };
+
+const ALLOW: AclDecision = { ok: true };
+const deny = (reason: string): AclDecision => ({ ok: false, reason });
+
+export interface PublishRequest {
+  topic: string;
+  payloadBytes: number;
+  retain: boolean;
+}
+
+export function checkPublish(identity: BrokerIdentity, request: PublishRequest): AclDecision {
+  if (request.payloadBytes > MAX_MQTT_MESSAGE_BYTES) {
+    return deny(`payload of ${request.payloadBytes} bytes exceeds the ${MAX_MQTT_MESSAGE_BYTES}-byte limit`);
+  }
+  const parsed = parseDoorTopic(request.topic);
+  if (!parsed) return deny('topic is not a door topic');
+  if (identity.kind === 'door') {
+    if (parsed.doorId !== identity.doorId) return deny(`door may not publish for door ${parsed.doorId}`);
+    if (!DOOR_PUBLISH_CHANNELS.includes(parsed.channel)) return deny(`door may not publish to ${parsed.channel}`);
+    if (request.retain && parsed.channel !== 'status') return deny('only status may be retained');
+    return ALLOW;
+  }
+  if (parsed.channel !== 'commands') return deny(`back end publishes only commands, not ${parsed.channel}`);
+  if (request.retain) return deny('commands may not be retained');
+  return ALLOW;
+}
+
+/** A door's last will is published for it on disconnect, so it obeys the door's rules and must be its status. */
+export function checkWill(identity: BrokerIdentity, will: PublishRequest): AclDecision {
+  if (identity.kind === 'door' && will.topic !== topics.status(identity.doorId)) {
+    return deny('a door may set its last will only on its own status topic');
+  }
+  const decision = checkPublish(identity, will);
+  return decision.ok ? ALLOW : deny(`last will refused: ${decision.reason}`);
+}
+
+const BACKEND_SUBSCRIBE_CHANNELS = new Set<string>(['frames', 'events', 'status']);
+
+export function checkSubscribe(identity: BrokerIdentity, topicFilter: string): AclDecision {
+  if (identity.kind === 'door') {
+    return topicFilter === topics.commands(identity.doorId)
+      ? ALLOW
+      : deny('a door may subscribe only to its own commands topic');
+  }
+  const parts = topicFilter.split('/');
+  if (parts.length !== 4 || `${parts[0]}/${parts[1]}` !== TOPIC_PREFIX) return deny('not a door topic filter');
+  const [, , door, channel] = parts as [string, string, string, string];
+  if (door !== '+' && !isValidDoorId(door)) return deny('door level must be a door id or +');
+  if (!BACKEND_SUBSCRIBE_CHANNELS.has(channel)) return deny(`back end does not subscribe to ${channel}`);
+  return ALLOW;
+}

@@ -1,0 +1,151 @@
+/**
+ * Local FaceIndex: the face engine (worker threads) + sealed embeddings in SQLite + an in-memory
+ * gallery. Behaves like a Rekognition collection behind the same port.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Logger } from '../../../../../lib/logger.js';
+import { InvalidInputError, PhotoRejectedError } from '../../../errors.js';
+import type { FaceIndex, FaceInspection, FaceSearchOptions, FaceSearchResult, DetectedFace } from '../../../ports/face-index.js';
+import { FaceEngine } from '../face-engine/engine.js';
+import { DEFAULT_RECIPE_ID } from '../face-engine/recipes.js';
+import type { EngineFace } from '../face-engine/types.js';
+import { Gallery, toSimilarity } from './gallery.js';
+import { EmbeddingStore } from './store.js';
+import { defaultThreshold } from './thresholds.js';
+
+export interface LocalFaceIndexOptions {
+  /** SQLite file holding the embeddings (sealed). */
+  dbPath: string;
+  /** 32 bytes, from loadOrCreateDataKey(dataDir) in ../data-key.ts. */
+  dataKey: Buffer;
+  logger: Logger;
+  /** Engine worker threads, default 1. */
+  workers?: number;
+  /** Override of the calibrated default threshold (0..1). */
+  threshold?: number;
+  /** Embedding recipe (benchmarks and experiments); default the shipped one. */
+  recipeId?: string;
+}
+
+const optionsSchema = z.object({
+  dbPath: z.string().min(1),
+  dataKey: z.instanceof(Buffer).refine((k) => k.length === 32, 'dataKey must be 32 bytes'),
+  workers: z.number().int().min(1).max(16).optional(),
+  threshold: z.number().min(0).max(1).optional(),
+  recipeId: z.string().min(1).optional(),
+});
+const personIdSchema = z.string().min(1).max(256);
+const imageSchema = z.instanceof(Uint8Array, { message: 'image must be bytes' });
+const searchOptionsSchema = z
+  .object({ minSimilarity: z.number().min(0).max(1).optional(), maxMatches: z.number().int().min(1).max(1000).optional() })
+  .optional();
+const faceIdsSchema = z.array(z.string().min(1).max(256)).max(10_000);
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new InvalidInputError(`${what}: ${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+/** The port's DetectedFace (drops engine-only fields such as eyeDistance). */
+function toDetected(face: EngineFace): DetectedFace {
+  const { box, confidence, yaw, pitch, roll, sharpness } = face;
+  return { box, confidence, yaw, pitch, roll, sharpness };
+}
+
+export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promise<FaceIndex> {
+  const valid = parse(optionsSchema, options, 'face index options');
+  const log = options.logger.child({ component: 'face-index' });
+  const recipeId = valid.recipeId ?? DEFAULT_RECIPE_ID;
+  const threshold = valid.threshold ?? defaultThreshold(recipeId);
+  const store = new EmbeddingStore(valid.dbPath, valid.dataKey);
+  let engine: FaceEngine;
+  try {
+    engine = await FaceEngine.start({ logger: options.logger, workers: valid.workers ?? 1, recipeId });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const gallery = new Gallery();
+  let seenVersion = -1;
+
+  /** Reload the gallery when another process (the CLI) committed to the database. */
+  function refresh(): void {
+    const version = store.dataVersion();
+    if (version === seenVersion) return;
+    const { faces, unreadable } = store.loadAll();
+    const usable = faces.filter((f) => f.model === engine.embeddingModel);
+    if (unreadable.length > 0) log.error({ count: unreadable.length }, 'embeddings that fail to decrypt were skipped (wrong data key?)');
+    if (usable.length < faces.length) {
+      log.warn({ count: faces.length - usable.length, model: engine.embeddingModel }, 'embeddings from another engine model skipped; re-enroll those people');
+    }
+    gallery.replaceAll(usable);
+    seenVersion = version;
+    log.debug({ faces: usable.length }, 'face gallery loaded');
+  }
+  refresh();
+
+  const index: FaceIndex = {
+    threshold,
+
+    async inspect(image: Uint8Array): Promise<FaceInspection> {
+      const bytes = parse(imageSchema, image, 'image');
+      const analysis = await engine.analyze(bytes, { embed: false });
+      return { faces: analysis.faces.map(toDetected), imageWidth: analysis.imageWidth, imageHeight: analysis.imageHeight };
+    },
+
+    async search(image: Uint8Array, searchOptions?: FaceSearchOptions): Promise<FaceSearchResult> {
+      const bytes = parse(imageSchema, image, 'image');
+      const opts = parse(searchOptionsSchema, searchOptions, 'search options');
+      const minSimilarity = opts?.minSimilarity ?? threshold;
+      const maxMatches = opts?.maxMatches ?? 5;
+      const analysis = await engine.analyze(bytes, { embed: true });
+      const largest = analysis.faces[0];
+      if (!largest || !analysis.embedding) return { face: null, faceCount: 0, matches: [] };
+      refresh();
+      const matches = gallery
+        .bestPerPerson(analysis.embedding)
+        .map((m) => ({ faceId: m.faceId, personId: m.personId, similarity: toSimilarity(m.score) }))
+        .filter((m) => m.similarity >= minSimilarity)
+        .slice(0, maxMatches);
+      return { face: toDetected(largest), faceCount: analysis.faces.length, matches };
+    },
+
+    async index(personId: string, image: Uint8Array): Promise<{ faceId: string; face: DetectedFace }> {
+      const person = parse(personIdSchema, personId, 'personId');
+      const bytes = parse(imageSchema, image, 'image');
+      const analysis = await engine.analyze(bytes, { embed: true });
+      const largest = analysis.faces[0];
+      if (!largest || !analysis.embedding) {
+        throw new PhotoRejectedError([{ code: 'no_face', message: 'no face was found in the photo' }]);
+      }
+      refresh(); // pick up other processes' changes before ours, so seenVersion stays truthful
+      const faceId = randomUUID();
+      const stored = { faceId, personId: person, model: engine.embeddingModel, vector: analysis.embedding };
+      store.insert(stored);
+      gallery.add(stored);
+      // Our own commit leaves data_version unchanged for this connection, so no reload follows.
+      log.info({ faceId, personId: person }, 'face indexed');
+      return { faceId, face: toDetected(largest) };
+    },
+
+    async deleteFaces(faceIds: string[]): Promise<void> {
+      const ids = parse(faceIdsSchema, faceIds, 'faceIds');
+      if (ids.length === 0) return;
+      const removed = store.delete(ids);
+      gallery.remove(new Set(ids));
+      log.info({ requested: ids.length, removed }, 'faces deleted');
+    },
+
+    async countFaces(): Promise<number> {
+      return store.count();
+    },
+
+    async close(): Promise<void> {
+      await engine.close();
+      store.close();
+    },
+  };
+  return index;
+}

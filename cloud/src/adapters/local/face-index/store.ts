@@ -1,0 +1,91 @@
+/**
+ * SQLite storage of face embeddings. Every embedding is sealed (AES-256-GCM, bound to its face
+ * id) before it touches the disk: embeddings are biometric data. secure_delete overwrites freed
+ * pages so an erased person's embedding does not linger in the file.
+ */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { open, seal } from '../aead.js';
+
+export interface StoredFace {
+  faceId: string;
+  personId: string;
+  model: string;
+  vector: Float32Array;
+}
+
+export class EmbeddingStore {
+  private readonly db: Database.Database;
+  private readonly insertStmt: Database.Statement;
+  private readonly countStmt: Database.Statement;
+
+  constructor(dbPath: string, private readonly dataKey: Buffer) {
+    fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true, mode: 0o700 });
+    this.db = new Database(dbPath);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('secure_delete = ON');
+    this.db.pragma('busy_timeout = 5000'); // the CLI enrolls from another process while the server runs
+    this.db.exec(`CREATE TABLE IF NOT EXISTS face_embeddings (
+      face_id TEXT PRIMARY KEY,
+      person_id TEXT NOT NULL,
+      model TEXT NOT NULL,
+      sealed BLOB NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS face_embeddings_person ON face_embeddings(person_id);`);
+    this.insertStmt = this.db.prepare(
+      'INSERT INTO face_embeddings (face_id, person_id, model, sealed, created_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.countStmt = this.db.prepare('SELECT COUNT(*) AS n FROM face_embeddings');
+  }
+
+  /** Changes whenever another connection commits (SQLite's PRAGMA data_version). */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  insert(face: StoredFace): void {
+    const bytes = new Uint8Array(face.vector.buffer, face.vector.byteOffset, face.vector.byteLength);
+    this.insertStmt.run(face.faceId, face.personId, face.model, seal(this.dataKey, bytes, face.faceId), Date.now());
+  }
+
+  /** All faces; rows that fail to open (wrong key, tampered) are reported, not returned. */
+  loadAll(): { faces: StoredFace[]; unreadable: string[] } {
+    const rows = this.db.prepare('SELECT face_id, person_id, model, sealed FROM face_embeddings').all() as {
+      face_id: string;
+      person_id: string;
+      model: string;
+      sealed: Buffer;
+    }[];
+    const faces: StoredFace[] = [];
+    const unreadable: string[] = [];
+    for (const row of rows) {
+      try {
+        const plain = open(this.dataKey, row.sealed, row.face_id);
+        const vector = new Float32Array(plain.buffer.slice(plain.byteOffset, plain.byteOffset + plain.byteLength));
+        faces.push({ faceId: row.face_id, personId: row.person_id, model: row.model, vector });
+      } catch {
+        unreadable.push(row.face_id);
+      }
+    }
+    return { faces, unreadable };
+  }
+
+  delete(faceIds: string[]): number {
+    const stmt = this.db.prepare('DELETE FROM face_embeddings WHERE face_id = ?');
+    const run = this.db.transaction((ids: string[]) => ids.reduce((n, id) => n + stmt.run(id).changes, 0));
+    const removed = run(faceIds);
+    // Move WAL content (which still holds the old pages) into the main file, where secure_delete zeroed them.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return removed;
+  }
+
+  count(): number {
+    return (this.countStmt.get() as { n: number }).n;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

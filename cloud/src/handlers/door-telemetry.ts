@@ -1,0 +1,145 @@
+/**
+ * What doors report about themselves: status (online, lock, agent version; retained, and the
+ * last will on a lost connection), events (relay moved, command rejected, door opened, agent
+ * error) and broker-side presence. Updates the door's live state and leaves 'door_event' audit
+ * events. Written once for the local broker and the AWS IoT rule; never throws for bad input.
+ */
+import { DoorEventMessage, DoorStatusMessage, type DoorEventType } from '../../../protocol/index.js';
+import type { Logger } from '../../../lib/logger.js';
+import { newId } from '../domain/ids.js';
+import type { Door } from '../domain/types.js';
+import type { Clock } from '../ports/clock.js';
+import type { DoorStatePatch, Records } from '../ports/records.js';
+import { parseDoorPayload } from './parse-payload.js';
+
+export interface DoorTelemetryDeps {
+  records: Records;
+  logger: Logger;
+  clock: Clock;
+  /** Called with the door's new state after every change (the admin site's live view). */
+  onDoorChange?: (door: Door) => void;
+}
+
+export type TelemetryOutcome = { status: 'applied' } | { status: 'rejected'; reason: string };
+
+export interface DoorMessageInput {
+  topicDoorId: string;
+  payload: unknown;
+}
+
+export interface DoorTelemetryHandler {
+  handleStatus(input: DoorMessageInput): Promise<TelemetryOutcome>;
+  handleEvent(input: DoorMessageInput): Promise<TelemetryOutcome>;
+  /** The broker saw the door's session connect or drop (more timely than the last will). */
+  handlePresence(doorId: string, online: boolean): Promise<TelemetryOutcome>;
+}
+
+/** Routine relay releases follow every unlock; the log keeps the unlock and leaves these out. */
+const UNLOGGED_EVENT_TYPES: ReadonlySet<DoorEventType> = new Set(['locked']);
+
+export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemetryHandler {
+  const log = deps.logger.child({ component: 'door-telemetry' });
+
+  /** Validated message, matching ids, known door: or a logged rejection. */
+  async function accept<T extends { doorId: string }>(
+    kind: string,
+    schema: typeof DoorStatusMessage | typeof DoorEventMessage,
+    input: DoorMessageInput,
+  ): Promise<{ ok: true; message: T; door: Door } | { ok: false; outcome: TelemetryOutcome }> {
+    const parsed = parseDoorPayload(schema, input.payload);
+    if (!parsed.ok) return reject(kind, input.topicDoorId, parsed.error);
+    const message = parsed.value as unknown as T;
+    if (message.doorId !== input.topicDoorId) {
+      return reject(kind, input.topicDoorId, `doorId ${JSON.stringify(message.doorId)} does not match the topic's door`);
+    }
+    const door = await deps.records.getDoor(message.doorId);
+    if (!door) return reject(kind, input.topicDoorId, 'unknown door');
+    return { ok: true, message, door };
+  }
+
+  function reject(kind: string, doorId: string, reason: string): { ok: false; outcome: TelemetryOutcome } {
+    log.warn({ doorId, kind, reason }, `door ${kind} rejected: ${reason}`);
+    return { ok: false, outcome: { status: 'rejected', reason } };
+  }
+
+  async function applyPatch(doorId: string, patch: DoorStatePatch): Promise<void> {
+    await deps.records.updateDoorState(doorId, patch);
+    const updated = await deps.records.getDoor(doorId);
+    if (updated && deps.onDoorChange) {
+      try {
+        deps.onDoorChange(updated);
+      } catch (err) {
+        log.warn({ err, doorId }, 'door change listener failed');
+      }
+    }
+  }
+
+  /** Storage failures are logged and reported, never thrown into the MQTT client's callback. */
+  async function guarded(kind: string, doorId: string, work: () => Promise<TelemetryOutcome>): Promise<TelemetryOutcome> {
+    try {
+      return await work();
+    } catch (err) {
+      log.error({ err, doorId, kind }, `door ${kind} could not be applied`);
+      return { status: 'rejected', reason: 'internal error' };
+    }
+  }
+
+  return {
+    handleStatus: (input) =>
+      guarded('status', input.topicDoorId, async () => {
+        const accepted = await accept<DoorStatusMessage>('status', DoorStatusMessage, input);
+        if (!accepted.ok) return accepted.outcome;
+        const { message } = accepted;
+        const patch: DoorStatePatch = { online: message.online, lock: message.lock, lastSeenAt: deps.clock() };
+        if (message.agentVersion !== undefined) patch.agentVersion = message.agentVersion;
+        await applyPatch(message.doorId, patch);
+        log.debug({ doorId: message.doorId, online: message.online, lock: message.lock }, 'door status');
+        return { status: 'applied' };
+      }),
+
+    handleEvent: (input) =>
+      guarded('event', input.topicDoorId, async () => {
+        const accepted = await accept<DoorEventMessage>('event', DoorEventMessage, input);
+        if (!accepted.ok) return accepted.outcome;
+        const { message } = accepted;
+        const now = deps.clock();
+        const patch: DoorStatePatch = { lastSeenAt: now, online: true };
+        if (message.type === 'unlocked') patch.lock = 'unlocked';
+        if (message.type === 'locked') patch.lock = 'locked';
+        await applyPatch(message.doorId, patch);
+        if (!UNLOGGED_EVENT_TYPES.has(message.type)) {
+          await deps.records.appendEvent({
+            eventId: newId(),
+            at: now,
+            kind: 'door_event',
+            doorId: message.doorId,
+            personId: null,
+            personName: null,
+            result: null,
+            reason: null,
+            score: null,
+            snapshotKey: null,
+            decisionId: message.decisionId ?? null,
+            actor: null,
+            detail: message.detail ? `${message.type}: ${message.detail}` : message.type,
+          });
+        }
+        const level = message.type === 'agent_error' || message.type === 'command_rejected' ? 'warn' : 'info';
+        log[level]({ doorId: message.doorId, type: message.type, decisionId: message.decisionId }, `door event ${message.type}`);
+        return { status: 'applied' };
+      }),
+
+    handlePresence: (doorId, online) =>
+      guarded('presence', doorId, async () => {
+        const door = await deps.records.getDoor(doorId);
+        if (!door) {
+          reject('presence', doorId, 'unknown door');
+          return { status: 'rejected', reason: 'unknown door' };
+        }
+        // Offline: the relay is fail-secure but we can no longer see it, so the lock is unknown.
+        await applyPatch(doorId, online ? { online: true, lastSeenAt: deps.clock() } : { online: false, lock: 'unknown' });
+        log.info({ doorId, online }, online ? 'door connected' : 'door disconnected');
+        return { status: 'applied' };
+      }),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The Lambdas' configuration, read once per container from the environment the CDK stack sets
+ * (infra/lib/lambdas.ts writes exactly these names). A missing or malformed value fails the
+ * container's start with a ConfigError naming the variable, never a half-configured handler.
+ */
+import { envInt, envOptional } from '../../../lib/env.js';
+import { ConfigError } from '../errors.js';
+import type { TableNames } from '../adapters/aws/dynamo-schema.js';
+import { DEFAULT_REKOGNITION_THRESHOLD } from '../adapters/aws/rekognition-face-index.js';
+
+type Env = Record<string, string | undefined>;
+
+/** Names of the variables, shared with the CDK stack so the two cannot drift apart. */
+export const LAMBDA_ENV = {
+  region: 'AWS_REGION',
+  tablePeople: 'FACEGATE_TABLE_PEOPLE',
+  tableFaces: 'FACEGATE_TABLE_FACES',
+  tableDoors: 'FACEGATE_TABLE_DOORS',
+  tableEvents: 'FACEGATE_TABLE_EVENTS',
+  bucket: 'FACEGATE_BUCKET',
+  kmsKeyId: 'FACEGATE_KMS_KEY_ID',
+  collectionId: 'FACEGATE_COLLECTION_ID',
+  matchThreshold: 'FACEGATE_MATCH_THRESHOLD',
+  iotDataEndpoint: 'FACEGATE_IOT_DATA_ENDPOINT',
+  eventRetentionDays: 'FACEGATE_EVENT_RETENTION_DAYS',
+  maxFrameAgeMs: 'FACEGATE_MAX_FRAME_AGE_MS',
+} as const;
+
+export interface RecordsConfig {
+  region: string;
+  tables: TableNames;
+  /** null = keep events forever. */
+  eventRetentionDays: number | null;
+}
+
+export interface RecognizeConfig extends RecordsConfig {
+  bucket: string;
+  kmsKeyId: string;
+  collectionId: string;
+  matchThreshold: number;
+  /** null: ask IoT (DescribeEndpoint) once per container. */
+  iotDataEndpoint: string | null;
+  maxFrameAgeMs: number;
+}
+
+function required(name: string, env: Env): string {
+  const value = envOptional(name, env);
+  if (value === undefined) throw new ConfigError(`${name} must be set`);
+  return value;
+}
+
+export function readRecordsConfig(env: Env = process.env): RecordsConfig {
+  const retention = envInt(LAMBDA_ENV.eventRetentionDays, 0, 0, 36_500, env);
+  return {
+    region: required(LAMBDA_ENV.region, env),
+    tables: {
+      people: required(LAMBDA_ENV.tablePeople, env),
+      faces: required(LAMBDA_ENV.tableFaces, env),
+      doors: required(LAMBDA_ENV.tableDoors, env),
+      events: required(LAMBDA_ENV.tableEvents, env),
+    },
+    eventRetentionDays: retention === 0 ? null : retention,
+  };
+}
+
+export function readRecognizeConfig(env: Env = process.env): RecognizeConfig {
+  const thresholdRaw = envOptional(LAMBDA_ENV.matchThreshold, env);
+  const matchThreshold = thresholdRaw === undefined ? DEFAULT_REKOGNITION_THRESHOLD : Number(thresholdRaw);
+  if (!(matchThreshold > 0 && matchThreshold <= 1)) {
+    throw new ConfigError(`${LAMBDA_ENV.matchThreshold} must be a number in (0, 1], got ${JSON.stringify(thresholdRaw)}`);
+  }
+  const endpoint = envOptional(LAMBDA_ENV.iotDataEndpoint, env) ?? null;
+  if (endpoint !== null && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(endpoint)) {
+    throw new ConfigError(`${LAMBDA_ENV.iotDataEndpoint} must be a host name, got ${JSON.stringify(endpoint)}`);
+  }
+  return {
+    ...readRecordsConfig(env),
+    bucket: required(LAMBDA_ENV.bucket, env),
+    kmsKeyId: required(LAMBDA_ENV.kmsKeyId, env),
+    collectionId: required(LAMBDA_ENV.collectionId, env),
+    matchThreshold,
+    iotDataEndpoint: endpoint,
+    maxFrameAgeMs: envInt(LAMBDA_ENV.maxFrameAgeMs, 5_000, 500, 60_000, env),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * One FaceGate site on AWS: data stores (KMS, S3, DynamoDB, Rekognition collection), the two
+ * Lambdas, IoT Core policy and rules, and the admin site's host. The stack's outputs are what the
+ * admin site and the door provisioning need (infra/README.md).
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AdminHost } from './admin-host.js';
+import { DataStores } from './data-stores.js';
+import { DoorIot } from './door-iot.js';
+import { Lambdas } from './lambdas.js';
+import type { FacegateSettings } from './settings.js';
+
+export interface FacegateStackProps extends StackProps {
+  settings: FacegateSettings;
+}
+
+export class FacegateStack extends Stack {
+  readonly data: DataStores;
+  readonly lambdas: Lambdas;
+  readonly doorIot: DoorIot;
+  readonly adminHost: AdminHost;
+
+  constructor(scope: Construct, id: string, props: FacegateStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    this.data = new DataStores(this, 'Data', { site: settings.site, retentionDays: settings.eventRetentionDays });
+    this.lambdas = new Lambdas(this, 'Lambdas', {
+      data: this.data,
+      matchThreshold: settings.matchThreshold,
+      eventRetentionDays: settings.eventRetentionDays,
+      iotDataEndpoint: settings.iotDataEndpoint,
+      logRetentionDays: settings.logRetentionDays,
+    });
+    this.doorIot = new DoorIot(this, 'DoorIot', {
+      site: settings.site,
+      recognizeFrame: this.lambdas.recognizeFrame,
+      doorTelemetry: this.lambdas.doorTelemetry,
+      logRetentionDays: settings.logRetentionDays,
+    });
+    this.adminHost = new AdminHost(this, 'Admin', {
+      data: this.data,
+      doorPolicyName: this.doorIot.policyName,
+      adminCidr: settings.adminCidr,
+      matchThreshold: settings.matchThreshold,
+      eventRetentionDays: settings.eventRetentionDays,
+      iotDataEndpoint: settings.iotDataEndpoint,
+      startCommand: settings.adminStartCommand,
+      logRetentionDays: settings.logRetentionDays,
+    });
+
+    const outputs: Record<string, string> = {
+      ImagesBucket: this.data.bucket.bucketName,
+      DataKeyArn: this.data.key.keyArn,
+      PeopleTable: this.data.tables.people.tableName,
+      FacesTable: this.data.tables.faces.tableName,
+      DoorsTable: this.data.tables.doors.tableName,
+      EventsTable: this.data.tables.events.tableName,
+      FaceCollectionId: this.data.collectionId,
+      DoorPolicyName: this.doorIot.policyName,
+    };
+    for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The two Lambdas (recognize-frame, door-telemetry), bundled from the TypeScript composition roots
+ * with local esbuild (arm64, AWS SDK bundled so the deployed versions are the tested ones), each
+ * with its own role holding exactly what its handler calls.
+ */
+import path from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { LAMBDA_ENV } from '../../cloud/src/lambda/env.js';
+import type { DataStores } from './data-stores.js';
+import {
+  acknowledgeWildcards,
+  allowKeyViaServices,
+  allowObjectActions,
+  allowTableActions,
+  commandsTopicFinding,
+  doorCommandsTopicArn,
+  nagArnFinding,
+} from './grants.js';
+import { REPO_ROOT } from './repo-root.js';
+
+export interface LambdasProps {
+  data: DataStores;
+  matchThreshold: number;
+  eventRetentionDays: number;
+  iotDataEndpoint: string | undefined;
+  logRetentionDays: number;
+}
+
+export class Lambdas extends Construct {
+  readonly recognizeFrame: NodejsFunction;
+  readonly doorTelemetry: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: LambdasProps) {
+    super(scope, id);
+    const { data } = props;
+    const stack = Stack.of(this);
+    const recordsEnv = {
+      [LAMBDA_ENV.tablePeople]: data.tables.people.tableName,
+      [LAMBDA_ENV.tableFaces]: data.tables.faces.tableName,
+      [LAMBDA_ENV.tableDoors]: data.tables.doors.tableName,
+      [LAMBDA_ENV.tableEvents]: data.tables.events.tableName,
+      [LAMBDA_ENV.eventRetentionDays]: String(props.eventRetentionDays),
+    };
+
+    this.recognizeFrame = this.nodeFunction('RecognizeFrame', 'recognize-frame.ts', props.logRetentionDays, {
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      // A frame answered late is useless and a retried decision would log twice: never retry.
+      retryAttempts: 0,
+      maxEventAge: Duration.seconds(60),
+      environment: {
+        ...recordsEnv,
+        [LAMBDA_ENV.bucket]: data.bucket.bucketName,
+        [LAMBDA_ENV.kmsKeyId]: data.key.keyArn,
+        [LAMBDA_ENV.collectionId]: data.collectionId,
+        [LAMBDA_ENV.matchThreshold]: String(props.matchThreshold),
+        ...(props.iotDataEndpoint ? { [LAMBDA_ENV.iotDataEndpoint]: props.iotDataEndpoint } : {}),
+      },
+    });
+    const recognizeRole = this.recognizeFrame.role!;
+    recognizeRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['rekognition:SearchFacesByImage'], resources: [data.collectionArn] }),
+    );
+    allowTableActions(recognizeRole, data.tables.doors, ['GetItem']);
+    allowTableActions(recognizeRole, data.tables.people, ['GetItem']);
+    allowTableActions(recognizeRole, data.tables.events, ['PutItem']);
+    allowObjectActions(recognizeRole, data.bucket, ['PutObject'], 'snapshots/*');
+    allowKeyViaServices(recognizeRole, data.key, ['dynamodb', 's3']);
+    recognizeRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [doorCommandsTopicArn(stack)] }));
+    if (!props.iotDataEndpoint) {
+      recognizeRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iot:DescribeEndpoint'], resources: ['*'] }));
+    }
+
+    this.doorTelemetry = this.nodeFunction('DoorTelemetry', 'door-telemetry.ts', props.logRetentionDays, {
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      retryAttempts: 2,
+      maxEventAge: Duration.minutes(5),
+      environment: recordsEnv,
+    });
+    const telemetryRole = this.doorTelemetry.role!;
+    allowTableActions(telemetryRole, data.tables.doors, ['GetItem', 'UpdateItem']);
+    allowTableActions(telemetryRole, data.tables.events, ['PutItem']);
+    allowKeyViaServices(telemetryRole, data.key, ['dynamodb']);
+
+    acknowledgeWildcards(
+      recognizeRole,
+      [nagArnFinding(data.bucket, '/snapshots/*'), commandsTopicFinding(stack)],
+      'It writes new snapshots (one key per decision, so any key under snapshots/) and publishes to the commands topic of whichever door sent the frame (doors are added at run time).',
+    );
+    if (!props.iotDataEndpoint) {
+      acknowledgeWildcards(recognizeRole, ['Resource::*'], 'iot:DescribeEndpoint has no resource type; it returns the account\'s IoT endpoint once per container.');
+    }
+  }
+
+  private nodeFunction(
+    id: string,
+    entryFile: string,
+    logRetentionDays: number,
+    options: Pick<lambda.FunctionOptions, 'memorySize' | 'timeout' | 'retryAttempts' | 'maxEventAge'> & { environment: Record<string, string> },
+  ): NodejsFunction {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetentionDays as logs.RetentionDays });
+    // An own role instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
+    const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    return new NodejsFunction(this, id, {
+      entry: path.join(REPO_ROOT, 'cloud/src/lambda', entryFile),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      role,
+      logGroup,
+      ...options,
+      environment: { ...options.environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        format: OutputFormat.CJS,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        externalModules: [], // bundle the AWS SDK too: the deployed code is what was tested
+      },
+    });
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Deployment settings, from CDK context (`-c key=value` or cdk.json) with defaults. Validated with
+ * zod so a typo fails the synth with the setting's name instead of deploying something odd.
+ */
+import { z } from 'zod';
+import { DEFAULT_REKOGNITION_THRESHOLD } from '../../cloud/src/adapters/aws/rekognition-face-index.js';
+
+const Cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 203.0.113.0/24');
+
+export const FacegateSettingsSchema = z.object({
+  /** Short name of the site: names the stack, the Rekognition collection and the IoT policy. */
+  site: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'must be 1-32 chars of a-z, 0-9 and -').default('main'),
+  /** Who may reach the admin site on 443. Narrow it to the office's addresses where you can. */
+  adminCidr: Cidr.default('0.0.0.0/0'),
+  /** Audit events (DynamoDB TTL) and door snapshots (S3 lifecycle) are deleted after this many days. */
+  eventRetentionDays: z.coerce.number().int().min(1).max(3650).default(365),
+  /** Rekognition similarity (0..1) at or above which a face opens a door. */
+  matchThreshold: z.coerce.number().gt(0).max(1).default(DEFAULT_REKOGNITION_THRESHOLD),
+  /** The account's `iot:Data-ATS` endpoint; when absent the Lambdas look it up (DescribeEndpoint). */
+  iotDataEndpoint: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/).optional(),
+  /** Command the admin host's systemd unit runs from the repository root. */
+  adminStartCommand: z.string().min(1).default('bin/facegate.mjs admin'),
+  /** CloudWatch Logs retention for the Lambdas, the admin host and VPC flow logs. */
+  logRetentionDays: z.coerce.number().int().min(1).max(3653).default(90),
+});
+export type FacegateSettings = z.infer<typeof FacegateSettingsSchema>;
+
+export function readSettings(context: (key: string) => unknown): FacegateSettings {
+  const raw = Object.fromEntries(
+    Object.keys(FacegateSettingsSchema.shape)
+      .map((key) => [key, context(key)])
+      .filter(([, value]) => value !== undefined),
+  );
+  const parsed = FacegateSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid CDK context ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,165 @@
+/** Doors (bundle, remote unlock, live state over SSE), the access log (filters, CSV, snapshots). */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildHarness, makeJpeg, signIn, type Harness, type Session } from './support/harness.js';
+
+describe('admin site: doors and access log', () => {
+  let h: Harness;
+  let s: Session;
+  beforeEach(async () => {
+    h = await buildHarness();
+    h.services.addDoor({ doorId: 'front-door', name: 'Front door', online: true, agentVersion: '0.1.0', lastSeenAt: Date.now() });
+    s = await signIn(h.app);
+  });
+  afterEach(async () => h.close());
+
+  const post = (url: string, payload: Record<string, unknown>) =>
+    h.app.inject({ method: 'POST', url, headers: { cookie: s.cookie }, payload: { ...payload, _csrf: s.csrf } });
+
+  it('lists doors with state and agent version', async () => {
+    const page = await h.app.inject({ url: '/doors', headers: { cookie: s.cookie } });
+    expect(page.body).toContain('Front door');
+    expect(page.body).toContain('Online');
+    expect(page.body).toContain('0.1.0');
+    expect((await h.app.inject({ url: '/api/doors', headers: { cookie: s.cookie } })).json().doors[0]).toMatchObject({ doorId: 'front-door', online: true });
+  });
+
+  it('adds a door and downloads its provisioning bundle once', async () => {
+    const res = await post('/doors', { doorId: 'back-door', name: 'Back door', pulseMs: '2500' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="facegate-door-back-door.json"');
+    expect(res.headers['cache-control']).toBe('private, no-store');
+    expect(res.json()).toMatchObject({ door: { doorId: 'back-door' }, credentials: { privateKeyPem: 'KEY' } });
+    expect(h.services.callsTo('doors.create')[0]!.args).toEqual([{ doorId: 'back-door', name: 'Back door', pulseMs: 2500 }, { name: 'alice' }]);
+    const again = await post('/doors', { doorId: 'back-door', name: 'Back door' });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it.each([
+    [{ doorId: '../../etc/passwd', name: 'x' }, /doorId/],
+    [{ doorId: 'Front Door', name: 'x' }, /doorId/],
+    [{ doorId: 'ok-door', name: '' }, /name/],
+    [{ doorId: 'ok-door', name: 'x', pulseMs: '99999999' }, /pulseMs/],
+  ])('refuses a bad new door %j', async (body, message) => {
+    const res = await post('/doors', body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(message);
+    expect(h.services.callsTo('doors.create')).toEqual([]);
+  });
+
+  it('unlocks a door remotely with a reason, audited as the admin', async () => {
+    const res = await post('/doors/front-door/unlock', { reason: 'Courier delivery' });
+    expect(res.statusCode).toBe(303);
+    expect(h.services.callsTo('doors.remoteUnlock')[0]!.args).toEqual(['front-door', 'Courier delivery', { name: 'alice' }]);
+    expect(h.services.eventList[0]).toMatchObject({ kind: 'remote_unlock', actor: 'alice', detail: 'Courier delivery' });
+    const api = await h.app.inject({
+      method: 'POST',
+      url: '/api/doors/front-door/unlock',
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+      payload: { reason: 'fire drill' },
+    });
+    expect(api.statusCode).toBe(200);
+    expect(api.json().decisionId).toBeTruthy();
+  });
+
+  it('refuses a remote unlock without a reason, or for a bad or unknown door', async () => {
+    expect((await post('/doors/front-door/unlock', {})).statusCode).toBe(400);
+    expect((await post('/doors/front-door/unlock', { reason: 'x' })).statusCode).toBe(400);
+    expect((await post('/doors/..%2F..%2Fetc/unlock', { reason: 'delivery' })).statusCode).toBe(400);
+    expect((await post('/doors/no-such-door/unlock', { reason: 'delivery' })).statusCode).toBe(404);
+    expect((await h.app.inject({ url: '/doors/UPPER', headers: { cookie: s.cookie } })).statusCode).toBe(400);
+    expect(h.services.callsTo('doors.remoteUnlock')).toEqual([]);
+  });
+
+  it('streams live door changes over server-sent events', async () => {
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (h.app.server.address() as AddressInfo).port;
+    const received: string[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      const req = http.get({ port, host: '127.0.0.1', path: '/stream/doors', headers: { cookie: s.cookie } }, (res) => {
+        expect(res.headers['content-type']).toContain('text/event-stream');
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          received.push(chunk);
+          const text = received.join('');
+          if (text.includes('"lock":"locked"') && !text.includes('"lock":"unlocked"')) {
+            h.services.changeDoor('front-door', { lock: 'unlocked' });
+          }
+          if (text.includes('"lock":"unlocked"')) {
+            req.destroy();
+            resolve();
+          }
+        });
+      });
+      req.on('error', reject);
+    });
+    await done;
+    const text = received.join('');
+    expect(text).toContain('event: door');
+    expect(text).toMatch(/"doorId":"front-door"[^\n]*"lock":"unlocked"/);
+  });
+
+  describe('access log', () => {
+    beforeEach(() => {
+      h.services.addEvent({ kind: 'access', doorId: 'front-door', personId: 'p1', personName: 'Hana', result: 'granted', reason: 'match', score: 0.93, snapshotKey: 'snapshots/2025/ev1.jpg' });
+      h.services.addEvent({ kind: 'access', doorId: 'front-door', result: 'denied', reason: 'unknown' });
+      h.services.addEvent({ kind: 'access', doorId: 'front-door', personId: 'p2', personName: '=HYPERLINK("http://evil","x")', result: 'granted', reason: 'match' });
+    });
+
+    it('filters by result, person and door, and shows snapshot thumbnails', async () => {
+      const denied = await h.app.inject({ url: '/events?result=denied', headers: { cookie: s.cookie } });
+      expect(denied.body).toContain('Denied');
+      expect(denied.body).not.toContain('Hana');
+      const hana = await h.app.inject({ url: '/events?person=p1', headers: { cookie: s.cookie } });
+      expect(hana.body).toContain('Hana');
+      expect(hana.body).toContain('src="/snapshots?key=snapshots%2F2025%2Fev1.jpg"');
+      expect(h.services.callsTo('events.list').at(-1)!.args[0]).toMatchObject({ personId: 'p1' });
+      const api = await h.app.inject({ url: '/api/events?door=front-door&from=2020-01-01&to=2100-01-01&limit=2', headers: { cookie: s.cookie } });
+      expect(api.json().events).toHaveLength(2);
+    });
+
+    it.each(['/events?from=2025-02-30', '/events?to=yesterday', '/events?from=2025-05-02&to=2025-05-01', '/events?door=../x', '/events?result=maybe', '/events?person=a/b', '/api/events?limit=5000', '/events.csv?from=2025-13-01'])(
+      'refuses the bad filter %s with 400',
+      async (url) => {
+        const res = await h.app.inject({ url, headers: { cookie: s.cookie } });
+        expect(res.statusCode).toBe(400);
+        expect(res.json().message).toBeTruthy();
+      },
+    );
+
+    it('exports CSV with formula cells neutralised', async () => {
+      const res = await h.app.inject({ url: '/events.csv', headers: { cookie: s.cookie } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toContain('text/csv');
+      expect(res.headers['content-disposition']).toContain('attachment');
+      const lines = res.body.trim().split('\r\n');
+      expect(lines[0]).toBe('time_utc,kind,door,person_id,person,result,reason,score,actor,detail,event_id');
+      expect(lines).toHaveLength(4);
+      expect(res.body).toContain(`"'=HYPERLINK(""http://evil"",""x"")"`);
+      expect(res.body).not.toMatch(/(^|,)=HYPERLINK/m);
+    });
+
+    it('serves snapshots by validated key only, never cached', async () => {
+      const jpeg = await makeJpeg(64, 48);
+      h.services.snapshots.set('snapshots/2025/ev1.jpg', jpeg);
+      const ok = await h.app.inject({ url: '/snapshots?key=snapshots%2F2025%2Fev1.jpg', headers: { cookie: s.cookie } });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.headers['cache-control']).toBe('private, no-store');
+      expect(ok.rawPayload.equals(jpeg)).toBe(true);
+      for (const key of ['../../etc/passwd', '/etc/passwd', 'snapshots/../../x', 'a//b', 'a\\b', '%00', '']) {
+        const res = await h.app.inject({ url: `/snapshots?key=${encodeURIComponent(key)}`, headers: { cookie: s.cookie } });
+        expect(res.statusCode, key).toBe(400);
+      }
+      expect(h.services.callsTo('events.getSnapshot').map((c) => c.args[0])).toEqual(['snapshots/2025/ev1.jpg']);
+      expect((await h.app.inject({ url: '/snapshots?key=snapshots%2Fnone.jpg', headers: { cookie: s.cookie } })).statusCode).toBe(404);
+    });
+
+    it('shows today\'s entries and denials on the dashboard', async () => {
+      const res = await h.app.inject({ url: '/', headers: { cookie: s.cookie } });
+      expect(res.body).toMatch(/id="stat-entries">2</);
+      expect(res.body).toMatch(/id="stat-denials">1</);
+      expect(res.body).toMatch(/id="stat-online">1\/1</);
+    });
+  });
+});

@@ -1,0 +1,98 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DirectoryCamera } from '../../agent/src/camera/directory-camera.js';
+import type { CameraFrame } from '../../agent/src/ports/index.js';
+import { silentLogger } from '../../lib/logger.js';
+import { jpegWithSquare } from './support/images.js';
+
+let dir: string;
+let camera: DirectoryCamera | null = null;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'facegate-dircam-'));
+});
+afterEach(async () => {
+  await camera?.stop();
+  camera = null;
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+function collect() {
+  const frames: CameraFrame[] = [];
+  const errors: Error[] = [];
+  return { frames, errors, onFrame: (f: CameraFrame) => frames.push(f), onError: (e: Error) => errors.push(e) };
+}
+
+describe('DirectoryCamera replay', () => {
+  it('cycles the images in natural order (2 before 10), skipping other files', async () => {
+    const images = new Map<string, Buffer>();
+    for (const [name, x] of [['10.jpg', 10], ['2.jpg', 20], ['1.jpeg', 30]] as const) {
+      const jpeg = await jpegWithSquare({ x });
+      images.set(name, jpeg);
+      await fs.writeFile(path.join(dir, name), jpeg);
+    }
+    await fs.writeFile(path.join(dir, 'notes.txt'), 'not an image');
+    await fs.writeFile(path.join(dir, '.hidden.jpg'), 'editor swap file');
+    const c = collect();
+    camera = new DirectoryCamera({ path: dir, mode: 'replay', intervalMs: 50, logger: silentLogger() });
+    await camera.start(c.onFrame, c.onError);
+    await vi.waitFor(() => expect(c.frames.length).toBeGreaterThanOrEqual(5), { timeout: 5000 });
+    const order = ['1.jpeg', '2.jpg', '10.jpg', '1.jpeg', '2.jpg'];
+    c.frames.slice(0, 5).forEach((f, i) => expect(f.jpeg.equals(images.get(order[i]!)!), `frame ${i}`).toBe(true));
+    expect(c.errors).toEqual([]);
+  });
+
+  it('reports a missing folder once and starts replaying when it appears', async () => {
+    const missing = path.join(dir, 'later');
+    const c = collect();
+    camera = new DirectoryCamera({ path: missing, mode: 'replay', intervalMs: 30, logger: silentLogger() });
+    await camera.start(c.onFrame, c.onError);
+    await vi.waitFor(() => expect(c.errors.length).toBe(1));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(c.errors.length).toBe(1);
+    await fs.mkdir(missing);
+    await fs.writeFile(path.join(missing, 'a.jpg'), await jpegWithSquare());
+    await vi.waitFor(() => expect(c.frames.length).toBeGreaterThan(0));
+  });
+});
+
+describe('DirectoryCamera watch', () => {
+  it('ignores files present at start and emits each new or changed file once', async () => {
+    await fs.writeFile(path.join(dir, 'background.jpg'), await jpegWithSquare({ x: 0 }));
+    const c = collect();
+    camera = new DirectoryCamera({ path: dir, mode: 'watch', intervalMs: 40, logger: silentLogger() });
+    await camera.start(c.onFrame, c.onError);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(c.frames).toHaveLength(0);
+
+    const alice = await jpegWithSquare({ x: 100 });
+    await fs.writeFile(path.join(dir, 'alice.jpg'), alice);
+    await vi.waitFor(() => expect(c.frames).toHaveLength(1));
+    expect(c.frames[0]!.jpeg.equals(alice)).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(c.frames).toHaveLength(1); // once, not every poll
+
+    const alice2 = await jpegWithSquare({ x: 150, quality: 70 });
+    await fs.writeFile(path.join(dir, 'alice.jpg'), alice2);
+    await vi.waitFor(() => expect(c.frames).toHaveLength(2));
+    expect(c.frames[1]!.jpeg.equals(alice2)).toBe(true);
+
+    // Removed and copied in again: a new arrival.
+    await fs.rm(path.join(dir, 'alice.jpg'));
+    await new Promise((r) => setTimeout(r, 120));
+    await fs.writeFile(path.join(dir, 'alice.jpg'), alice2);
+    await vi.waitFor(() => expect(c.frames).toHaveLength(3));
+    expect(c.errors).toEqual([]);
+  });
+
+  it('stops emitting after stop()', async () => {
+    const c = collect();
+    camera = new DirectoryCamera({ path: dir, mode: 'watch', intervalMs: 30, logger: silentLogger() });
+    await camera.start(c.onFrame, c.onError);
+    await camera.stop();
+    await fs.writeFile(path.join(dir, 'late.jpg'), await jpegWithSquare());
+    await new Promise((r) => setTimeout(r, 200));
+    expect(c.frames).toHaveLength(0);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * The agent as a process (agent/src/main.ts): real config file, real broker, directory camera,
+ * simulated relay. Checks the composition root wires everything and that signals and exit codes
+ * behave: SIGTERM → clean stop (offline status) → exit 0; a bad config → clear log → exit 1.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
+import { DoorEventMessage, DoorStatusMessage, FrameMessage, parseMessage } from '../../protocol/index.js';
+import { jpegWithSquare } from './support/images.js';
+import { startLocalBrokerFixture, type LocalBrokerFixture } from './support/local-broker.js';
+
+const MAIN = fileURLToPath(new URL('../../agent/src/main.ts', import.meta.url));
+let fx: LocalBrokerFixture;
+let backend: BackendMqtt;
+const frames: FrameMessage[] = [];
+const events: DoorEventMessage[] = [];
+const statuses: DoorStatusMessage[] = [];
+
+beforeAll(async () => {
+  fx = await startLocalBrokerFixture();
+  backend = await fx.connectBackend();
+  backend.onFrame((_d, p) => {
+    const r = parseMessage(FrameMessage, p);
+    if (r.ok) frames.push(r.value);
+  });
+  backend.onEvent((_d, p) => {
+    const r = parseMessage(DoorEventMessage, p);
+    if (r.ok) events.push(r.value);
+  });
+  backend.onStatus((_d, p) => {
+    const r = parseMessage(DoorStatusMessage, p);
+    if (r.ok) statuses.push(r.value);
+  });
+});
+afterAll(async () => {
+  await fx?.close();
+});
+
+function runMain(configFile: string): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FACEGATE_LOG_LEVEL: 'info' } });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exit };
+}
+
+describe('agent main', () => {
+  it('runs a simulated door from its config: frames from a watched folder, unlocks, clean exit 0 on SIGTERM', async () => {
+    const doorId = 'main-door';
+    const files = await fx.doorFiles(doorId);
+    const bundle = path.dirname(files.caFile);
+    fs.mkdirSync(path.join(bundle, 'camera'));
+    const configFile = path.join(bundle, 'agent.json');
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        doorId,
+        // Relative paths: resolved against the config file's folder.
+        mqtt: { endpoint: 'localhost', port: fx.port, caFile: 'ca.pem', certFile: 'door.pem', keyFile: 'door.key', reconnectMinSec: 1, reconnectMaxSec: 2 },
+        camera: { type: 'directory', path: 'camera', mode: 'watch', intervalMs: 100 },
+        relay: { type: 'simulated' },
+        unlock: { maxPulseMs: 1000 },
+      }),
+    );
+    const run = runMain(configFile);
+    try {
+      await vi.waitFor(() => expect(statuses.filter((s) => s.doorId === doorId).at(-1)).toMatchObject({ online: true, lock: 'locked' }), { timeout: 30_000, interval: 200 });
+
+      // A person "walks up": their photo is copied into the watched folder.
+      fs.writeFileSync(path.join(bundle, 'camera', 'visitor.jpg'), await jpegWithSquare({ x: 120 }));
+      await vi.waitFor(() => expect(frames.some((f) => f.doorId === doorId)).toBe(true), { timeout: 10_000 });
+
+      const now = Date.now();
+      await backend.publishCommand({ v: 1, type: 'unlock', doorId, decisionId: 'main-unlock-0001', issuedAt: now, expiresAt: now + 5000, pulseMs: 5000, source: 'remote' });
+      await vi.waitFor(() => {
+        const mine = events.filter((e) => e.doorId === doorId).map((e) => e.type);
+        expect(mine).toEqual(['unlocked', 'locked']); // pulse clamped to maxPulseMs 1000
+      }, { timeout: 10_000 });
+      expect(run.output()).toMatch(/simulated relay energised/);
+
+      run.child.kill('SIGTERM');
+      expect(await run.exit).toBe(0);
+      await vi.waitFor(() => expect(statuses.filter((s) => s.doorId === doorId).at(-1)).toMatchObject({ online: false, lock: 'locked' }));
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  it('exits 1 with a clear message on a bad config', async () => {
+    const dir = path.join(fx.dir, 'bad-config');
+    fs.mkdirSync(dir);
+    const configFile = path.join(dir, 'agent.json');
+    fs.writeFileSync(configFile, JSON.stringify({ doorId: 'Not A Door', relay: { type: 'simulated' } }));
+    const run = runMain(configFile);
+    expect(await run.exit).toBe(1);
+    expect(run.output()).toMatch(/agent failed to start/);
+    expect(run.output()).toMatch(/doorId/);
+  });
+});

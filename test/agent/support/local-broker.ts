@@ -1,0 +1,89 @@
+/**
+ * The real local broker (aedes over mutual TLS) with certificates from the real local CA, plus the
+ * back end's real MQTT client: what the door link is tested against. Door credentials are written
+ * to files, as a provisioning bundle would lay them out on a Pi.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openLocalCa, type LocalCa } from '../../../cloud/src/adapters/local/ca/index.js';
+import { BACKEND_IDENTITY, startLocalBroker, type LocalBroker } from '../../../cloud/src/adapters/local/broker/index.js';
+import { connectBackendMqtt, type BackendMqtt } from '../../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
+import { silentLogger, type Logger } from '../../../lib/logger.js';
+
+export interface DoorFiles {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+export interface LocalBrokerFixture {
+  dir: string;
+  ca: LocalCa;
+  port: number;
+  broker: LocalBroker;
+  /** Writes a door's certificate, key and the CA certificate to files; returns their paths. */
+  doorFiles(doorId: string): Promise<DoorFiles>;
+  connectBackend(): Promise<BackendMqtt>;
+  /** Stops the broker, keeping its port so startAgain() brings it back where doors expect it. */
+  stop(): Promise<void>;
+  startAgain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startLocalBrokerFixture(logger: Logger = silentLogger()): Promise<LocalBrokerFixture> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facegate-agent-broker-'));
+  const ca = await openLocalCa(path.join(dir, 'ca'), logger);
+  const server = await ca.issueServerCertificate({ dns: ['localhost'], ips: ['127.0.0.1'] });
+  const tls = { caPem: ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem };
+  let broker: LocalBroker | null = await startLocalBroker({ host: '127.0.0.1', port: 0, tls, logger });
+  const port = broker.port;
+  const backend = await ca.issueClientCertificate(BACKEND_IDENTITY);
+  const backends: BackendMqtt[] = [];
+  return {
+    dir,
+    ca,
+    port,
+    get broker() {
+      if (!broker) throw new Error('broker is stopped');
+      return broker;
+    },
+    async doorFiles(doorId) {
+      const doorDir = path.join(dir, 'doors', doorId);
+      fs.mkdirSync(doorDir, { recursive: true });
+      const creds = await ca.issueClientCertificate(doorId);
+      const files = { caFile: path.join(doorDir, 'ca.pem'), certFile: path.join(doorDir, 'door.pem'), keyFile: path.join(doorDir, 'door.key') };
+      fs.writeFileSync(files.caFile, ca.caCertPem);
+      fs.writeFileSync(files.certFile, creds.certPem);
+      fs.writeFileSync(files.keyFile, creds.keyPem, { mode: 0o600 });
+      return files;
+    },
+    async connectBackend() {
+      const client = await connectBackendMqtt({
+        host: '127.0.0.1',
+        port,
+        caPem: ca.caCertPem,
+        certPem: backend.certPem,
+        keyPem: backend.keyPem,
+        logger,
+        clientId: `${BACKEND_IDENTITY}-agent-test-${backends.length}`,
+        reconnect: { minMs: 100, maxMs: 500 },
+      });
+      backends.push(client);
+      return client;
+    },
+    async stop() {
+      await broker?.close();
+      broker = null;
+    },
+    async startAgain() {
+      broker = await startLocalBroker({ host: '127.0.0.1', port, tls, logger });
+    },
+    async close() {
+      await Promise.allSettled(backends.map((b) => b.close()));
+      await broker?.close();
+      broker = null;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

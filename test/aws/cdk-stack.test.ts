@@ -1,0 +1,306 @@
+/**
+ * The CDK stack, synthesised offline once (Lambda bundling skipped; test/aws/cdk-bundling.test.ts
+ * bundles for real): least-privilege IoT policy and IAM, encryption, rules, the admin host, and
+ * cdk-nag's AWS Solutions checks with no unacknowledged finding.
+ */
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLES } from '../../cloud/src/adapters/aws/dynamo-schema.js';
+import { LAMBDA_ENV } from '../../cloud/src/lambda/env.js';
+import { RULE_SQL } from '../../infra/lib/door-iot.js';
+import { readSettings } from '../../infra/lib/settings.js';
+import { buildStack, TEST_ACCOUNT, TEST_REGION } from './cdk-app.js';
+
+type Resources = Record<string, { Type: string; Properties: any }>;
+
+let built: ReturnType<typeof buildStack>;
+let template: Template;
+let resources: Resources;
+
+beforeAll(() => {
+  built = buildStack();
+  template = Template.fromStack(built.stack);
+  resources = template.toJSON().Resources as Resources;
+});
+afterAll(() => built?.cleanup());
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  built.stack.getLogicalId(construct.node.defaultChild as Parameters<Stack['getLogicalId']>[0]);
+
+/** Every statement of the IAM policies attached to a role. */
+function statementsOfRole(roleLogicalId: string): any[] {
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as any[]).some((r) => r.Ref === roleLogicalId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+const actionsOf = (s: any): string[] => [s.Action].flat();
+const resourcesOf = (s: any): unknown[] => [s.Resource].flat();
+
+describe('IoT', () => {
+  it('door policy is exactly the local broker ACL: own client id, own publish topics, own commands', () => {
+    const arn = (r: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:${r}`]] });
+    const thing = '${iot:Connection.Thing.ThingName}';
+    template.resourceCountIs('AWS::IoT::Policy', 1);
+    template.hasResourceProperties('AWS::IoT::Policy', {
+      PolicyName: 'facegate-main-door',
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'ConnectAsOwnThing', Effect: 'Allow', Action: 'iot:Connect', Resource: arn(`client/${thing}`), Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } } },
+          {
+            Sid: 'PublishOwnTopics',
+            Effect: 'Allow',
+            Action: 'iot:Publish',
+            Resource: ['frames', 'events', 'status'].map((c) => arn(`topic/facegate/doors/${thing}/${c}`)),
+          },
+          { Sid: 'RetainOwnStatus', Effect: 'Allow', Action: 'iot:RetainPublish', Resource: arn(`topic/facegate/doors/${thing}/status`) },
+          { Sid: 'SubscribeOwnCommands', Effect: 'Allow', Action: 'iot:Subscribe', Resource: arn(`topicfilter/facegate/doors/${thing}/commands`) },
+          { Sid: 'ReceiveOwnCommands', Effect: 'Allow', Action: 'iot:Receive', Resource: arn(`topic/facegate/doors/${thing}/commands`) },
+        ],
+      },
+    });
+  });
+
+  it('topic rules select the door id from the topic and invoke the right Lambda', () => {
+    const recognize = logicalId(built.stack.lambdas.recognizeFrame);
+    const telemetry = logicalId(built.stack.lambdas.doorTelemetry);
+    expect(RULE_SQL.frames).toBe("SELECT *, topic(3) AS topicDoorId FROM 'facegate/doors/+/frames'");
+    const rules = ofType('AWS::IoT::TopicRule').map(([, r]) => r.Properties);
+    expect(rules.map((r) => r.TopicRulePayload.Sql).sort()).toEqual(Object.values(RULE_SQL).sort());
+    for (const rule of rules) {
+      const target = rule.TopicRulePayload.Sql === RULE_SQL.frames ? recognize : telemetry;
+      expect(rule.TopicRulePayload.Actions).toEqual([{ Lambda: { FunctionArn: { 'Fn::GetAtt': [target, 'Arn'] } } }]);
+      expect(rule.TopicRulePayload.ErrorAction.CloudwatchLogs).toBeDefined();
+      expect(rule.TopicRulePayload.AwsIotSqlVersion).toBe('2016-03-23');
+    }
+    // Each rule may invoke its Lambda, and only from this account.
+    const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties);
+    expect(permissions).toHaveLength(4);
+    for (const p of permissions) {
+      expect(p).toMatchObject({ Principal: 'iot.amazonaws.com', SourceAccount: TEST_ACCOUNT, SourceArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
+    }
+  });
+});
+
+describe('data at rest', () => {
+  it('the KMS key rotates and is retained', () => {
+    template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+  });
+
+  it('the images bucket uses SSE-KMS with that key, blocks public access, enforces TLS, has no versions or ACLs', () => {
+    const keyId = logicalId(built.stack.data.key);
+    const bucketId = logicalId(built.stack.data.bucket);
+    const bucket = resources[bucketId]!.Properties;
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } } },
+    ]);
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(bucket.VersioningConfiguration).toBeUndefined();
+    expect(bucket.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ Prefix: 'snapshots/', ExpirationInDays: 365, Status: 'Enabled' }));
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } }),
+        ]),
+      },
+    });
+  });
+
+  it('the four tables match the adapter schema, with the customer key, PITR, TTL on events, deletion protection', () => {
+    const keyId = logicalId(built.stack.data.key);
+    for (const [role, description] of Object.entries(TABLES)) {
+      const table = resources[logicalId(built.stack.data.tables[role as keyof typeof TABLES])]!.Properties;
+      expect(table.KeySchema).toEqual([
+        { AttributeName: description.partitionKey.name, KeyType: 'HASH' },
+        ...(description.sortKey ? [{ AttributeName: description.sortKey.name, KeyType: 'RANGE' }] : []),
+      ]);
+      expect((table.GlobalSecondaryIndexes ?? []).map((i: any) => i.IndexName)).toEqual(description.indexes.map((i) => i.indexName));
+      expect(table.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+      const replica = table.Replicas[0];
+      expect(replica.SSESpecification.KMSMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      expect(replica.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(replica.DeletionProtectionEnabled).toBe(true);
+      expect(table.TimeToLiveSpecification).toEqual(
+        description.ttlAttribute ? { AttributeName: description.ttlAttribute, Enabled: true } : undefined,
+      );
+    }
+  });
+
+  it('creates the site Rekognition collection', () => {
+    template.hasResourceProperties('AWS::Rekognition::Collection', { CollectionId: 'facegate-main' });
+  });
+});
+
+describe('Lambdas', () => {
+  it('run on arm64 with the current Node runtime, never retry a frame, and get their configuration by name', () => {
+    const recognize = resources[logicalId(built.stack.lambdas.recognizeFrame)]!.Properties;
+    expect(recognize).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    expect(Object.keys(recognize.Environment.Variables).sort()).toEqual(
+      [
+        LAMBDA_ENV.tablePeople,
+        LAMBDA_ENV.tableFaces,
+        LAMBDA_ENV.tableDoors,
+        LAMBDA_ENV.tableEvents,
+        LAMBDA_ENV.eventRetentionDays,
+        LAMBDA_ENV.bucket,
+        LAMBDA_ENV.kmsKeyId,
+        LAMBDA_ENV.collectionId,
+        LAMBDA_ENV.matchThreshold,
+        'NODE_OPTIONS',
+      ].sort(),
+    );
+    expect(recognize.Environment.Variables[LAMBDA_ENV.matchThreshold]).toBe('0.99');
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(built.stack.lambdas.recognizeFrame) },
+      MaximumRetryAttempts: 0,
+    });
+  });
+
+  it('recognize-frame may search only the site collection, publish only to commands topics, and touch only what it writes', () => {
+    const role = built.stack.lambdas.recognizeFrame.role as iam.Role;
+    const statements = statementsOfRole(logicalId(role));
+    const byAction = (action: string) => statements.filter((s) => actionsOf(s).includes(action));
+
+    expect(byAction('rekognition:SearchFacesByImage').flatMap(resourcesOf)).toEqual([
+      { 'Fn::GetAtt': [built.stack.getLogicalId(built.stack.data.collection), 'Arn'] },
+    ]);
+    expect(byAction('iot:Publish').flatMap(resourcesOf)).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:topic/facegate/doors/*/commands`]] },
+    ]);
+    expect(byAction('s3:PutObject').flatMap(resourcesOf)).toEqual([
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(built.stack.data.bucket), 'Arn'] }, '/snapshots/*']] },
+    ]);
+    expect(byAction('dynamodb:PutItem').flatMap(resourcesOf)).toEqual([{ 'Fn::GetAtt': [logicalId(built.stack.data.tables.events), 'Arn'] }]);
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    // KMS only through DynamoDB and S3.
+    const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    expect(kms).toHaveLength(1);
+    expect(kms[0].Condition.StringEquals['kms:ViaService']).toEqual([`dynamodb.${TEST_REGION}.amazonaws.com`, `s3.${TEST_REGION}.amazonaws.com`]);
+    // The only unscoped statement is iot:DescribeEndpoint (it has no resource type).
+    expect(statements.filter((s) => resourcesOf(s).includes('*')).map(actionsOf)).toEqual([['iot:DescribeEndpoint']]);
+    expect(statements.flatMap(actionsOf).some((a) => a.endsWith(':*') || a === '*')).toBe(false);
+  });
+
+  it('door-telemetry may only read and update doors and append events', () => {
+    const statements = statementsOfRole(logicalId(built.stack.lambdas.doorTelemetry.role as iam.Role));
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.map((s) => [actionsOf(s).sort(), resourcesOf(s)])).toEqual([
+      [['dynamodb:GetItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': [logicalId(built.stack.data.tables.doors), 'Arn'] }]],
+      [['dynamodb:PutItem'], [{ 'Fn::GetAtt': [logicalId(built.stack.data.tables.events), 'Arn'] }]],
+    ]);
+    expect(statements.some((s) => resourcesOf(s).includes('*'))).toBe(false);
+    expect(statements.flatMap(actionsOf).some((a) => a.startsWith('s3:') || a.startsWith('rekognition:') || a.startsWith('iot:'))).toBe(false);
+  });
+
+  it('with the IoT endpoint given, no statement is left unscoped', () => {
+    const other = buildStack({ iotDataEndpoint: 'abc123-ats.iot.eu-west-1.amazonaws.com', site: 'lab' });
+    try {
+      const t = Template.fromStack(other.stack).toJSON().Resources as Resources;
+      const role = other.stack.getLogicalId((other.stack.lambdas.recognizeFrame.role as iam.Role).node.defaultChild as never);
+      const statements = Object.values(t)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as any[]).some((x) => x.Ref === role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
+      expect(statements.some((s) => resourcesOf(s).includes('*'))).toBe(false);
+      const fn = t[other.stack.getLogicalId(other.stack.lambdas.recognizeFrame.node.defaultChild as never)]!.Properties;
+      expect(fn.Environment.Variables[LAMBDA_ENV.iotDataEndpoint]).toBe('abc123-ats.iot.eu-west-1.amazonaws.com');
+    } finally {
+      other.cleanup();
+    }
+  });
+});
+
+describe('admin host', () => {
+  it('is a t4g.small on Amazon Linux 2023 arm64, IMDSv2 only, encrypted disk, no key pair', () => {
+    const [, instance] = ofType('AWS::EC2::Instance')[0]!;
+    expect(instance.Properties.InstanceType).toBe('t4g.small');
+    expect(instance.Properties.KeyName).toBeUndefined();
+    expect(instance.Properties.BlockDeviceMappings).toEqual([
+      { DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 20, VolumeType: 'gp3' } },
+    ]);
+    expect(JSON.stringify(instance.Properties.ImageId)).toContain('al2023-ami-kernel-6.1-arm64');
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } } });
+  });
+
+  it('only 443 is open, from the configured network', () => {
+    const ingress = ofType('AWS::EC2::SecurityGroup').flatMap(([, sg]) => sg.Properties.SecurityGroupIngress ?? []);
+    expect(ingress).toEqual([{ CidrIp: '0.0.0.0/0', Description: 'HTTPS to the admin site', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 }]);
+    expect(ofType('AWS::EC2::SecurityGroupIngress')).toEqual([]);
+
+    const narrow = buildStack({ adminCidr: '203.0.113.0/24', site: 'office' });
+    try {
+      const t = Template.fromStack(narrow.stack).toJSON().Resources as Resources;
+      const rules = Object.values(t).filter((r) => r.Type === 'AWS::EC2::SecurityGroup').flatMap((sg) => sg.Properties.SecurityGroupIngress ?? []);
+      expect(rules).toEqual([expect.objectContaining({ CidrIp: '203.0.113.0/24', FromPort: 443, ToPort: 443 })]);
+      expect(new AwsSolutionsChecks().validateScope(narrow.stack).violations).toEqual([]);
+    } finally {
+      narrow.cleanup();
+    }
+  });
+
+  it('user data installs Node 20 and runs the admin site as a systemd service with the stack configuration', () => {
+    const [, instance] = ofType('AWS::EC2::Instance')[0]!;
+    const script = JSON.stringify(instance.Properties.UserData);
+    for (const expected of [
+      'dnf install -y nodejs20 nodejs20-npm',
+      'npm-20 ci --omit=dev',
+      'ExecStart=/usr/bin/node-20 bin/facegate.mjs admin',
+      'AmbientCapabilities=CAP_NET_BIND_SERVICE',
+      'User=facegate',
+      'systemctl enable --now facegate-admin.service',
+      'FACEGATE_BACKEND=aws',
+      'FACEGATE_IOT_POLICY_NAME=facegate-main-door',
+      'FACEGATE_COLLECTION_ID=facegate-main',
+    ]) {
+      expect(script, expected).toContain(expected);
+    }
+  });
+
+  it('the host role may provision doors and manage data, scoped to this site', () => {
+    const statements = statementsOfRole(logicalId(built.stack.adminHost.instance.role as iam.Role));
+    const scopes = (action: string) => statements.filter((s) => actionsOf(s).includes(action)).flatMap(resourcesOf);
+    expect(scopes('iot:AttachPolicy')).toContainEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:policy/facegate-main-door`]],
+    });
+    expect(scopes('rekognition:IndexFaces')).toEqual([{ 'Fn::GetAtt': [built.stack.getLogicalId(built.stack.data.collection), 'Arn'] }]);
+    expect(statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf).sort()).toEqual([
+      'iot:CreateKeysAndCertificate',
+      'iot:DescribeEndpoint',
+      'rekognition:DetectFaces',
+    ]);
+  });
+});
+
+describe('cdk-nag AWS Solutions', () => {
+  it('has no unacknowledged finding', () => {
+    const report = new AwsSolutionsChecks().validateScope(built.stack);
+    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('still catches a new wildcard (acknowledgements are per finding, not blanket)', () => {
+    const extra = buildStack({ site: 'nagcheck' });
+    try {
+      extra.stack.lambdas.doorTelemetry.role!.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::other-bucket/*'] }));
+      const report = new AwsSolutionsChecks().validateScope(extra.stack);
+      expect(report.violations.map((v) => v.ruleName)).toEqual(['AwsSolutions-IAM5[Resource::arn:aws:s3:::other-bucket/*]']);
+    } finally {
+      extra.cleanup();
+    }
+  });
+});
+
+describe('deployment settings', () => {
+  it('validates context values with the setting name', () => {
+    expect(readSettings(() => undefined)).toMatchObject({ site: 'main', adminCidr: '0.0.0.0/0', eventRetentionDays: 365, matchThreshold: 0.99 });
+    expect(readSettings((k) => ({ eventRetentionDays: '30', matchThreshold: '0.995' })[k])).toMatchObject({ eventRetentionDays: 30, matchThreshold: 0.995 });
+    expect(() => readSettings((k) => (k === 'site' ? 'Main Site' : undefined))).toThrow(/invalid CDK context site/);
+    expect(() => readSettings((k) => (k === 'adminCidr' ? 'everyone' : undefined))).toThrow(/invalid CDK context adminCidr/);
+    expect(() => readSettings((k) => (k === 'matchThreshold' ? '99' : undefined))).toThrow(/invalid CDK context matchThreshold/);
+  });
+});

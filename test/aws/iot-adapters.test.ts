@@ -1,0 +1,209 @@
+/**
+ * IoT Core adapters (DoorMessaging via IoT Data Plane, DoorProvisioner via the IoT control
+ * plane). IoT Core cannot run here: the real SDK clients talk to a fake HTTP layer, and the tests
+ * assert the REST calls they make, in order, and how failures are handled.
+ */
+import { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
+import { IoTClient } from '@aws-sdk/client-iot';
+import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../lib/logger.js';
+import { DoorCommand } from '../../protocol/index.js';
+import { AMAZON_ROOT_CA_1_PEM } from '../../cloud/src/adapters/aws/amazon-root-ca.js';
+import { IotDoorMessaging } from '../../cloud/src/adapters/aws/iot-door-messaging.js';
+import { IotDoorProvisioner } from '../../cloud/src/adapters/aws/iot-door-provisioner.js';
+import { UpstreamError } from '../../cloud/src/errors.js';
+import { awsError, fakeAwsHttp, fakeClientConfig, type RecordedRequest, type Responder } from './fake-aws-http.js';
+
+const unlock: DoorCommand = {
+  v: 1,
+  type: 'unlock',
+  doorId: 'front-door',
+  decisionId: 'decision-0001',
+  issuedAt: 1_767_225_600_000,
+  expiresAt: 1_767_225_605_000,
+  pulseMs: 3000,
+  source: 'face',
+};
+
+describe('IotDoorMessaging', () => {
+  it('publishes the validated command as JSON to the door commands topic with QoS 1', async () => {
+    const http = fakeAwsHttp(() => ({ body: {} }));
+    const client = new IoTDataPlaneClient({ ...fakeClientConfig, endpoint: 'https://example-ats.iot.eu-west-1.amazonaws.com', requestHandler: http.requestHandler });
+    await new IotDoorMessaging({ client, logger: silentLogger() }).publishCommand(unlock);
+    expect(http.requests).toHaveLength(1);
+    const req = http.requests[0]!;
+    expect(req.method).toBe('POST');
+    expect(req.path).toBe('/topics/facegate%2Fdoors%2Ffront-door%2Fcommands');
+    expect(req.query).toMatchObject({ qos: '1' });
+    expect(JSON.parse(req.body.toString('utf8'))).toEqual(unlock);
+  });
+
+  it('refuses an invalid command and publishes nothing', async () => {
+    const http = fakeAwsHttp(() => ({ body: {} }));
+    const client = new IoTDataPlaneClient({ ...fakeClientConfig, endpoint: 'https://example-ats.iot.eu-west-1.amazonaws.com', requestHandler: http.requestHandler });
+    const messaging = new IotDoorMessaging({ client, logger: silentLogger() });
+    await expect(messaging.publishCommand({ ...unlock, pulseMs: 60_000 })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(messaging.publishCommand({ ...unlock, doorId: '../+/#' })).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(http.requests).toHaveLength(0);
+  });
+
+  it('wraps a failed publish as UpstreamError', async () => {
+    const http = fakeAwsHttp(() => awsError('ThrottlingException', 'Rate exceeded', 429));
+    const client = new IoTDataPlaneClient({ ...fakeClientConfig, endpoint: 'https://example-ats.iot.eu-west-1.amazonaws.com', requestHandler: http.requestHandler });
+    await expect(new IotDoorMessaging({ client, logger: silentLogger() }).publishCommand(unlock)).rejects.toBeInstanceOf(UpstreamError);
+  });
+});
+
+const CERT_ARN = (id: string) => `arn:aws:iot:eu-west-1:111122223333:cert/${id}`;
+const NEW_ID = 'a'.repeat(64);
+const OLD_ID = 'b'.repeat(64);
+
+/** Routes the IoT REST API calls the provisioner makes; `principals` is what the thing has attached. */
+function iotResponder(principals: string[], overrides: Partial<Record<string, FakeRoute>> = {}): Responder {
+  const routes: Record<string, FakeRoute> = {
+    DescribeEndpoint: () => ({ body: { endpointAddress: 'abc123-ats.iot.eu-west-1.amazonaws.com' } }),
+    CreateThing: () => ({ body: { thingName: 'front-door', thingArn: 'arn:aws:iot:eu-west-1:111122223333:thing/front-door' } }),
+    ListThingPrincipals: () => ({ body: { principals } }),
+    CreateKeysAndCertificate: () => ({
+      body: {
+        certificateArn: CERT_ARN(NEW_ID),
+        certificateId: NEW_ID,
+        certificatePem: '-----BEGIN CERTIFICATE-----\nNEW\n-----END CERTIFICATE-----\n',
+        keyPair: { PublicKey: 'pub', PrivateKey: '-----BEGIN RSA PRIVATE KEY-----\nSECRET\n-----END RSA PRIVATE KEY-----\n' },
+      },
+    }),
+    AttachPolicy: () => ({ body: {} }),
+    AttachThingPrincipal: () => ({ body: {} }),
+    UpdateCertificate: () => ({ body: {} }),
+    DetachThingPrincipal: () => ({ body: {} }),
+    DetachPolicy: () => ({ body: {} }),
+    DeleteCertificate: () => ({ body: {} }),
+    ...overrides,
+  };
+  return (req) => {
+    const op = operationOf(req);
+    const route = routes[op];
+    if (!route) throw new Error(`unexpected IoT call ${req.method} ${req.path}`);
+    return route(req);
+  };
+}
+type FakeRoute = Responder;
+
+/** Names the IoT operation from its REST route (the control plane is REST-JSON). */
+function operationOf(req: RecordedRequest): string {
+  const p = decodeURIComponent(req.path);
+  if (req.method === 'GET' && p === '/endpoint') return 'DescribeEndpoint';
+  if (req.method === 'POST' && /^\/things\/[^/]+$/.test(p)) return 'CreateThing';
+  if (req.method === 'GET' && /^\/things\/[^/]+\/principals$/.test(p)) return 'ListThingPrincipals';
+  if (req.method === 'PUT' && /^\/things\/[^/]+\/principals$/.test(p)) return 'AttachThingPrincipal';
+  if (req.method === 'DELETE' && /^\/things\/[^/]+\/principals$/.test(p)) return 'DetachThingPrincipal';
+  if (req.method === 'POST' && p === '/keys-and-certificate') return 'CreateKeysAndCertificate';
+  if (req.method === 'PUT' && p.startsWith('/target-policies/')) return 'AttachPolicy';
+  if (req.method === 'POST' && p.startsWith('/target-policies/')) return 'DetachPolicy';
+  if (req.method === 'PUT' && p.startsWith('/certificates/')) return 'UpdateCertificate';
+  if (req.method === 'DELETE' && p.startsWith('/certificates/')) return 'DeleteCertificate';
+  return `${req.method} ${p}`;
+}
+
+function provisionerWith(respond: Responder) {
+  const http = fakeAwsHttp(respond);
+  const client = new IoTClient({ ...fakeClientConfig, requestHandler: http.requestHandler });
+  return { provisioner: new IotDoorProvisioner({ client, policyName: 'facegate-door', logger: silentLogger() }), requests: http.requests };
+}
+
+describe('IotDoorProvisioner', () => {
+  it('creates the thing and an active certificate, attaches the policy and the thing, and returns the bundle', async () => {
+    const { provisioner, requests } = provisionerWith(iotResponder([]));
+    const creds = await provisioner.provision('front-door');
+
+    expect(requests.map(operationOf)).toEqual([
+      'DescribeEndpoint',
+      'CreateThing',
+      'ListThingPrincipals',
+      'CreateKeysAndCertificate',
+      'AttachPolicy',
+      'AttachThingPrincipal',
+    ]);
+    const [endpointReq, thingReq, , certReq, policyReq, attachReq] = requests as [RecordedRequest, RecordedRequest, RecordedRequest, RecordedRequest, RecordedRequest, RecordedRequest];
+    expect(endpointReq.query).toMatchObject({ endpointType: 'iot:Data-ATS' });
+    expect(thingReq.path).toBe('/things/front-door');
+    expect(certReq.query).toMatchObject({ setAsActive: 'true' });
+    expect(policyReq.path).toBe('/target-policies/facegate-door');
+    expect(policyReq.json).toEqual({ target: CERT_ARN(NEW_ID) });
+    expect(attachReq.path).toBe('/things/front-door/principals');
+    expect(attachReq.headers['x-amzn-principal']).toBe(CERT_ARN(NEW_ID));
+    expect(attachReq.query).toMatchObject({ thingPrincipalType: 'EXCLUSIVE_THING' });
+
+    expect(creds).toEqual({
+      doorId: 'front-door',
+      certificatePem: '-----BEGIN CERTIFICATE-----\nNEW\n-----END CERTIFICATE-----\n',
+      privateKeyPem: '-----BEGIN RSA PRIVATE KEY-----\nSECRET\n-----END RSA PRIVATE KEY-----\n',
+      caPem: AMAZON_ROOT_CA_1_PEM,
+      endpoint: 'abc123-ats.iot.eu-west-1.amazonaws.com',
+      port: 8883,
+    });
+  });
+
+  it('rotates: the old certificate is revoked, detached and deleted after the new one is attached', async () => {
+    const { provisioner, requests } = provisionerWith(iotResponder([CERT_ARN(OLD_ID), 'arn:aws:cognito-identity:eu-west-1:1:identity/x']));
+    await provisioner.provision('front-door');
+    const ops = requests.map(operationOf);
+    expect(ops.slice(ops.indexOf('AttachThingPrincipal'))).toEqual([
+      'AttachThingPrincipal',
+      'UpdateCertificate',
+      'DetachThingPrincipal',
+      'DetachPolicy',
+      'DeleteCertificate',
+    ]);
+    const revokeReq = requests.find((r) => operationOf(r) === 'UpdateCertificate')!;
+    expect(revokeReq.path).toBe(`/certificates/${OLD_ID}`);
+    expect(revokeReq.query).toMatchObject({ newStatus: 'REVOKED' });
+    expect(requests.find((r) => operationOf(r) === 'DeleteCertificate')!.path).toBe(`/certificates/${OLD_ID}`);
+  });
+
+  it('removes the new certificate when attaching it fails, and reports the failure', async () => {
+    const { provisioner, requests } = provisionerWith(
+      iotResponder([], { AttachThingPrincipal: () => awsError('InvalidRequestException', 'principal already attached to another thing') }),
+    );
+    await expect(provisioner.provision('front-door')).rejects.toBeInstanceOf(UpstreamError);
+    const ops = requests.map(operationOf);
+    expect(ops.slice(ops.indexOf('AttachThingPrincipal'))).toEqual([
+      'AttachThingPrincipal',
+      'UpdateCertificate',
+      'DetachThingPrincipal',
+      'DetachPolicy',
+      'DeleteCertificate',
+    ]);
+    expect(requests.filter((r) => operationOf(r) === 'DeleteCertificate').map((r) => r.path)).toEqual([`/certificates/${NEW_ID}`]);
+  });
+
+  it('revoke destroys every certificate of the door and tolerates a missing thing', async () => {
+    const { provisioner, requests } = provisionerWith(iotResponder([CERT_ARN(OLD_ID), CERT_ARN(NEW_ID)]));
+    await provisioner.revoke('front-door');
+    expect(requests.filter((r) => operationOf(r) === 'UpdateCertificate').map((r) => r.path)).toEqual([
+      `/certificates/${OLD_ID}`,
+      `/certificates/${NEW_ID}`,
+    ]);
+
+    const gone = provisionerWith(iotResponder([], { ListThingPrincipals: () => awsError('ResourceNotFoundException', 'thing not found', 404) }));
+    await gone.provisioner.revoke('front-door');
+    expect(gone.requests.map(operationOf)).toEqual(['ListThingPrincipals']);
+  });
+
+  it('refuses a door id that could not be a thing name or topic level, before any call', async () => {
+    const { provisioner, requests } = provisionerWith(iotResponder([]));
+    await expect(provisioner.provision('Front Door/#')).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(provisioner.revoke('+')).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(requests).toHaveLength(0);
+  });
+
+  it('ships the real Amazon Root CA 1', () => {
+    const ca = new X509Certificate(AMAZON_ROOT_CA_1_PEM);
+    expect(ca.subject).toContain('CN=Amazon Root CA 1');
+    expect(ca.fingerprint256).toBe('8E:CD:E6:88:4F:3D:87:B1:12:5B:A3:1A:C3:FC:B1:3D:70:16:DE:7F:57:CC:90:4F:E1:CB:97:C6:AE:98:19:6E');
+    const system = '/etc/ssl/certs/Amazon_Root_CA_1.pem';
+    if (fs.existsSync(system)) expect(new X509Certificate(fs.readFileSync(system)).fingerprint256).toBe(ca.fingerprint256);
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * The Lambda composition roots end to end on what can run here: records on dynalite, snapshots on
+ * s3rver, and the real Rekognition and IoT Data Plane SDK clients on the fake HTTP layer (those
+ * services cannot run locally). The event shapes are what the stack's IoT rules produce.
+ */
+import { randomUUID } from 'node:crypto';
+import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
+import sharp from 'sharp';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../lib/logger.js';
+import { DoorCommand } from '../../protocol/index.js';
+import { DynamoRecords } from '../../cloud/src/adapters/aws/dynamo-records.js';
+import { IotDoorMessaging } from '../../cloud/src/adapters/aws/iot-door-messaging.js';
+import { RekognitionFaceIndex } from '../../cloud/src/adapters/aws/rekognition-face-index.js';
+import { S3ImageStore } from '../../cloud/src/adapters/aws/s3-image-store.js';
+import { createDoorTelemetryLambda } from '../../cloud/src/lambda/door-telemetry.js';
+import { readRecognizeConfig, readRecordsConfig } from '../../cloud/src/lambda/env.js';
+import { createRecognizeFrameLambda, type RecognizeFrameLambda } from '../../cloud/src/lambda/recognize-frame.js';
+import { makeDoor, makePerson } from '../contracts/records.contract.js';
+import { awsError, fakeAwsHttp, fakeClientConfig, type FakeResponse, type RecordedRequest } from './fake-aws-http.js';
+import { startDynalite, startS3rver, type LocalDynamo, type LocalS3 } from './local-aws.js';
+
+const NOW = 1_767_225_600_000;
+let dynamo: LocalDynamo;
+let s3: LocalS3;
+let jpeg: Buffer;
+
+beforeAll(async () => {
+  [dynamo, s3] = await Promise.all([startDynalite(), startS3rver()]);
+  jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 200, g: 180, b: 160 } } }).jpeg().toBuffer();
+});
+afterAll(async () => {
+  await Promise.all([dynamo?.stop(), s3?.stop()]);
+});
+
+interface Harness {
+  lambda: RecognizeFrameLambda;
+  records: DynamoRecords;
+  images: S3ImageStore;
+  published: RecordedRequest[];
+  rekognition: RecordedRequest[];
+  setRekognition(response: FakeResponse): void;
+}
+
+async function harness(): Promise<Harness> {
+  const tables = await dynamo.createTables(`l${randomUUID().slice(0, 8)}`);
+  const bucket = `facegate-${randomUUID().slice(0, 8)}`;
+  await s3.createBucket(bucket);
+  const logger = silentLogger();
+  let rekognitionResponse: FakeResponse = { body: {} };
+  const rek = fakeAwsHttp(() => rekognitionResponse);
+  const iot = fakeAwsHttp(() => ({ body: {} }));
+  const records = new DynamoRecords({ client: dynamo.client, tables, eventRetentionDays: 90, logger });
+  const images = new S3ImageStore({ client: s3.client, bucket, kmsKeyId: null });
+  const lambda = createRecognizeFrameLambda({
+    faceIndex: new RekognitionFaceIndex({
+      client: new RekognitionClient({ ...fakeClientConfig, requestHandler: rek.requestHandler }),
+      collectionId: 'facegate-test',
+      logger,
+    }),
+    records,
+    images,
+    messaging: new IotDoorMessaging({
+      client: new IoTDataPlaneClient({ ...fakeClientConfig, endpoint: 'https://x-ats.iot.eu-west-1.amazonaws.com', requestHandler: iot.requestHandler }),
+      logger,
+    }),
+    clock: () => NOW,
+    logger,
+  });
+  return {
+    lambda,
+    records,
+    images,
+    published: iot.requests,
+    rekognition: rek.requests,
+    setRekognition: (r) => {
+      rekognitionResponse = r;
+    },
+  };
+}
+
+/** What `SELECT *, topic(3) AS topicDoorId FROM 'facegate/doors/+/frames'` delivers. */
+function frameEvent(topicDoorId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    v: 1,
+    doorId: topicDoorId,
+    frameId: `frame-${randomUUID().slice(0, 8)}`,
+    capturedAt: NOW - 200,
+    jpeg: jpeg.toString('base64'),
+    ...overrides,
+    topicDoorId,
+  };
+}
+
+const matchFor = (personId: string, similarity: number): FakeResponse => ({
+  body: {
+    SearchedFaceBoundingBox: { Left: 0.3, Top: 0.2, Width: 0.4, Height: 0.5 },
+    SearchedFaceConfidence: 99.9,
+    FaceMatches: [{ Similarity: similarity, Face: { FaceId: `face-of-${personId}`, ExternalImageId: personId } }],
+  },
+});
+
+function commandsOf(h: Harness): { topic: string; command: DoorCommand }[] {
+  return h.published.map((r) => ({ topic: decodeURIComponent(r.path.replace('/topics/', '')), command: DoorCommand.parse(JSON.parse(r.body.toString('utf8'))) }));
+}
+
+describe('recognize-frame Lambda', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+    await h.records.putDoor(makeDoor('front-door', { pulseMs: 2500 }));
+    await h.records.putPerson(makePerson('person-alice', { name: 'Alice' }));
+  });
+
+  it('grants an enrolled, active person: unlock command, snapshot in S3, audit event in DynamoDB', async () => {
+    h.setRekognition(matchFor('person-alice', 99.6));
+    const outcome = await h.lambda(frameEvent('front-door'));
+    expect(outcome).toMatchObject({ status: 'decided', result: 'granted', reason: 'match', personId: 'person-alice' });
+
+    expect(h.rekognition[0]!.json).toMatchObject({ CollectionId: 'facegate-test', FaceMatchThreshold: 99 });
+    const [sent] = commandsOf(h);
+    expect(sent?.topic).toBe('facegate/doors/front-door/commands');
+    expect(sent?.command).toMatchObject({ type: 'unlock', doorId: 'front-door', pulseMs: 2500, source: 'face', issuedAt: NOW });
+
+    const { events } = await h.records.listEvents({ doorId: 'front-door' });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ kind: 'access', result: 'granted', personId: 'person-alice', personName: 'Alice' });
+    expect(events[0]!.score).toBeCloseTo(0.996, 6);
+    const snapshot = await h.images.get(events[0]!.snapshotKey!);
+    expect(snapshot?.bytes.equals(jpeg)).toBe(true);
+  });
+
+  it('denies below the 0.99 threshold and for an unknown face', async () => {
+    h.setRekognition({ body: { SearchedFaceBoundingBox: { Left: 0, Top: 0, Width: 1, Height: 1 }, FaceMatches: [] } });
+    expect(await h.lambda(frameEvent('front-door'))).toMatchObject({ status: 'decided', result: 'denied', reason: 'unknown' });
+    expect(commandsOf(h).map((c) => c.command.type)).toEqual(['deny']);
+  });
+
+  it('rejects a frame whose payload names another door than its topic, and sends nothing', async () => {
+    h.setRekognition(matchFor('person-alice', 99.9));
+    const forged = { ...frameEvent('front-door', { doorId: 'back-door' }) };
+    expect(await h.lambda(forged)).toMatchObject({ status: 'rejected' });
+    expect(await h.lambda({ ...frameEvent('front-door'), topicDoorId: undefined })).toMatchObject({ status: 'rejected' });
+    expect(await h.lambda('not an object')).toMatchObject({ status: 'rejected' });
+    expect(h.published).toHaveLength(0);
+    expect(h.rekognition).toHaveLength(0);
+    expect((await h.records.listEvents()).events).toEqual([]);
+  });
+
+  it('fails secure when Rekognition fails: no command, no event', async () => {
+    h.setRekognition(awsError('InternalServerError', 'boom', 500));
+    expect(await h.lambda(frameEvent('front-door'))).toEqual({ status: 'rejected', reason: 'face search failed' });
+    expect(h.published).toHaveLength(0);
+    expect((await h.records.listEvents()).events).toEqual([]);
+  });
+});
+
+describe('door-telemetry Lambda', () => {
+  it('applies status, events and presence from the IoT rules to DynamoDB, and rejects anything else', async () => {
+    const tables = await dynamo.createTables(`d${randomUUID().slice(0, 8)}`);
+    const records = new DynamoRecords({ client: dynamo.client, tables, eventRetentionDays: null, logger: silentLogger() });
+    await records.putDoor(makeDoor('front-door'));
+    const lambda = createDoorTelemetryLambda({ records, logger: silentLogger(), clock: () => NOW });
+
+    const status = { v: 1, doorId: 'front-door', online: true, lock: 'locked', agentVersion: '1.4.0', at: NOW, topicDoorId: 'front-door', topicChannel: 'status' };
+    expect(await lambda(status)).toEqual({ status: 'applied' });
+    expect(await records.getDoor('front-door')).toMatchObject({ online: true, lock: 'locked', agentVersion: '1.4.0', lastSeenAt: NOW });
+
+    const event = { v: 1, doorId: 'front-door', type: 'door_opened', at: NOW, topicDoorId: 'front-door', topicChannel: 'events' };
+    expect(await lambda(event)).toEqual({ status: 'applied' });
+    expect((await records.listEvents({ kind: 'door_event' })).events.map((e) => e.detail)).toEqual(['door_opened']);
+
+    // `SELECT *, topic(5) AS topicDoorId, 'presence' AS topicChannel FROM '$aws/events/presence/+/+'`
+    const presence = { clientId: 'front-door', eventType: 'disconnected', timestamp: NOW, topicDoorId: 'front-door', topicChannel: 'presence' };
+    expect(await lambda(presence)).toEqual({ status: 'applied' });
+    expect(await records.getDoor('front-door')).toMatchObject({ online: false, lock: 'unknown' });
+
+    expect(await lambda({ ...status, topicChannel: 'frames' })).toMatchObject({ status: 'rejected' });
+    expect(await lambda({ ...status, doorId: 'back-door' })).toMatchObject({ status: 'rejected' });
+    expect(await lambda({ ...presence, eventType: 'subscribed' })).toMatchObject({ status: 'rejected' });
+    expect(await lambda({ ...status, topicDoorId: 'ghost-door', doorId: 'ghost-door' })).toMatchObject({ status: 'rejected' });
+    expect(await records.getDoor('ghost-door')).toBeNull();
+  });
+});
+
+describe('Lambda environment', () => {
+  const env = {
+    AWS_REGION: 'eu-west-1',
+    FACEGATE_TABLE_PEOPLE: 'p',
+    FACEGATE_TABLE_FACES: 'f',
+    FACEGATE_TABLE_DOORS: 'd',
+    FACEGATE_TABLE_EVENTS: 'e',
+    FACEGATE_BUCKET: 'b',
+    FACEGATE_KMS_KEY_ID: 'arn:aws:kms:eu-west-1:111122223333:key/k',
+    FACEGATE_COLLECTION_ID: 'c',
+  };
+
+  it('reads a complete configuration with defaults', () => {
+    expect(readRecognizeConfig(env)).toEqual({
+      region: 'eu-west-1',
+      tables: { people: 'p', faces: 'f', doors: 'd', events: 'e' },
+      eventRetentionDays: null,
+      bucket: 'b',
+      kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/k',
+      collectionId: 'c',
+      matchThreshold: 0.99,
+      iotDataEndpoint: null,
+      maxFrameAgeMs: 5000,
+    });
+    expect(readRecordsConfig({ ...env, FACEGATE_EVENT_RETENTION_DAYS: '365' }).eventRetentionDays).toBe(365);
+  });
+
+  it('names the variable that is missing or malformed', () => {
+    const { FACEGATE_BUCKET: _omit, ...noBucket } = env;
+    expect(() => readRecognizeConfig(noBucket)).toThrow(/FACEGATE_BUCKET must be set/);
+    expect(() => readRecognizeConfig({ ...env, FACEGATE_MATCH_THRESHOLD: '99' })).toThrow(/FACEGATE_MATCH_THRESHOLD/);
+    expect(() => readRecognizeConfig({ ...env, FACEGATE_IOT_DATA_ENDPOINT: 'https://x/y' })).toThrow(/FACEGATE_IOT_DATA_ENDPOINT/);
+    expect(() => readRecordsConfig({ ...env, FACEGATE_EVENT_RETENTION_DAYS: '-1' })).toThrow(/FACEGATE_EVENT_RETENTION_DAYS/);
+  });
+});

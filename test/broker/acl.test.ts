@@ -1,0 +1,86 @@
+/** The topic rules as pure functions, case by case (the broker tests prove they are wired in). */
+import { describe, expect, it } from 'vitest';
+import { checkPublish, checkSubscribe, checkWill } from '../../cloud/src/adapters/local/broker/acl.js';
+import { identityFromCommonName, isBackendClientId, BACKEND_IDENTITY } from '../../cloud/src/adapters/local/broker/identity.js';
+import { MAX_MQTT_MESSAGE_BYTES } from '../../protocol/index.js';
+
+const doorA = identityFromCommonName('door-a')!;
+const backend = identityFromCommonName(BACKEND_IDENTITY)!;
+const pub = (topic: string, payloadBytes = 10, retain = false) => ({ topic, payloadBytes, retain });
+
+describe('identities', () => {
+  it('maps a CN to a door, the back end, or nothing', () => {
+    expect(doorA).toEqual({ kind: 'door', cn: 'door-a', doorId: 'door-a' });
+    expect(backend).toEqual({ kind: 'backend', cn: BACKEND_IDENTITY });
+    for (const cn of ['Door-A', 'door/a', '', '+', '#', 'facegate-backend-2', 'a'.repeat(65)]) {
+      expect(identityFromCommonName(cn), cn).toBeNull();
+    }
+  });
+
+  it('lets the back end use its CN or a suffixed client id, nothing else', () => {
+    expect(isBackendClientId('facegate-backend')).toBe(true);
+    expect(isBackendClientId('facegate-backend-cli-1')).toBe(true);
+    for (const id of ['door-a', 'facegate-backend-', 'facegate-backend-a/b', 'xfacegate-backend']) expect(isBackendClientId(id), id).toBe(false);
+  });
+});
+
+describe('publish rules', () => {
+  it('a door publishes only its own frames, events and status', () => {
+    for (const ch of ['frames', 'events', 'status']) expect(checkPublish(doorA, pub(`facegate/doors/door-a/${ch}`)).ok, ch).toBe(true);
+    for (const topic of [
+      'facegate/doors/door-b/frames',
+      'facegate/doors/door-a/commands',
+      'facegate/doors/door-a/frames/extra',
+      'facegate/doors/+/frames',
+      'facegate/doors/door-a',
+      '$SYS/broker/x',
+      'other/topic',
+    ]) {
+      expect(checkPublish(doorA, pub(topic)).ok, topic).toBe(false);
+    }
+  });
+
+  it('only status may be retained, and never a command', () => {
+    expect(checkPublish(doorA, pub('facegate/doors/door-a/status', 10, true)).ok).toBe(true);
+    expect(checkPublish(doorA, pub('facegate/doors/door-a/frames', 10, true)).ok).toBe(false);
+    expect(checkPublish(backend, pub('facegate/doors/door-a/commands', 10, true)).ok).toBe(false);
+  });
+
+  it('the back end publishes commands to any door and nothing else', () => {
+    expect(checkPublish(backend, pub('facegate/doors/door-b/commands')).ok).toBe(true);
+    for (const topic of ['facegate/doors/door-b/frames', 'facegate/doors/door-b/status', 'facegate/doors/+/commands', 'x/y']) {
+      expect(checkPublish(backend, pub(topic)).ok, topic).toBe(false);
+    }
+  });
+
+  it(`refuses payloads over ${MAX_MQTT_MESSAGE_BYTES} bytes for everyone`, () => {
+    expect(checkPublish(doorA, pub('facegate/doors/door-a/frames', MAX_MQTT_MESSAGE_BYTES)).ok).toBe(true);
+    const over = checkPublish(doorA, pub('facegate/doors/door-a/frames', MAX_MQTT_MESSAGE_BYTES + 1));
+    expect(over).toEqual({ ok: false, reason: expect.stringContaining('exceeds') });
+    expect(checkPublish(backend, pub('facegate/doors/door-a/commands', MAX_MQTT_MESSAGE_BYTES + 1)).ok).toBe(false);
+  });
+
+  it("a door's will must be its own status", () => {
+    expect(checkWill(doorA, pub('facegate/doors/door-a/status', 10, true)).ok).toBe(true);
+    expect(checkWill(doorA, pub('facegate/doors/door-a/events')).ok).toBe(false);
+    expect(checkWill(doorA, pub('facegate/doors/door-b/status', 10, true)).ok).toBe(false);
+  });
+});
+
+describe('subscribe rules', () => {
+  it('a door subscribes to its own commands topic only, never with wildcards', () => {
+    expect(checkSubscribe(doorA, 'facegate/doors/door-a/commands').ok).toBe(true);
+    for (const filter of ['facegate/doors/door-b/commands', 'facegate/doors/+/commands', 'facegate/doors/door-a/+', 'facegate/#', '#', 'facegate/doors/door-a/frames']) {
+      expect(checkSubscribe(doorA, filter).ok, filter).toBe(false);
+    }
+  });
+
+  it("the back end subscribes to doors' frames, events and status, one door or all", () => {
+    for (const filter of ['facegate/doors/+/frames', 'facegate/doors/+/events', 'facegate/doors/+/status', 'facegate/doors/door-a/status']) {
+      expect(checkSubscribe(backend, filter).ok, filter).toBe(true);
+    }
+    for (const filter of ['#', 'facegate/#', 'facegate/doors/+/commands', 'facegate/doors/+/+', 'facegate/doors/#', '$SYS/#', 'facegate/doors/Bad/frames']) {
+      expect(checkSubscribe(backend, filter).ok, filter).toBe(false);
+    }
+  });
+});

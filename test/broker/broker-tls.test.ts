@@ -1,0 +1,108 @@
+/** Who may connect at all: mutual TLS against the local CA, revocation, and hostile clients. */
+import net from 'node:net';
+import path from 'node:path';
+import tls from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLocalCa } from '../../cloud/src/adapters/local/ca/index.js';
+import { topics } from '../../protocol/index.js';
+import { silentLogger } from '../../lib/logger.js';
+import { connectClient, publishOutcome, endAll, eventually, startBrokerFixture, tempDir, tryConnect, type BrokerFixture } from './support/fixtures.js';
+
+let fx: BrokerFixture;
+beforeAll(async () => {
+  fx = await startBrokerFixture();
+});
+afterAll(async () => {
+  await fx?.close();
+});
+
+describe('mutual TLS', () => {
+  it('accepts a door with a certificate from the local CA', async () => {
+    const a = await connectClient(fx, 'door-a');
+    expect(a.connected).toBe(true);
+    await endAll(a);
+  });
+
+  it('refuses a client without a certificate, and logs it', async () => {
+    const outcome = await tryConnect(fx.port, { caPem: fx.ca.caCertPem }, 'door-a');
+    expect(outcome.ok).toBe(false);
+    await eventually(() => fx.logs().some((l) => l.msg === 'refused TLS connection'));
+  });
+
+  it('refuses a certificate for the same door id signed by another CA', async () => {
+    const dir = tempDir('other-ca');
+    const other = await openLocalCa(path.join(dir, 'ca'), silentLogger());
+    const impostor = await other.issueClientCertificate('door-a');
+    const outcome = await tryConnect(fx.port, { ...impostor, caPem: fx.ca.caCertPem }, 'door-a');
+    expect(outcome.ok).toBe(false);
+  });
+
+  it('refuses TLS below 1.2', async () => {
+    const creds = await fx.credentials('door-a');
+    const error = await new Promise<Error>((resolve) => {
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: fx.port,
+        ca: fx.ca.caCertPem,
+        cert: creds.certPem,
+        key: creds.keyPem,
+        minVersion: 'TLSv1',
+        maxVersion: 'TLSv1.1',
+      });
+      socket.once('secureConnect', () => resolve(new Error('unexpectedly connected')));
+      socket.once('error', resolve);
+    });
+    expect(error.message).not.toBe('unexpectedly connected');
+  });
+
+  it('refuses a certificate whose CN is not a door id', async () => {
+    await expect(connectClient(fx, 'Not_A_Door')).rejects.toThrow(/Not authorized/i);
+  });
+});
+
+describe('revocation', () => {
+  it('a revoked door cannot connect; a live one is cut off at its next message; a re-provisioned one can', async () => {
+    const live = await connectClient(fx, 'door-r');
+    await live.publishAsync(topics.events('door-r'), 'before-revocation', { qos: 1 });
+
+    await fx.ca.revoke('door-r');
+
+    expect(await publishOutcome(live, topics.events('door-r'), 'after-revocation')).toBe('dropped');
+    expect(fx.logs()).toContainEqual(expect.objectContaining({ msg: 'refused publish: certificate revoked', identity: 'door-r' }));
+
+    await expect(connectClient(fx, 'door-r')).rejects.toThrow(/Not authorized/i);
+    expect(fx.logs()).toContainEqual(expect.objectContaining({ msg: 'refused connection', cn: 'door-r', reason: 'certificate is revoked' }));
+
+    const fresh = await fx.ca.issueClientCertificate('door-r');
+    const outcome = await tryConnect(fx.port, { ...fresh, caPem: fx.ca.caCertPem }, 'door-r');
+    expect(outcome.ok).toBe(true);
+    if (outcome.ok) await endAll(outcome.client);
+  });
+});
+
+describe('hostile clients', () => {
+  it('garbage after the handshake, plain TCP and a half-open socket do not hurt the broker', async () => {
+    const creds = await fx.credentials('door-h');
+    await new Promise<void>((resolve) => {
+      const socket = tls.connect({ host: '127.0.0.1', port: fx.port, ca: fx.ca.caCertPem, cert: creds.certPem, key: creds.keyPem }, () => {
+        socket.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x01])); // CONNECT with an invalid length
+        socket.write(Buffer.alloc(4096, 0xee));
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+    });
+    await new Promise<void>((resolve) => {
+      const plain = net.connect(fx.port, '127.0.0.1', () => plain.end('CONNECT / HTTP/1.0\r\n\r\n'));
+      plain.on('error', () => undefined);
+      plain.on('close', () => resolve());
+    });
+    const halfOpen = net.connect(fx.port, '127.0.0.1');
+    halfOpen.on('error', () => undefined);
+
+    // The broker still serves a legitimate door.
+    const a = await connectClient(fx, 'door-a');
+    await a.publishAsync(topics.events('door-a'), 'still-alive', { qos: 1 });
+    await endAll(a);
+    halfOpen.destroy();
+  });
+});

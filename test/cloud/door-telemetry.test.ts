@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDoorTelemetryHandler, type DoorTelemetryHandler } from '../../cloud/src/handlers/door-telemetry.js';
+import { createDoorChangeFeed } from '../../cloud/src/app/door-change-feed.js';
+import type { Door } from '../../cloud/src/domain/types.js';
+import { makeDoor } from '../contracts/records.contract.js';
+import { captureLogger, type CapturedLogs } from './support/capture-logger.js';
+import { openLocalStores, type LocalStores } from './support/local-stores.js';
+
+const NOW = 1_767_225_600_000;
+const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+describe('door telemetry', () => {
+  let stores: LocalStores;
+  let logs: CapturedLogs;
+  let changes: Door[];
+  let telemetry: DoorTelemetryHandler;
+
+  beforeEach(async () => {
+    stores = openLocalStores('telemetry');
+    logs = captureLogger();
+    changes = [];
+    const feed = createDoorChangeFeed(logs.logger);
+    feed.subscribe((d) => changes.push(d));
+    telemetry = createDoorTelemetryHandler({ records: stores.records, logger: logs.logger, clock: () => NOW, onDoorChange: feed.publish });
+    await stores.records.putDoor(makeDoor('front-door'));
+  });
+  afterEach(async () => {
+    await stores.close();
+  });
+
+  it('applies a status: online, lock, agent version, last seen; and tells the feed', async () => {
+    const status = { v: 1, doorId: 'front-door', online: true, lock: 'locked', agentVersion: '1.4.0', at: NOW - 50 };
+    expect(await telemetry.handleStatus({ topicDoorId: 'front-door', payload: json(status) })).toEqual({ status: 'applied' });
+    const door = await stores.records.getDoor('front-door');
+    expect(door).toMatchObject({ online: true, lock: 'locked', agentVersion: '1.4.0', lastSeenAt: NOW });
+    expect(changes).toEqual([door]);
+
+    // The last will: offline, version not repeated and so left as it was.
+    await telemetry.handleStatus({ topicDoorId: 'front-door', payload: json({ v: 1, doorId: 'front-door', online: false, lock: 'unknown', at: NOW }) });
+    expect(await stores.records.getDoor('front-door')).toMatchObject({ online: false, lock: 'unknown', agentVersion: '1.4.0' });
+  });
+
+  it('accepts an already-parsed object (the IoT rule → Lambda path)', async () => {
+    const status = { v: 1, doorId: 'front-door', online: true, lock: 'unlocked', at: NOW };
+    expect(await telemetry.handleStatus({ topicDoorId: 'front-door', payload: status })).toEqual({ status: 'applied' });
+    expect((await stores.records.getDoor('front-door'))?.lock).toBe('unlocked');
+  });
+
+  it('records door events as audit events and tracks the relay', async () => {
+    const ev = (type: string, extra: Record<string, unknown> = {}) =>
+      telemetry.handleEvent({ topicDoorId: 'front-door', payload: json({ v: 1, doorId: 'front-door', type, at: NOW, ...extra }) });
+    expect(await ev('unlocked', { decisionId: 'decision-0001' })).toEqual({ status: 'applied' });
+    expect((await stores.records.getDoor('front-door'))?.lock).toBe('unlocked');
+    await ev('locked');
+    expect((await stores.records.getDoor('front-door'))?.lock).toBe('locked');
+    await ev('command_rejected', { decisionId: 'decision-0002', detail: 'expired' });
+    await ev('door_opened');
+    await ev('agent_error', { detail: 'camera unplugged' });
+
+    const { events } = await stores.records.listEvents({ kind: 'door_event' });
+    expect(events.map((e) => e.detail).sort()).toEqual(['agent_error: camera unplugged', 'command_rejected: expired', 'door_opened', 'unlocked'].sort());
+    expect(events.find((e) => e.detail === 'unlocked')).toMatchObject({ doorId: 'front-door', decisionId: 'decision-0001', at: NOW });
+    expect(logs.lines.some((l) => l.level === 40 && /command_rejected/.test(String(l.msg)))).toBe(true);
+  });
+
+  it('tracks broker presence; offline makes the lock state unknown', async () => {
+    await stores.records.updateDoorState('front-door', { lock: 'locked' });
+    expect(await telemetry.handlePresence('front-door', true)).toEqual({ status: 'applied' });
+    expect(await stores.records.getDoor('front-door')).toMatchObject({ online: true, lock: 'locked', lastSeenAt: NOW });
+    await telemetry.handlePresence('front-door', false);
+    expect(await stores.records.getDoor('front-door')).toMatchObject({ online: false, lock: 'unknown' });
+    expect(await telemetry.handlePresence('ghost-door', true)).toEqual({ status: 'rejected', reason: 'unknown door' });
+    expect(await stores.records.getDoor('ghost-door')).toBeNull();
+  });
+
+  describe('bad input is logged and changes nothing', () => {
+    const bad: [string, string, unknown, RegExp][] = [
+      ['not JSON', 'front-door', Buffer.from('{{'), /not JSON/],
+      ['wrong shape', 'front-door', json({ v: 1, doorId: 'front-door', online: 'yes' }), /invalid message/],
+      ['oversized', 'front-door', Buffer.alloc(10 * 1024 * 1024, 0x20), /limit/],
+      ['another door in the payload', 'front-door', json({ v: 1, doorId: 'lab', online: true, lock: 'locked', at: NOW }), /does not match/],
+      ['unknown door', 'ghost-door', json({ v: 1, doorId: 'ghost-door', online: true, lock: 'locked', at: NOW }), /unknown door/],
+    ];
+    it.each(bad)('status: %s', async (_name, topicDoorId, payload, reason) => {
+      const outcome = await telemetry.handleStatus({ topicDoorId, payload });
+      expect(outcome.status).toBe('rejected');
+      expect(outcome.status === 'rejected' && outcome.reason).toMatch(reason);
+      expect(await stores.records.listDoors()).toEqual([makeDoor('front-door')]);
+      expect(changes).toEqual([]);
+      expect(logs.lines.some((l) => l.level === 40 && /rejected/.test(String(l.msg)))).toBe(true);
+    });
+
+    it('events: wrong type, mismatched door, unknown door', async () => {
+      for (const [topicDoorId, payload] of [
+        ['front-door', json({ v: 1, doorId: 'front-door', type: 'exploded', at: NOW })],
+        ['front-door', json({ v: 1, doorId: 'lab', type: 'door_opened', at: NOW })],
+        ['ghost-door', json({ v: 1, doorId: 'ghost-door', type: 'door_opened', at: NOW })],
+      ] as const) {
+        expect((await telemetry.handleEvent({ topicDoorId, payload })).status).toBe('rejected');
+      }
+      expect((await stores.records.listEvents()).events).toEqual([]);
+      expect(await stores.records.listDoors()).toEqual([makeDoor('front-door')]);
+    });
+  });
+
+  it('a storage failure is logged, not thrown', async () => {
+    await stores.records.close();
+    const outcome = await telemetry.handleStatus({ topicDoorId: 'front-door', payload: json({ v: 1, doorId: 'front-door', online: true, lock: 'locked', at: NOW }) });
+    expect(outcome).toEqual({ status: 'rejected', reason: 'internal error' });
+    expect(logs.lines.some((l) => l.level === 50)).toBe(true);
+    await stores.reopen(); // so afterEach can close cleanly
+  });
+});

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../lib/logger.js';
+import { ImageDecodeError, UpstreamError } from '../../cloud/src/errors.js';
+import { FaceEngine } from '../../cloud/src/adapters/local/face-engine/index.js';
+import { HAVE_FACES, photo } from './faces-dataset.js';
+
+describe.skipIf(!HAVE_FACES)('face engine worker pool (real engine)', () => {
+  let engine: FaceEngine;
+
+  beforeAll(async () => {
+    engine = await FaceEngine.start({ logger: silentLogger(), workers: 1 });
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  it('analyses a photo off the main thread: face, pose, sharpness and a unit-length embedding', async () => {
+    const analysis = await engine.analyze(photo('Alan_Greenspan', 1), { embed: true });
+    expect(analysis.imageWidth).toBe(250);
+    expect(analysis.faces.length).toBeGreaterThanOrEqual(1);
+    expect(analysis.faces[0]!.eyeDistance).toBeGreaterThan(15);
+    const e = analysis.embedding!;
+    const norm = Math.sqrt(e.reduce((s, x) => s + x * x, 0));
+    expect(norm).toBeCloseTo(1, 4);
+    const inspectOnly = await engine.analyze(photo('Alan_Greenspan', 1), { embed: false });
+    expect(inspectOnly.embedding).toBeNull();
+    expect(inspectOnly.faces[0]!.box).toEqual(analysis.faces[0]!.box);
+  });
+
+  it('gives the same embedding for the same image (no cache, deterministic)', async () => {
+    const a = await engine.analyze(photo('Adam_Scott', 1), { embed: true });
+    const b = await engine.analyze(photo('Adam_Scott', 1), { embed: true });
+    expect(Array.from(b.embedding!)).toEqual(Array.from(a.embedding!));
+  });
+
+  it('refuses images over the pixel limit without decoding them', async () => {
+    const { default: sharp } = await import('sharp');
+    // 10000×6000 = 60 MP, over the 50 MP bound; PNG of one colour stays small in bytes.
+    const huge = await sharp({ create: { width: 10_000, height: 6_000, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toBuffer();
+    await expect(engine.analyze(huge, { embed: true })).rejects.toBeInstanceOf(ImageDecodeError);
+  });
+
+  it('replaces a worker that is stopped mid-call; only that call fails', async () => {
+    // A 1 ms deadline cannot be met: the pool terminates the worker, fails the call, starts another.
+    await expect(engine.analyze(photo('Adam_Scott', 1), { embed: true, timeoutMs: 1 })).rejects.toBeInstanceOf(UpstreamError);
+    const after = await engine.analyze(photo('Adam_Scott', 1), { embed: true });
+    expect(after.faces.length).toBeGreaterThanOrEqual(1);
+  });
+});
