@@ -6,12 +6,21 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRootLogger, type Logger } from '../lib/logger.js';
 import { FacegateError } from '../lib/errors.js';
 import { readLocalSettings } from './settings.js';
-import { startServer } from './commands/serve.js';
-import { enrollCommand } from './commands/enroll.js';
-import { peopleCommand, type PeopleAction } from './commands/people.js';
-import { provisionCommand } from './commands/provision.js';
-import { eventsCommand } from './commands/events.js';
-import { adminCommand } from './commands/admin.js';
+import type { PeopleAction } from './commands/people.js';
+
+// Commands are imported when run, so `--help` and quick commands don't load the face engine.
+const startServer = async (...args: Parameters<typeof import('./commands/serve.js').startServer>) =>
+  (await import('./commands/serve.js')).startServer(...args);
+const enrollCommand = async (...args: Parameters<typeof import('./commands/enroll.js').enrollCommand>) =>
+  (await import('./commands/enroll.js')).enrollCommand(...args);
+const peopleCommand = async (...args: Parameters<typeof import('./commands/people.js').peopleCommand>) =>
+  (await import('./commands/people.js')).peopleCommand(...args);
+const provisionCommand = async (...args: Parameters<typeof import('./commands/provision.js').provisionCommand>) =>
+  (await import('./commands/provision.js')).provisionCommand(...args);
+const eventsCommand = async (...args: Parameters<typeof import('./commands/events.js').eventsCommand>) =>
+  (await import('./commands/events.js')).eventsCommand(...args);
+const adminCommand = async (...args: Parameters<typeof import('./commands/admin.js').adminCommand>) =>
+  (await import('./commands/admin.js')).adminCommand(...args);
 
 const EXIT_USAGE = 2;
 
@@ -99,7 +108,7 @@ program
   .option('--valid-until <date>', 'access ends after this date')
   .argument('<photos...>', 'JPEG or PNG photos of the person')
   .action(async (photos: string[], opts: { name: string; validFrom?: string; validUntil?: string }) => {
-    exitWith(await enrollCommand(readLocalSettings(), quietLogger(), { name: opts.name, photos, ...opts }));
+    exitWith(await enrollCommand(readLocalSettings(), quietLogger(), { ...opts, photos }));
   });
 
 program

@@ -28,6 +28,7 @@ import { doorRoutes } from './routes/doors.js';
 import { eventRoutes } from './routes/events.js';
 import { virtualDoorRoutes } from './routes/virtual-door.js';
 import { MAX_PHOTO_BYTES, MAX_PHOTOS } from './uploads.js';
+import { endStreamsOnClose } from './sse.js';
 
 export interface AdminAppOptions {
   services: FacegateServices;
@@ -53,6 +54,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', allErrors: false } },
   });
   app.decorateRequest('admin', null);
+  endStreamsOnClose(app);
   installErrorHandling(app);
 
   await app.register(helmet, {

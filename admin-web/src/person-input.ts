@@ -6,8 +6,10 @@
 import type { FacegateServices, NewPerson, PersonPatch } from '../../cloud/src/app/services.js';
 import { badRequest } from './errors.js';
 import { DOOR_ID_SOURCE } from './ids.js';
+import { DATE_SOURCE, parseDate } from './dates.js';
 
-export const DATE_SOURCE = '^(\\d{4}-\\d{2}-\\d{2})?$';
+export { DATE_SOURCE, parseDate };
+
 export const MAX_NAME_LENGTH = 100;
 
 /** Shared Fastify schema properties for person bodies (forms and JSON). */
@@ -31,22 +33,6 @@ export interface PersonBody {
   doors?: string[];
   allowedDoors?: string[] | null;
   status?: 'active' | 'inactive';
-}
-
-const DAY_MS = 86_400_000;
-
-/** 'YYYY-MM-DD' → epoch ms at 00:00 UTC (or the last ms of that day for `endOfDay`); '' / null → null. */
-export function parseDate(field: string, value: string | null | undefined, endOfDay = false): number | null {
-  if (value === undefined || value === null || value === '') return null;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) throw badRequest(`${field}: expected a date like 2025-01-31`);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const ms = Date.UTC(y, mo - 1, d);
-  const back = new Date(ms);
-  if (y < 2000 || y > 2200 || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
-    throw badRequest(`${field}: ${value} is not a valid date`);
-  }
-  return endOfDay ? ms + DAY_MS - 1 : ms;
 }
 
 export function cleanName(name: string): string {

@@ -4,7 +4,7 @@
  * lock it synchronously from exit and crash handlers.
  */
 import type { Logger } from '../../lib/logger.js';
-import { createAgent, type DoorAgent } from './agent.js';
+import { createAgent, type AgentDeps, type DoorAgent } from './agent.js';
 import { DirectoryCamera, MjpegStreamCamera, PushCamera, WebcamCamera } from './camera/index.js';
 import { loadAgentConfig, type AgentConfig } from './config.js';
 import { GpioContact } from './contact/index.js';
@@ -43,7 +43,16 @@ export async function buildRelay(config: AgentConfig['relay'], logger: Logger): 
   return GpioRelay.open({ pin: config.pin, activeLow: config.activeLow, logger });
 }
 
-export async function createAgentFromConfig(configOrPath: string | AgentConfig, logger: Logger): Promise<AgentRuntime> {
+export interface CreateAgentOptions {
+  /** Told about deny commands (a red light, a beep, a UI). */
+  onDeny?: AgentDeps['onDeny'];
+}
+
+export async function createAgentFromConfig(
+  configOrPath: string | AgentConfig,
+  logger: Logger,
+  options: CreateAgentOptions = {},
+): Promise<AgentRuntime> {
   const config = typeof configOrPath === 'string' ? loadAgentConfig(configOrPath) : configOrPath;
   const log = logger.child({ doorId: config.doorId });
   // The relay first: if the lock cannot be driven there is no point connecting.
@@ -54,7 +63,7 @@ export async function createAgentFromConfig(configOrPath: string | AgentConfig, 
     : undefined;
   const version = agentVersion();
   const link = new IotDoorLink({ ...config.mqtt, doorId: config.doorId, logger: log, agentVersion: version });
-  const agent = createAgent(config, { camera, relay, link, contact, logger: log, agentVersion: version });
+  const agent = createAgent(config, { camera, relay, link, contact, logger: log, agentVersion: version, onDeny: options.onDeny });
   return {
     config,
     agent,

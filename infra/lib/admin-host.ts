@@ -36,7 +36,7 @@ export const ADMIN_ENV = {
 } as const;
 
 /** What never goes into the code bundle the host downloads. */
-const CODE_EXCLUDES = ['node_modules', '.git', '**/cdk.out', '.facegate', 'test-results', 'bench-results', '*.log', '.ci'];
+const CODE_EXCLUDES = ['node_modules', '.git', '**/cdk.out', '.facegate', 'test', 'test-results', 'bench-results', '*.log', '.ci'];
 
 export interface AdminHostProps {
   data: DataStores;

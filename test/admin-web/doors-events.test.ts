@@ -100,6 +100,20 @@ describe('admin site: doors and access log', () => {
     expect(text).toMatch(/"doorId":"front-door"[^\n]*"lock":"unlocked"/);
   });
 
+  it('ends open event streams when the app closes, so shutdown does not hang', async () => {
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (h.app.server.address() as AddressInfo).port;
+    const ended = new Promise<void>((resolve, reject) => {
+      const req = http.get({ port, host: '127.0.0.1', path: '/stream/doors', headers: { cookie: s.cookie } }, (res) => {
+        res.once('data', () => void h.app.close());
+        res.on('end', resolve);
+        res.resume();
+      });
+      req.on('error', reject);
+    });
+    await ended;
+  });
+
   describe('access log', () => {
     beforeEach(() => {
       h.services.addEvent({ kind: 'access', doorId: 'front-door', personId: 'p1', personName: 'Hana', result: 'granted', reason: 'match', score: 0.93, snapshotKey: 'snapshots/2025/ev1.jpg' });
@@ -117,9 +131,14 @@ describe('admin site: doors and access log', () => {
       expect(h.services.callsTo('events.list').at(-1)!.args[0]).toMatchObject({ personId: 'p1' });
       const api = await h.app.inject({ url: '/api/events?door=front-door&from=2020-01-01&to=2100-01-01&limit=2', headers: { cookie: s.cookie } });
       expect(api.json().events).toHaveLength(2);
+      await h.app.inject({ url: '/events?from=2025-03-01T08:30&to=2025-03-01T17:00', headers: { cookie: s.cookie } });
+      expect(h.services.callsTo('events.list').at(-3)!.args[0]).toMatchObject({
+        from: Date.UTC(2025, 2, 1, 8, 30),
+        to: Date.UTC(2025, 2, 1, 17, 0) + 59_999,
+      });
     });
 
-    it.each(['/events?from=2025-02-30', '/events?to=yesterday', '/events?from=2025-05-02&to=2025-05-01', '/events?door=../x', '/events?result=maybe', '/events?person=a/b', '/api/events?limit=5000', '/events.csv?from=2025-13-01'])(
+    it.each(['/events?from=2025-02-30', '/events?to=yesterday', '/events?from=2025-03-01T24:00', '/events?from=2025-03-01T12:60', '/events?from=2025-03-01T12:00:00Z', '/events?from=2025-05-02&to=2025-05-01', '/events?door=../x', '/events?result=maybe', '/events?person=a/b', '/api/events?limit=5000', '/events.csv?from=2025-13-01'])(
       'refuses the bad filter %s with 400',
       async (url) => {
         const res = await h.app.inject({ url, headers: { cookie: s.cookie } });

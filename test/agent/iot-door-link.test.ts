@@ -108,6 +108,19 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
     await expect(link.publishFrame({ v: 1, doorId: 'link-door-1', frameId: 'frame-00000002', capturedAt: Date.now(), jpeg })).rejects.toThrow(/not open|offline/);
   });
 
+  it('can connect again after disconnect() (an agent stopped and started in one process)', async () => {
+    const link = await newLink('link-door-again');
+    const commands: Buffer[] = [];
+    link.onCommand((p) => commands.push(p));
+    await link.connect();
+    await link.disconnect();
+    await link.connect();
+    expect(link.connected).toBe(true);
+    await backend.publishCommand(unlockCommand('link-door-again', 'link-again-0001'));
+    await vi.waitFor(() => expect(commands).toHaveLength(1));
+    await link.disconnect();
+  });
+
   it('leaves a retained "offline, locked" status as its last will when the door dies uncleanly', async () => {
     const files = await fx.doorFiles('link-door-will');
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/link-child.ts', import.meta.url)), 'link-door-will', String(fx.port), files.caFile, files.certFile, files.keyFile], {

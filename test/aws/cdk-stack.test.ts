@@ -223,7 +223,8 @@ describe('admin host', () => {
     expect(instance.Properties.BlockDeviceMappings).toEqual([
       { DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 20, VolumeType: 'gp3' } },
     ]);
-    expect(JSON.stringify(instance.Properties.ImageId)).toContain('al2023-ami-kernel-6.1-arm64');
+    const amiParameter = (template.toJSON().Parameters as Record<string, { Default: string }>)[instance.Properties.ImageId.Ref];
+    expect(amiParameter?.Default).toMatch(/^\/aws\/service\/ami-amazon-linux-latest\/al2023-ami-kernel-[\d.]+-arm64$/);
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } } });
   });
 

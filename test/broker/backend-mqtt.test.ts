@@ -79,6 +79,36 @@ describe('connectBackendMqtt', () => {
     await backend.close();
   });
 
+  it('the main back end keeps its session: events sent while it was away arrive when it is back', async () => {
+    const first = await connect(); // client id facegate-backend: persistent session by default
+    await first.close();
+    const door = await connectClient(fx, 'door-a');
+    await door.publishAsync(topics.events('door-a'), 'while-backend-away', { qos: 1 });
+    await endAll(door);
+
+    const second = await connect();
+    const got: string[] = [];
+    second.onEvent((doorId, p) => got.push(`${doorId} ${p.toString()}`)); // registered after connect resolved
+    await eventually(() => got.includes('door-a while-backend-away'));
+    await second.close();
+  });
+
+  it('a suffixed back-end client leaves no session behind', async () => {
+    const first = await connect({ clientId: 'facegate-backend-cli' });
+    await first.close();
+    const door = await connectClient(fx, 'door-a');
+    await door.publishAsync(topics.events('door-a'), 'not-for-cli', { qos: 1 });
+
+    const second = await connect({ clientId: 'facegate-backend-cli' });
+    const got: string[] = [];
+    second.onEvent((_doorId, p) => got.push(p.toString()));
+    await door.publishAsync(topics.events('door-a'), 'marker-for-cli', { qos: 1 });
+    await eventually(() => got.includes('marker-for-cli'));
+    expect(got).toEqual(['marker-for-cli']);
+    await endAll(door);
+    await second.close();
+  });
+
   it('refuses a command while disconnected', async () => {
     const backend = await connect({ clientId: 'facegate-backend-closed' });
     await backend.close();

@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalBroker } from '../../cloud/src/adapters/local/broker/index.js';
 import { openLocalCa } from '../../cloud/src/adapters/local/ca/index.js';
 import { topics } from '../../protocol/index.js';
 import { silentLogger } from '../../lib/logger.js';
@@ -77,6 +78,29 @@ describe('revocation', () => {
     const outcome = await tryConnect(fx.port, { ...fresh, caPem: fx.ca.caCertPem }, 'door-r');
     expect(outcome.ok).toBe(true);
     if (outcome.ok) await endAll(outcome.client);
+  });
+});
+
+describe('revocation check failures', () => {
+  it('a revocation check that throws refuses the connection (fail closed)', async () => {
+    const server = await fx.ca.issueServerCertificate({ dns: [], ips: [] });
+    const broker = await startLocalBroker({
+      host: '127.0.0.1',
+      port: 0,
+      tls: { caPem: fx.ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem },
+      isRevoked: () => {
+        throw new Error('revocation list unreadable');
+      },
+      logger: silentLogger(),
+    });
+    try {
+      const creds = await fx.credentials('door-a');
+      const outcome = await tryConnect(broker.port, { ...creds, caPem: fx.ca.caCertPem }, 'door-a');
+      expect(outcome.ok).toBe(false);
+      if (!outcome.ok) expect(outcome.error.message).toMatch(/Not authorized/i);
+    } finally {
+      await broker.close();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import { formatTime, page } from '../layout.js';
 import { noStore } from '../request-context.js';
 import { DOOR_ID_SOURCE, ENTITY_ID_SOURCE, isStoreKey, STORE_KEY_SOURCE } from '../ids.js';
 import { badRequest, notFound } from '../errors.js';
-import { DATE_SOURCE, parseDate } from '../person-input.js';
+import { DATE_TIME_SOURCE, parseDate } from '../dates.js';
 import { csvRow } from '../csv.js';
 
 interface LogQuery {
@@ -25,8 +25,8 @@ const logQuerySchema = {
     door: { type: 'string', anyOf: [{ pattern: DOOR_ID_SOURCE }, { const: '' }] },
     person: { type: 'string', anyOf: [{ pattern: ENTITY_ID_SOURCE }, { const: '' }] },
     result: { type: 'string', enum: ['granted', 'denied', ''] },
-    from: { type: 'string', pattern: DATE_SOURCE },
-    to: { type: 'string', pattern: DATE_SOURCE },
+    from: { type: 'string', pattern: DATE_TIME_SOURCE },
+    to: { type: 'string', pattern: DATE_TIME_SOURCE },
     cursor: { type: 'string', maxLength: 512, pattern: '^[A-Za-z0-9_=:.,+/-]*$' },
   },
 } as const;
@@ -80,8 +80,8 @@ export async function eventRoutes(app: FastifyInstance, deps: RouteDeps): Promis
         <select id="f-result" name="result"><option value="">Any</option>
           <option value="granted" ${q.result === 'granted' ? html`selected` : ''}>Granted</option>
           <option value="denied" ${q.result === 'denied' ? html`selected` : ''}>Denied</option></select></div>
-        <div class="field"><label for="f-from">From</label><input id="f-from" name="from" type="date" value="${q.from ?? ''}"></div>
-        <div class="field"><label for="f-to">To</label><input id="f-to" name="to" type="date" value="${q.to ?? ''}"></div>
+        <div class="field"><label for="f-from">From (UTC)</label><input id="f-from" name="from" type="datetime-local" value="${q.from ?? ''}"></div>
+        <div class="field"><label for="f-to">To (UTC)</label><input id="f-to" name="to" type="datetime-local" value="${q.to ?? ''}"></div>
         <div class="field actions"><button type="submit">Filter</button></div>
       </form>
       ${events.length

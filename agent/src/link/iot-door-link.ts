@@ -35,6 +35,9 @@ export class IotDoorLink implements DoorLink {
   private connection: mqtt.MqttClientConnection | null = null;
   private isConnected = false;
   private closing: AbortController | null = null;
+  /** Bumped on every connect and interruption, so a late subscribe cannot mark a dead session connected. */
+  private generation = 0;
+  private connectedWaiters: (() => void)[] = [];
   private readonly commandHandlers: ((payload: Buffer) => void)[] = [];
   private readonly connectionHandlers: ((connected: boolean) => void)[] = [];
   private readonly log: Logger;
@@ -67,7 +70,7 @@ export class IotDoorLink implements DoorLink {
 
   /** Resolves once connected; keeps retrying a failing first connection until disconnect(). */
   async connect(): Promise<void> {
-    if (this.closing) throw new LinkError('connect() called twice');
+    if (this.closing) throw new LinkError('connect() called while already connecting or connected');
     const closing = new AbortController();
     this.closing = closing;
     const connection = this.buildConnection();
@@ -93,12 +96,15 @@ export class IotDoorLink implements DoorLink {
         await sleep(delay, closing.signal);
         continue;
       }
-      // "Connected" means ready for commands: the subscription is in place before anyone is told.
-      await this.ensureSubscribed(connection, sessionPresent);
-      if (closing.signal.aborted) throw new LinkError('link closed while connecting');
-      this.setConnected(true);
+      // The SDK's connection_success handler marks the link connected once commands can arrive.
+      await Promise.race([this.untilConnected(), aborted]);
       return;
     }
+  }
+
+  private untilConnected(): Promise<void> {
+    if (this.isConnected) return Promise.resolve();
+    return new Promise((resolve) => this.connectedWaiters.push(resolve));
   }
 
   async publishFrame(frame: FrameMessage): Promise<void> {
@@ -118,6 +124,7 @@ export class IotDoorLink implements DoorLink {
 
   async disconnect(): Promise<void> {
     this.closing?.abort();
+    this.closing = null; // a later connect() starts a new session
     const connection = this.connection;
     this.connection = null;
     if (!connection) return;
@@ -167,15 +174,23 @@ export class IotDoorLink implements DoorLink {
       .build();
     const connection = new mqtt.MqttClient().new_connection(config);
 
-    connection.on('connection_success', ({ session_present }) => this.log.info({ sessionPresent: session_present }, 'connected'));
-    // Reconnects after an interruption (the first connection is handled in connect()).
-    connection.on('resume', (_returnCode, sessionPresent) => {
-      void this.ensureSubscribed(connection, sessionPresent).then(() => {
-        if (this.connection === connection) this.setConnected(true);
+    // Every successful connect and reconnect. With a resumed session the subscription is still in
+    // place and queued commands may follow at once, so the link is connected right away; a fresh
+    // session (first connect, broker restart) is connected only once the subscription is back.
+    connection.on('connection_success', ({ session_present }) => {
+      this.log.info({ sessionPresent: session_present }, 'connected');
+      const generation = ++this.generation;
+      if (session_present) {
+        this.setConnected(true);
+        return;
+      }
+      void this.subscribeCommands(connection).then(() => {
+        if (this.connection === connection && this.generation === generation) this.setConnected(true);
       });
     });
     connection.on('connection_failure', ({ error }) => this.log.warn({ err: error }, 'connection attempt failed'));
     connection.on('interrupt', (error) => {
+      this.generation += 1;
       this.log.warn({ err: error }, 'connection interrupted; the SDK reconnects with backoff');
       this.setConnected(false);
     });
@@ -200,12 +215,10 @@ export class IotDoorLink implements DoorLink {
   }
 
   /**
-   * A resumed session keeps its subscription; a fresh one (first connect, broker restart, session
-   * expired) needs it again. If the broker refuses it the door simply gets no commands: it stays
-   * locked, which is the safe failure, and the log says why.
+   * If the broker refuses the subscription the door simply gets no commands: it stays locked,
+   * which is the safe failure, and the log says why.
    */
-  private async ensureSubscribed(connection: mqtt.MqttClientConnection, sessionPresent: boolean): Promise<void> {
-    if (sessionPresent) return;
+  private async subscribeCommands(connection: mqtt.MqttClientConnection): Promise<void> {
     try {
       const granted = await connection.subscribe(this.commandsTopic, mqtt.QoS.AtLeastOnce);
       if (granted.error_code || (granted.qos as number) === 128) throw new LinkError(`broker refused the subscription (${granted.error_code ?? 'qos 128'})`);
@@ -218,6 +231,7 @@ export class IotDoorLink implements DoorLink {
   private setConnected(connected: boolean): void {
     if (this.isConnected === connected) return;
     this.isConnected = connected;
+    if (connected) for (const resolve of this.connectedWaiters.splice(0)) resolve();
     for (const handler of this.connectionHandlers) {
       try {
         handler(connected);

@@ -3,7 +3,7 @@
  * from the local CA. See README.md beside this file for the rules it enforces.
  */
 import tls from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from '../../../../../lib/logger.js';
 import { MAX_MQTT_MESSAGE_BYTES } from '../../../../../protocol/index.js';
@@ -70,7 +70,16 @@ function readPeer(socket: tls.TLSSocket): PeerCertificate {
 
 export async function startLocalBroker(options: LocalBrokerOptions): Promise<LocalBroker> {
   const log = options.logger.child({ component: 'broker' });
-  const isRevoked = options.isRevoked ?? (() => false);
+  const checkRevoked = options.isRevoked ?? (() => false);
+  /** A revocation check that fails counts as revoked: never let a door in because a file was unreadable. */
+  const isRevoked = (cn: string, serial: string): boolean => {
+    try {
+      return checkRevoked(cn, serial);
+    } catch (err) {
+      log.error({ err, cn }, 'revocation check failed; treating the certificate as revoked');
+      return true;
+    }
+  };
   const presence = new PresenceTracker(log);
   const peers = new WeakMap<object, PeerCertificate>();
   const sessions = new WeakMap<Client, Session>();
@@ -199,6 +208,12 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
       aedes.handle(socket);
     },
   );
+  // Raw sockets, so close() also ends those still in (or stuck before) the TLS handshake.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
     log.warn(
       { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, code: err.code, err: err.message },
@@ -226,7 +241,9 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
       closing ??= new Promise<void>((resolve) => {
         // Stop accepting first; the server's callback fires once aedes has closed every client.
         server.close(() => resolve());
-        aedes.close();
+        aedes.close(() => {
+          for (const socket of sockets) socket.destroy();
+        });
       }).then(() => log.info('broker closed'));
       return closing;
     },

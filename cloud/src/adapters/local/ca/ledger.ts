@@ -96,12 +96,14 @@ export class CaLedger {
     return this.revoked.has(normalizeSerial(serialNumber));
   }
 
+  /** 'absent' only when the file truly does not exist; any other failure throws (never fail open). */
   private stamp(): string {
     try {
       const st = fs.statSync(this.revokedFile);
       return `${st.mtimeMs}:${st.size}:${st.ino}`;
-    } catch {
-      return 'absent';
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+      throw new CaStateError(`cannot stat revocation list ${this.revokedFile}`, { cause: err });
     }
   }
 
@@ -114,19 +116,16 @@ export class CaLedger {
   }
 
   private loadRevoked({ failHard }: { failHard: boolean }): void {
-    const stamp = this.stamp();
-    if (stamp === this.revokedStamp) return;
-    if (stamp === 'absent') {
-      this.revoked = new Set();
-      this.revokedStamp = stamp;
-      return;
-    }
+    let stamp: string | undefined;
     try {
-      this.revoked = new Set(this.readList().revoked.map((r) => normalizeSerial(r.serialNumber)));
+      stamp = this.stamp();
+      if (stamp === this.revokedStamp) return;
+      this.revoked = stamp === 'absent' ? new Set() : new Set(this.readList().revoked.map((r) => normalizeSerial(r.serialNumber)));
       this.revokedStamp = stamp;
     } catch (err) {
       if (failHard) throw err;
-      // Keep the revocations we already know rather than forgetting them all.
+      // Keep the revocations we already know rather than forgetting them all; log once per change.
+      if (stamp !== undefined) this.revokedStamp = stamp;
       this.logger.error({ err }, 'revocation list changed but cannot be read; keeping the previous list');
     }
   }

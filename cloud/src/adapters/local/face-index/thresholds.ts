@@ -4,6 +4,7 @@
  */
 export const DEFAULT_THRESHOLDS: Record<string, number> = {
   'faceres-v1': 0.72,
+  'dlib-v1': 0.93,
 };
 
 export function defaultThreshold(recipeId: string): number {

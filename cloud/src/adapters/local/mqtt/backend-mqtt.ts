@@ -32,6 +32,12 @@ export interface BackendMqttOptions {
   logger: Logger;
   /** `facegate-backend` or `facegate-backend-<suffix>` when several back-end processes connect at once. */
   clientId?: string;
+  /**
+   * Keep the session (subscriptions and queued QoS 1 events) on the broker while disconnected.
+   * Default: true for the main `facegate-backend` client id, false for suffixed ones — a short-lived
+   * process (CLI, test) must not leave a session behind that queues events forever.
+   */
+  persistentSession?: boolean;
   /** Reconnect backoff bounds; the delay doubles from min to max after each failed attempt. */
   reconnect?: { minMs: number; maxMs: number };
 }
@@ -47,6 +53,7 @@ const SUBSCRIPTIONS: Record<string, { qos: 0 | 1 }> = {
 };
 
 const DEFAULT_RECONNECT = { minMs: 500, maxMs: 30_000 };
+const EARLY_MESSAGE_LIMIT = 1000;
 
 export async function connectBackendMqtt(options: BackendMqttOptions): Promise<BackendMqtt> {
   const clientId = options.clientId ?? BACKEND_IDENTITY;
@@ -68,8 +75,7 @@ export async function connectBackendMqtt(options: BackendMqttOptions): Promise<B
     rejectUnauthorized: true,
     protocolVersion: 4, // aedes speaks 3.1.1 only
     clientId,
-    // A persistent session: the broker queues doors' QoS 1 events while we restart.
-    clean: false,
+    clean: !(options.persistentSession ?? clientId === BACKEND_IDENTITY),
     keepalive: 30,
     connectTimeout: 10_000,
     reconnectPeriod: backoff.minMs,
@@ -92,24 +98,54 @@ export async function connectBackendMqtt(options: BackendMqttOptions): Promise<B
   client.on('offline', () => log.warn('lost the broker; reconnecting with backoff'));
   client.on('error', (err) => log.warn({ err: err.message }, 'mqtt client error'));
 
+  /**
+   * Events and status the broker queued for our persistent session arrive right after CONNACK,
+   * before the caller had a chance to register handlers: hold them until it does (bounded).
+   * Frames are live-only and are not held.
+   */
+  const early: Record<'events' | 'status', [string, Buffer][]> = { events: [], status: [] };
+  /** True while held messages wait to be handed over, so newer ones queue behind them in order. */
+  const flushing = { events: false, status: false };
+
+  const dispatch = (channel: Exclude<DoorChannel, 'commands'>, doorId: string, topic: string, payload: Buffer) => {
+    for (const handler of handlers[channel]) {
+      try {
+        const result: unknown = handler(doorId, payload);
+        if (result instanceof Promise) {
+          result.catch((err: unknown) => log.error({ err, doorId, topic }, 'message handler failed'));
+        }
+      } catch (err) {
+        // One bad message or handler bug must not take the back end's MQTT link down.
+        log.error({ err, doorId, topic }, 'message handler failed');
+      }
+    }
+  };
+
   client.on('message', (topic, payload) => {
     const parsed = parseDoorTopic(topic);
     if (!parsed || parsed.channel === 'commands') {
       log.warn({ topic }, 'dropped message on an unexpected topic');
       return;
     }
-    for (const handler of handlers[parsed.channel]) {
-      try {
-        const result: unknown = handler(parsed.doorId, payload);
-        if (result instanceof Promise) {
-          result.catch((err: unknown) => log.error({ err, doorId: parsed.doorId, topic }, 'message handler failed'));
-        }
-      } catch (err) {
-        // One bad message or handler bug must not take the back end's MQTT link down.
-        log.error({ err, doorId: parsed.doorId, topic }, 'message handler failed');
-      }
+    const { channel, doorId } = parsed;
+    if (channel !== 'frames' && (handlers[channel].size === 0 || flushing[channel])) {
+      if (early[channel].length < EARLY_MESSAGE_LIMIT) early[channel].push([doorId, payload]);
+      else log.warn({ topic }, 'dropped a message that arrived before any handler (buffer full)');
+      return;
     }
+    dispatch(channel, doorId, topic, payload);
   });
+
+  const addHandler = (channel: Exclude<DoorChannel, 'commands'>, handler: DoorMessageHandler) => {
+    handlers[channel].add(handler);
+    if (channel === 'frames' || early[channel].length === 0 || flushing[channel]) return;
+    flushing[channel] = true;
+    // After the caller's registration code has run, so all of its handlers see the held messages.
+    setImmediate(() => {
+      for (const [doorId, payload] of early[channel].splice(0)) dispatch(channel, doorId, topics[channel](doorId), payload);
+      flushing[channel] = false;
+    });
+  };
 
   await new Promise<void>((resolve, reject) => {
     const fail = (err: Error) => {
@@ -155,9 +191,9 @@ export async function connectBackendMqtt(options: BackendMqttOptions): Promise<B
       }
       log.debug({ doorId: parsed.data.doorId, type: parsed.data.type, decisionId: parsed.data.decisionId }, 'command published');
     },
-    onFrame: (handler) => void handlers.frames.add(handler),
-    onEvent: (handler) => void handlers.events.add(handler),
-    onStatus: (handler) => void handlers.status.add(handler),
+    onFrame: (handler) => addHandler('frames', handler),
+    onEvent: (handler) => addHandler('events', handler),
+    onStatus: (handler) => addHandler('status', handler),
     isConnected: () => client.connected,
     async close() {
       await client.endAsync();

@@ -1,0 +1,122 @@
+/**
+ * The `facegate` command as a person runs it: a separate process over a data directory, with
+ * help on every command and clear messages for photos it cannot enrol.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_DIR, HAVE_FACES, REPO_ROOT, SKIP_REASON } from '../face/faces-dataset.js';
+import { makeTempDir, removeDir } from '../cloud/temp-dir.js';
+
+const run = promisify(execFile);
+const BIN = path.join(REPO_ROOT, 'bin/facegate.mjs');
+
+async function facegate(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, FACEGATE_DATA_DIR: dataDir, FACEGATE_LOG_LEVEL: 'error' },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('facegate CLI', () => {
+  let root: string;
+  let dataDir: string;
+
+  beforeAll(() => {
+    root = makeTempDir('cli');
+    dataDir = path.join(root, 'data');
+  });
+  afterAll(() => removeDir(root));
+
+  it('has --help on every command', async () => {
+    const top = await facegate(dataDir, '--help');
+    expect(top.code).toBe(0);
+    for (const command of ['start', 'serve', 'agent', 'enroll', 'people', 'provision', 'events', 'admin']) {
+      expect(top.stdout).toContain(command);
+      const help = await facegate(dataDir, command, '--help');
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toMatch(/Usage: facegate/);
+    }
+  });
+
+  it('explains usage errors with exit code 2 or 1, never a stack trace', async () => {
+    const bad = await facegate(dataDir, 'events', '--limit', 'lots');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/positive whole number/);
+    const noFile = await facegate(dataDir, 'enroll', '--name', 'Nobody', path.join(root, 'missing.jpg'));
+    expect(noFile.code).toBe(1);
+    expect(noFile.stderr).toMatch(/no such file/);
+    expect(noFile.stderr).not.toMatch(/\n\s+at /);
+    const badDoor = await facegate(dataDir, 'provision', 'Front Door!');
+    expect(badDoor.code).toBe(1);
+    expect(badDoor.stderr).toMatch(/door id/);
+  });
+
+  it('provisions a door: bundle with config, CA, certificate and a private key only its owner can read', async () => {
+    const out = path.join(root, 'bundle');
+    const result = await facegate(dataDir, 'provision', 'side-door', '--name', 'Side door', '--out', out);
+    expect(result.code, result.stderr).toBe(0);
+    for (const file of ['agent.json', 'ca.pem', 'door.crt', 'door.key']) expect(fs.existsSync(path.join(out, file)), file).toBe(true);
+    expect(fs.statSync(path.join(out, 'door.key')).mode & 0o777).toBe(0o600);
+    const config = JSON.parse(fs.readFileSync(path.join(out, 'agent.json'), 'utf8'));
+    expect(config).toMatchObject({ doorId: 'side-door', mqtt: { caFile: 'ca.pem', certFile: 'door.crt', keyFile: 'door.key' } });
+    const again = await facegate(dataDir, 'provision', 'side-door');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already exists/);
+  });
+
+  describe.skipIf(!HAVE_FACES)(`enrollment (${HAVE_FACES ? 'photos found' : SKIP_REASON})`, () => {
+    it('refuses a photo with no face, with several faces, or with a face too small — and says which', async () => {
+      const noFace = path.join(root, 'wall.jpg');
+      await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 200, g: 190, b: 180 } } }).jpeg().toFile(noFace);
+      const small = path.join(root, 'far-away.jpg');
+      const tiny = await sharp(path.join(DEV_DIR, 'Alan_Greenspan', '5.jpg')).resize(60, 60).toBuffer();
+      await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+        .composite([{ input: tiny, left: 300, top: 200 }])
+        .jpeg()
+        .toFile(small);
+      const several = path.join(DEV_DIR, 'Andre_Agassi', '1.jpg');
+
+      const result = await facegate(dataDir, 'enroll', '--name', 'Nobody Clear', noFace, several, small);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/wall\.jpg: refused\s+error: No face was found/);
+      expect(result.stdout).toMatch(/Andre_Agassi\/1\.jpg: refused\s+error: The photo shows \d faces/);
+      expect(result.stdout).toMatch(/far-away\.jpg: refused\s+error: The face is \d+ px wide/);
+      expect(result.stderr).toMatch(/was not added/);
+      const people = await facegate(dataDir, 'people');
+      expect(people.stdout).not.toContain('Nobody Clear');
+    });
+
+    it('enrols, lists, deactivates and erases a person', async () => {
+      const photos = [1, 2].map((n) => path.join(DEV_DIR, 'Alan_Greenspan', `${n}.jpg`));
+      const enrolled = await facegate(dataDir, 'enroll', '--name', 'Alan Greenspan', ...photos);
+      expect(enrolled.code, enrolled.stderr).toBe(0);
+      const personId = /Person id: ([A-Za-z0-9_-]+)/.exec(enrolled.stdout)?.[1];
+      expect(personId).toBeTruthy();
+
+      const list = await facegate(dataDir, 'people', 'list');
+      expect(list.stdout).toMatch(new RegExp(`${personId}\\s+Alan Greenspan\\s+active\\s+2`));
+      expect((await facegate(dataDir, 'people', 'deactivate', personId!)).stdout).toMatch(/now inactive/);
+
+      const refused = await facegate(dataDir, 'people', 'delete', personId!);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/--yes/);
+      expect((await facegate(dataDir, 'people', 'delete', personId!, '--yes')).code).toBe(0);
+      expect(fs.existsSync(path.join(dataDir, 'images', 'photos', personId!))).toBe(false);
+
+      const events = await facegate(dataDir, 'events', '--json');
+      const kinds = (JSON.parse(events.stdout) as { kind: string; personName: string | null }[]).map((e) => e.kind);
+      expect(kinds).toContain('person_erased');
+      expect(events.stdout).not.toContain('Alan Greenspan'); // erasure unlinks the name from the log
+    });
+  });
+});

@@ -1,0 +1,260 @@
+/**
+ * The door loop end to end on the embedded default, through the real broker over mutual TLS:
+ * a door agent (directory camera, simulated relay) and the local back end (real face engine,
+ * SQLite, sealed files). Photos come from ../shared/faces/dev; without them the recognition
+ * cases are skipped and the broker/command cases still run.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../lib/logger.js';
+import { topics, type UnlockCommand } from '../../protocol/index.js';
+import { startLocalStack, type LocalStack } from '../../cli/local-stack.js';
+import { writeDoorBundle } from '../../cli/door-bundle.js';
+import { createAgentFromConfig, type AgentRuntime } from '../../agent/src/create-agent-from-config.js';
+import { SimulatedRelay } from '../../agent/src/relay/simulated-relay.js';
+import { connectBackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
+import { BACKEND_IDENTITY } from '../../cloud/src/adapters/local/broker/index.js';
+import { DEV_DIR, HAVE_FACES, SKIP_REASON } from '../face/faces-dataset.js';
+import { makeTempDir, removeDir } from '../cloud/temp-dir.js';
+
+const ENROLLED = 'Alan_Greenspan';
+const STRANGER = 'Abdel_Madi_Shabneh'; // one photo in the set: never enrolled anywhere
+const devPhoto = (person: string, n: number) => path.join(DEV_DIR, person, `${n}.jpg`);
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Door {
+  runtime: AgentRuntime;
+  relay: SimulatedRelay;
+  cameraDir: string;
+  configFile: string;
+  /** Copies a photo into the camera folder: the person walks up to the door. */
+  show(file: string): void;
+}
+
+async function startDoor(stack: LocalStack, root: string, doorId: string): Promise<Door> {
+  const { bundle } = await stack.services.doors.create({ doorId, name: doorId, pulseMs: 500 }, { name: 'test' });
+  const dir = path.join(root, doorId);
+  const cameraDir = path.join(dir, 'camera');
+  fs.mkdirSync(cameraDir, { recursive: true });
+  const configFile = writeDoorBundle(dir, bundle, {
+    mqtt: { endpoint: '127.0.0.1', port: stack.mqtt.port, caFile: 'ca.pem', certFile: 'door.crt', keyFile: 'door.key' },
+    camera: { type: 'directory', path: 'camera', mode: 'watch', intervalMs: 100 },
+    relay: { type: 'simulated' },
+  });
+  const runtime = await createAgentFromConfig(configFile, silentLogger());
+  await runtime.agent.start();
+  await waitFor('door online', () => runtime.agent.state.connected);
+  let shown = 0;
+  return {
+    runtime,
+    relay: runtime.relay as SimulatedRelay,
+    cameraDir,
+    configFile,
+    show(file) {
+      shown++;
+      fs.copyFileSync(file, path.join(cameraDir, `visit-${shown}.jpg`));
+    },
+  };
+}
+
+const unlocks = (relay: SimulatedRelay) => relay.history.filter((h) => h.state === 'unlocked').length;
+
+describe('door loop over the real broker (mutual TLS)', () => {
+  let root: string;
+  let stack: LocalStack;
+  let door: Door;
+
+  beforeAll(async () => {
+    root = makeTempDir('e2e');
+    stack = await startLocalStack({ dataDir: path.join(root, 'data'), logger: silentLogger(), httpPort: 0, mqttPort: 0, adminSite: false });
+    door = await startDoor(stack, root, 'door-a');
+  });
+
+  afterAll(async () => {
+    await door?.runtime.stop();
+    await stack?.close();
+    removeDir(root);
+  });
+
+  it('starts locked and reports itself online and locked', async () => {
+    expect(door.relay.state).toBe('locked');
+    const record = await waitFor('door state', async () => {
+      const d = await stack.services.doors.get('door-a');
+      return d?.online && d.lock === 'locked' ? d : null;
+    });
+    expect(record.agentVersion).toMatch(/\d+\.\d+\.\d+/);
+  });
+
+  describe.skipIf(!HAVE_FACES)(`recognition (${HAVE_FACES ? 'photos found' : SKIP_REASON})`, () => {
+    let personId: string;
+
+    beforeAll(async () => {
+      const person = await stack.services.people.create({ name: 'Alan Greenspan' }, { name: 'test' });
+      personId = person.personId;
+      const results = await stack.services.enrollment.enroll(personId, [fs.readFileSync(devPhoto(ENROLLED, 1))], { name: 'test' });
+      expect(results[0]?.faceId).toBeTruthy();
+    });
+
+    it('an enrolled person is recognised from another photo and the relay pulses, then relocks', async () => {
+      const before = unlocks(door.relay);
+      door.show(devPhoto(ENROLLED, 3));
+      await waitFor('unlock', () => unlocks(door.relay) > before);
+      await waitFor('relock after the pulse', () => door.relay.state === 'locked');
+      const { events } = await stack.services.events.list({ doorId: 'door-a', kind: 'access', limit: 1 });
+      expect(events[0]).toMatchObject({ result: 'granted', reason: 'match', personId });
+      expect(events[0]?.snapshotKey).toMatch(/^snapshots\/door-a\//);
+    });
+
+    it('a person not enrolled leaves it locked and a "denied: unknown" event is stored', async () => {
+      const before = unlocks(door.relay);
+      door.show(devPhoto(STRANGER, 1));
+      const event = await waitFor('denied event', async () => {
+        const { events } = await stack.services.events.list({ doorId: 'door-a', result: 'denied', limit: 1 });
+        return events.find((e) => e.reason === 'unknown');
+      });
+      expect(event.personId).toBeNull();
+      expect(unlocks(door.relay)).toBe(before);
+      expect(door.relay.state).toBe('locked');
+    });
+
+    it('a deactivated person is denied', async () => {
+      await stack.services.people.update(personId, { status: 'inactive' }, { name: 'test' });
+      const before = unlocks(door.relay);
+      door.show(devPhoto(ENROLLED, 4));
+      const event = await waitFor('inactive event', async () => {
+        const { events } = await stack.services.events.list({ doorId: 'door-a', personId, result: 'denied', limit: 1 });
+        return events[0];
+      });
+      expect(event.reason).toBe('inactive');
+      expect(unlocks(door.relay)).toBe(before);
+      await stack.services.people.update(personId, { status: 'active' }, { name: 'test' });
+    });
+
+    it('a restart of the back end keeps people, faces and events', async () => {
+      const eventsBefore = (await stack.services.events.list({ limit: 1000 })).events.length;
+      await door.runtime.stop();
+      await stack.close();
+      stack = await startLocalStack({ dataDir: path.join(root, 'data'), logger: silentLogger(), httpPort: 0, mqttPort: 0, adminSite: false });
+      // The broker port changed: point the door at it, as a restarted Pi would find it again.
+      const config = JSON.parse(fs.readFileSync(door.configFile, 'utf8'));
+      config.mqtt.port = stack.mqtt.port;
+      fs.writeFileSync(door.configFile, JSON.stringify(config));
+      const runtime = await createAgentFromConfig(door.configFile, silentLogger());
+      await runtime.agent.start();
+      door = { ...door, runtime, relay: runtime.relay as SimulatedRelay };
+      await waitFor('door online again', () => runtime.agent.state.connected);
+
+      expect((await stack.services.people.get(personId))?.faces).toHaveLength(1);
+      expect((await stack.services.events.list({ limit: 1000 })).events.length).toBeGreaterThanOrEqual(eventsBefore);
+      door.show(devPhoto(ENROLLED, 2));
+      await waitFor('unlock after restart', () => unlocks(door.relay) > 0);
+    });
+  });
+
+  describe('door identity and commands', () => {
+    let doorB: Door;
+
+    beforeAll(async () => {
+      doorB = await startDoor(stack, root, 'door-b');
+    });
+    afterAll(async () => {
+      await doorB?.runtime.stop();
+    });
+
+    /** An mqtt.js client holding door A's certificate (what a stolen or misbehaving door could do). */
+    async function connectAsDoorA(): Promise<mqtt.MqttClient> {
+      const dir = path.dirname(door.configFile);
+      const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${stack.mqtt.port}`, {
+        clientId: 'door-a',
+        protocolVersion: 4,
+        ca: fs.readFileSync(path.join(dir, 'ca.pem')),
+        cert: fs.readFileSync(path.join(dir, 'door.crt')),
+        key: fs.readFileSync(path.join(dir, 'door.key')),
+        reconnectPeriod: 0,
+      });
+      return client;
+    }
+
+    it("door A cannot publish frames as door B, nor read B's commands", async () => {
+      const attacker = await connectAsDoorA();
+      const received: string[] = [];
+      attacker.on('message', (topic) => received.push(topic));
+      const granted = await attacker.subscribeAsync(topics.commands('door-b'), { qos: 1 }).catch(() => []);
+      expect(granted.every((g) => g.qos === 128)).toBe(true);
+
+      const processedBefore = stack.dispatcher.stats().processed;
+      const closed = new Promise<void>((resolve) => attacker.once('close', () => resolve()));
+      const frame = { v: 1, doorId: 'door-b', frameId: 'forged-frame-1', capturedAt: Date.now(), jpeg: Buffer.from('x').toString('base64') };
+      attacker.publish(topics.frames('door-b'), JSON.stringify(frame), { qos: 0 });
+      await closed; // the broker drops a client that publishes outside its own topics
+      expect(stack.dispatcher.stats().processed).toBe(processedBefore);
+
+      // A remote unlock of door B reaches door B only.
+      await stack.services.doors.remoteUnlock('door-b', 'delivery at the back door', { name: 'test' });
+      await waitFor('door B unlocks', () => unlocks(doorB.relay) > 0);
+      expect(received).toEqual([]);
+      attacker.end(true);
+    });
+
+    it('an expired or replayed unlock command does not pulse the relay', async () => {
+      const cert = await stack.backend.ca.issueClientCertificate(BACKEND_IDENTITY, 1);
+      const backend = await connectBackendMqtt({
+        host: '127.0.0.1',
+        port: stack.mqtt.port,
+        caPem: stack.backend.ca.caCertPem,
+        certPem: cert.certPem,
+        keyPem: cert.keyPem,
+        clientId: `${BACKEND_IDENTITY}-test`, // a second back-end session beside the server's own
+        logger: silentLogger(),
+      });
+      try {
+        const now = Date.now();
+        const unlock = (decisionId: string, issuedAt: number, expiresAt: number): UnlockCommand => ({
+          v: 1,
+          type: 'unlock',
+          doorId: 'door-b',
+          decisionId,
+          issuedAt,
+          expiresAt,
+          pulseMs: 300,
+          source: 'remote',
+        });
+        await waitFor('door B locked', () => doorB.relay.state === 'locked');
+        const before = unlocks(doorB.relay);
+        const rejectedBefore = doorB.runtime.agent.state.commands.rejected;
+
+        await backend.publishCommand(unlock('expired-decision-1', now - 60_000, now - 30_000));
+        await waitFor('expired command rejected', () => doorB.runtime.agent.state.commands.rejected > rejectedBefore);
+        expect(unlocks(doorB.relay)).toBe(before);
+
+        const fresh = unlock('fresh-decision-1', Date.now(), Date.now() + 5_000);
+        await backend.publishCommand(fresh);
+        await waitFor('fresh command pulses', () => unlocks(doorB.relay) === before + 1);
+        await waitFor('relocked', () => doorB.relay.state === 'locked');
+
+        await backend.publishCommand(fresh); // the same command again: a replay
+        await waitFor('replay rejected', () => doorB.runtime.agent.state.commands.rejected > rejectedBefore + 1);
+        expect(unlocks(doorB.relay)).toBe(before + 1);
+
+        // The rejections reach the audit log as door events.
+        await waitFor('command_rejected in the log', async () => {
+          const { events } = await stack.services.events.list({ doorId: 'door-b', kind: 'door_event', limit: 20 });
+          return events.filter((e) => e.detail?.includes('command_rejected') || e.detail?.includes('rejected')).length >= 2;
+        });
+      } finally {
+        await backend.close();
+      }
+    });
+  });
+});
