@@ -11,9 +11,9 @@ import { systemClock } from '../cloud/src/ports/clock.js';
 import { BACKEND_IDENTITY, startLocalBroker, type LocalBroker } from '../cloud/src/adapters/local/broker/index.js';
 import { connectBackendMqtt, type BackendMqtt } from '../cloud/src/adapters/local/mqtt/backend-mqtt.js';
 import { LocalDoorProvisioner } from '../cloud/src/adapters/local/ca/local-door-provisioner.js';
-import { createRecognizeFrameHandler } from '../cloud/src/handlers/recognize-frame.js';
+import { createRecognizeFrameHandler, type RecognizeOutcome } from '../cloud/src/handlers/recognize-frame.js';
 import { createDoorTelemetryHandler } from '../cloud/src/handlers/door-telemetry.js';
-import { createFrameDispatcher, type FrameDispatcher } from '../cloud/src/app/frame-dispatcher.js';
+import { createFrameDispatcher, type FrameDispatcher, type FrameDispatcherStats } from '../cloud/src/app/frame-dispatcher.js';
 import { createDoorChangeFeed } from '../cloud/src/app/door-change-feed.js';
 import { createServices } from '../cloud/src/app/create-services.js';
 import type { FacegateServices } from '../cloud/src/app/services.js';
@@ -39,6 +39,11 @@ export interface LocalStackOptions {
   virtualDoor?: boolean;
 }
 
+/** The dispatcher's counters plus how the handled frames ended (stale = older than the handler accepts). */
+export interface FrameStats extends FrameDispatcherStats {
+  outcomes: Record<RecognizeOutcome['status'], number>;
+}
+
 export interface LocalStack {
   dataDir: string;
   httpUrl: string | null;
@@ -48,6 +53,7 @@ export interface LocalStack {
   users: AdminUserStore | null;
   provisioner: LocalDoorProvisioner;
   dispatcher: FrameDispatcher;
+  frameStats(): FrameStats;
   /** Printed once on the first start: the password of the first admin. */
   firstAdminPassword: string | null;
   close(): Promise<void>;
@@ -95,8 +101,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const doorFeed = createDoorChangeFeed(log);
     const telemetry = createDoorTelemetryHandler({ records, logger: log, clock, onDoorChange: (door) => doorFeed.publish(door) });
     const recognize = createRecognizeFrameHandler({ faceIndex, records, images, messaging: mqtt, clock, logger: log });
-    const dispatcher = createFrameDispatcher({ handle: recognize, concurrency: workers, logger: log });
-    cleanups.push(() => dispatcher.drain());
+    const outcomes: Record<RecognizeOutcome['status'], number> = { decided: 0, no_face: 0, stale: 0, rejected: 0 };
+    const dispatcher = createFrameDispatcher({
+      handle: async (input) => {
+        const outcome = await recognize(input);
+        outcomes[outcome.status]++;
+        return outcome;
+      },
+      concurrency: workers,
+      logger: log,
+    });
+    const frameStats = (): FrameStats => ({ ...dispatcher.stats(), outcomes: { ...outcomes } });
+    // Operators (and bench:door) read these: how many frames were answered, dropped as stale, refused.
+    const statsTimer = setInterval(() => log.info({ frames: frameStats() }, 'frame statistics'), 60_000);
+    statsTimer.unref();
+    cleanups.push(async () => {
+      clearInterval(statsTimer);
+      await dispatcher.drain();
+      log.info({ frames: frameStats() }, 'frame statistics');
+    });
 
     mqtt.onFrame((doorId, payload) => dispatcher.submit(doorId, payload));
     mqtt.onStatus((doorId, payload) => void telemetry.handleStatus({ topicDoorId: doorId, payload }));
@@ -148,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       users,
       provisioner,
       dispatcher,
+      frameStats,
       firstAdminPassword,
       close: closeAll,
     };

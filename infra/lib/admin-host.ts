@@ -1,17 +1,20 @@
 /**
  * The admin site's host: one t4g.small (Amazon Linux 2023, arm64) in its own VPC, reachable only
  * on 443 from `adminCidr`, no SSH (no key pair, no port 22; operators use SSM Session Manager),
- * IMDSv2 only, encrypted root volume. User data installs Node 20, unpacks this repository (an S3
- * asset), installs production dependencies and runs the admin site under systemd as an
- * unprivileged user with a self-signed certificate until a real one is installed (infra/README.md).
+ * IMDSv2 only, encrypted root volume. The first boot installs Node 20; each deploy's release of
+ * this repository (an S3 asset) is installed by an SSM association (admin-host-scripts.ts) and run
+ * under systemd as an unprivileged user, with a self-signed certificate until a real one is
+ * installed (infra/README.md).
  */
+import { createHash } from 'node:crypto';
 import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { LAMBDA_ENV } from '../../cloud/src/lambda/env.js';
+import { ADMIN_HOST_ENV as ADMIN_ENV, LAMBDA_ENV } from '../../cloud/src/lambda/env.js';
 import type { DataStores } from './data-stores.js';
 import {
   acknowledgeWildcards,
@@ -22,18 +25,8 @@ import {
   doorCommandsTopicArn,
   nagArnFinding,
 } from './grants.js';
+import { bootstrapCommands, UPDATE_SCRIPT } from './admin-host-scripts.js';
 import { REPO_ROOT } from './repo-root.js';
-
-/** Variables the admin site's AWS composition root reads (beyond the Lambdas' LAMBDA_ENV). */
-export const ADMIN_ENV = {
-  backend: 'FACEGATE_BACKEND',
-  iotPolicyName: 'FACEGATE_IOT_POLICY_NAME',
-  host: 'FACEGATE_HOST',
-  httpPort: 'FACEGATE_HTTP_PORT',
-  tlsCert: 'FACEGATE_TLS_CERT',
-  tlsKey: 'FACEGATE_TLS_KEY',
-  dataDir: 'FACEGATE_DATA_DIR',
-} as const;
 
 /** What never goes into the code bundle the host downloads. */
 const CODE_EXCLUDES = ['node_modules', '.git', '**/cdk.out', '.facegate', 'test', 'test-results', 'bench-results', '*.log', '.ci'];
@@ -47,11 +40,14 @@ export interface AdminHostProps {
   iotDataEndpoint: string | undefined;
   startCommand: string;
   logRetentionDays: number;
+  site: string;
 }
 
 export class AdminHost extends Construct {
   readonly instance: ec2.Instance;
   readonly address: ec2.CfnEIP;
+  readonly envParameter: ssm.StringParameter;
+  readonly rollout: ssm.CfnAssociation;
 
   constructor(scope: Construct, id: string, props: AdminHostProps) {
     super(scope, id);
@@ -83,10 +79,6 @@ export class AdminHost extends Construct {
     const code = new Asset(this, 'Code', { path: REPO_ROOT, exclude: CODE_EXCLUDES });
     code.grantRead(role);
 
-    const userData = ec2.UserData.forLinux();
-    const zip = '/tmp/facegate.zip';
-    userData.addCommands('set -euo pipefail', 'dnf install -y nodejs20 nodejs20-npm unzip openssl gcc-c++ make python3');
-    userData.addS3DownloadCommand({ bucket: code.bucket, bucketKey: code.s3ObjectKey, localFile: zip });
     const env: Record<string, string> = {
       [ADMIN_ENV.backend]: 'aws',
       [LAMBDA_ENV.region]: stack.region,
@@ -108,22 +100,27 @@ export class AdminHost extends Construct {
       [ADMIN_ENV.dataDir]: '/var/lib/facegate',
       NODE_ENV: 'production',
     };
-    userData.addCommands(
-      'id facegate >/dev/null 2>&1 || useradd --system --home-dir /var/lib/facegate --shell /sbin/nologin facegate',
-      'install -d -m 0755 /opt/facegate /etc/facegate',
-      'install -d -m 0700 -o facegate -g facegate /var/lib/facegate /etc/facegate/tls',
-      `rm -rf /opt/facegate/app && mkdir -p /opt/facegate/app && unzip -q ${zip} -d /opt/facegate/app && rm -f ${zip}`,
-      'cd /opt/facegate/app && npm-20 ci --omit=dev --no-audit --no-fund',
-      // A self-signed certificate so the site starts on HTTPS; replace it with a real one (README).
-      '[ -f /etc/facegate/tls/key.pem ] || openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=facegate-admin" ' +
-        '-keyout /etc/facegate/tls/key.pem -out /etc/facegate/tls/cert.pem',
-      'chown facegate:facegate /etc/facegate/tls/*.pem && chmod 0600 /etc/facegate/tls/key.pem',
-      `cat > /etc/facegate/admin.env <<'ENV'\n${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}\nENV`,
-      'chmod 0644 /etc/facegate/admin.env',
-      `cat > /etc/systemd/system/facegate-admin.service <<'UNIT'\n${systemdUnit(props.startCommand)}UNIT`,
-      'systemctl daemon-reload',
-      'systemctl enable --now facegate-admin.service',
-    );
+    // What changes between deploys lives in SSM, not in the user data (see admin-host-scripts.ts).
+    const codeParameter = new ssm.StringParameter(this, 'CodeLocation', {
+      parameterName: `/facegate/${props.site}/admin/code`,
+      description: 'S3 location of the admin site release (the CDK code asset)',
+      stringValue: `s3://${code.s3BucketName}/${code.s3ObjectKey}`,
+    });
+    this.envParameter = new ssm.StringParameter(this, 'Environment', {
+      parameterName: `/facegate/${props.site}/admin/env`,
+      description: 'Environment file of the admin site (names and ARNs only, no secrets)',
+      stringValue: Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n',
+    });
+    codeParameter.grantRead(role);
+    this.envParameter.grantRead(role);
+    const names = {
+      region: stack.region,
+      codeParameter: codeParameter.parameterName,
+      envParameter: this.envParameter.parameterName,
+      startCommand: props.startCommand,
+    };
+    const userData = ec2.UserData.forLinux();
+    userData.addCommands(...bootstrapCommands(names));
 
     this.instance = new ec2.Instance(this, 'Host', {
       vpc,
@@ -133,7 +130,7 @@ export class AdminHost extends Construct {
       securityGroup,
       role,
       userData,
-      userDataCausesReplacement: true, // a new code asset means a fresh host, not a half-updated one
+      userDataCausesReplacement: false, // the user data never changes between deploys (see above)
       requireImdsv2: true,
       detailedMonitoring: true,
       disableApiTermination: true,
@@ -142,6 +139,14 @@ export class AdminHost extends Construct {
       ],
     });
     this.address = new ec2.CfnEIP(this, 'Address', { instanceId: this.instance.instanceId });
+
+    // Every deploy that changes the code or the environment changes this association, which makes
+    // SSM run the update on the host right away (and on the first boot, once the agent is up).
+    this.rollout = new ssm.CfnAssociation(this, 'Rollout', {
+      name: 'AWS-RunShellScript',
+      targets: [{ key: 'InstanceIds', values: [this.instance.instanceId] }],
+      parameters: { commands: [`${UPDATE_SCRIPT} # release ${code.assetHash}, settings ${settingsHash(props)}`] },
+    });
 
     new CfnOutput(stack, 'AdminUrl', { value: `https://${this.address.ref}/`, description: 'Admin site (self-signed certificate until replaced)' });
     new CfnOutput(stack, 'AdminInstanceId', { value: this.instance.instanceId, description: 'aws ssm start-session --target <id>' });
@@ -221,29 +226,8 @@ export class AdminHost extends Construct {
   }
 }
 
-function systemdUnit(startCommand: string): string {
-  return `[Unit]
-Description=FaceGate admin site
-After=network-online.target
-Wants=network-online.target
-
-[Service]
-User=facegate
-Group=facegate
-WorkingDirectory=/opt/facegate/app
-EnvironmentFile=/etc/facegate/admin.env
-ExecStart=/usr/bin/node-20 ${startCommand}
-Restart=always
-RestartSec=5
-AmbientCapabilities=CAP_NET_BIND_SERVICE
-CapabilityBoundingSet=CAP_NET_BIND_SERVICE
-NoNewPrivileges=true
-ProtectSystem=strict
-ProtectHome=true
-PrivateTmp=true
-ReadWritePaths=/var/lib/facegate
-
-[Install]
-WantedBy=multi-user.target
-`;
+/** Changes whenever a setting that reaches the host's environment changes (names of resources never do). */
+function settingsHash(props: AdminHostProps): string {
+  const settings = [props.matchThreshold, props.eventRetentionDays, props.iotDataEndpoint ?? '', props.doorPolicyName, props.startCommand];
+  return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 12);
 }

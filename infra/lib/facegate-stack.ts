@@ -48,6 +48,7 @@ export class FacegateStack extends Stack {
       iotDataEndpoint: settings.iotDataEndpoint,
       startCommand: settings.adminStartCommand,
       logRetentionDays: settings.logRetentionDays,
+      site: settings.site,
     });
 
     const outputs: Record<string, string> = {

@@ -18,8 +18,8 @@ export const FacegateSettingsSchema = z.object({
   matchThreshold: z.coerce.number().gt(0).max(1).default(DEFAULT_REKOGNITION_THRESHOLD),
   /** The account's `iot:Data-ATS` endpoint; when absent the Lambdas look it up (DescribeEndpoint). */
   iotDataEndpoint: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/).optional(),
-  /** Command the admin host's systemd unit runs from the repository root. */
-  adminStartCommand: z.string().min(1).default('bin/facegate.mjs admin'),
+  /** Command the admin host's systemd unit runs (with /usr/bin/node-20) from the repository root. */
+  adminStartCommand: z.string().min(1).default('bin/facegate.mjs serve-aws'),
   /** CloudWatch Logs retention for the Lambdas, the admin host and VPC flow logs. */
   logRetentionDays: z.coerce.number().int().min(1).max(3653).default(90),
 });

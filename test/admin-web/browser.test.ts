@@ -132,6 +132,12 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
     await page.waitForURL(/flash=enrolled$/, { timeout: 90_000 });
     expect(await page.locator('.photo-grid img').count()).toBe(person!.enroll.length);
     await shot('06-person-enrolled');
+    // The webcam path: capture a frame from the (fake) camera and get feedback on it.
+    await page.getByRole('button', { name: 'Use webcam' }).click();
+    await page.waitForFunction(() => (document.getElementById('webcam-video') as HTMLVideoElement).videoWidth > 0);
+    await page.getByRole('button', { name: 'Capture photo' }).click();
+    await expect.poll(() => page.locator('#photo-feedback li').first().textContent(), { timeout: 60_000 }).toMatch(/webcam-1\.jpg.*(Face found|No face found)/);
+    await shot('06b-webcam-capture');
     await page.goto(url('/people'));
     await expect.poll(() => page.locator('#people-table').textContent()).toContain(person!.name);
     await shot('07-people');
@@ -157,6 +163,11 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
       await firstDoor.click();
       await page.waitForSelector('#reason');
       await shot('11-door');
+      await page.getByLabel('Reason (kept in the audit log)').fill('Browser test: courier');
+      await page.getByRole('button', { name: 'Unlock now' }).click();
+      await expect.poll(() => page.locator('.flash').textContent()).toContain('Unlock sent');
+      const { events } = await stack.services.events.list({ kind: 'remote_unlock', limit: 5 });
+      expect(events[0]).toMatchObject({ actor: username, detail: expect.stringContaining('Browser test: courier') });
     }
     await page.goto(url('/'));
     await shot('12-dashboard-after');

@@ -132,7 +132,7 @@ describe('admin site: doors and access log', () => {
       const api = await h.app.inject({ url: '/api/events?door=front-door&from=2020-01-01&to=2100-01-01&limit=2', headers: { cookie: s.cookie } });
       expect(api.json().events).toHaveLength(2);
       await h.app.inject({ url: '/events?from=2025-03-01T08:30&to=2025-03-01T17:00', headers: { cookie: s.cookie } });
-      expect(h.services.callsTo('events.list').at(-3)!.args[0]).toMatchObject({
+      expect(h.services.callsTo('events.list').at(-1)!.args[0]).toMatchObject({
         from: Date.UTC(2025, 2, 1, 8, 30),
         to: Date.UTC(2025, 2, 1, 17, 0) + 59_999,
       });

@@ -244,22 +244,36 @@ describe('admin host', () => {
     }
   });
 
-  it('user data installs Node 20 and runs the admin site as a systemd service with the stack configuration', () => {
+  it('first boot installs Node 20, the update script and the systemd unit; the user data holds nothing that changes per deploy', () => {
     const [, instance] = ofType('AWS::EC2::Instance')[0]!;
     const script = JSON.stringify(instance.Properties.UserData);
     for (const expected of [
       'dnf install -y nodejs20 nodejs20-npm',
       'npm-20 ci --omit=dev',
-      'ExecStart=/usr/bin/node-20 bin/facegate.mjs admin',
+      'ExecStart=/usr/bin/node-20 bin/facegate.mjs serve-aws',
       'AmbientCapabilities=CAP_NET_BIND_SERVICE',
       'User=facegate',
-      'systemctl enable --now facegate-admin.service',
-      'FACEGATE_BACKEND=aws',
-      'FACEGATE_IOT_POLICY_NAME=facegate-main-door',
-      'FACEGATE_COLLECTION_ID=facegate-main',
+      'systemctl restart facegate-admin.service',
+      '--name /facegate/main/admin/code',
+      '--name /facegate/main/admin/env',
     ]) {
       expect(script, expected).toContain(expected);
     }
+    // No asset hash, bucket key or table name: a deploy must not replace the host.
+    expect(script).not.toMatch(/\.zip|Ref|Fn::GetAtt/);
+  });
+
+  it('each deploy rolls out through SSM: code location and environment parameters, and an association running the update', () => {
+    const parameters = Object.fromEntries(ofType('AWS::SSM::Parameter').map(([, p]) => [p.Properties.Name, p.Properties.Value]));
+    expect(JSON.stringify(parameters['/facegate/main/admin/code'])).toMatch(/s3:\/\/cdk-hnb659fds-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.zip/);
+    const env = JSON.stringify(parameters['/facegate/main/admin/env']);
+    for (const line of ['FACEGATE_BACKEND=aws', 'FACEGATE_IOT_POLICY_NAME=facegate-main-door', 'FACEGATE_COLLECTION_ID=facegate-main', 'FACEGATE_HTTP_PORT=443']) {
+      expect(env, line).toContain(line);
+    }
+    const [, association] = ofType('AWS::SSM::Association')[0]!;
+    expect(association.Properties.Name).toBe('AWS-RunShellScript');
+    expect(association.Properties.Parameters.commands[0]).toMatch(/^\/opt\/facegate\/bin\/update\.sh # release [0-9a-f]{64}, settings [0-9a-f]{12}$/);
+    expect(association.Properties.Targets).toEqual([{ Key: 'InstanceIds', Values: [{ Ref: logicalId(built.stack.adminHost.instance) }] }]);
   });
 
   it('the host role may provision doors and manage data, scoped to this site', () => {

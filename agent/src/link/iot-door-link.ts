@@ -96,6 +96,7 @@ export class IotDoorLink implements DoorLink {
         await sleep(delay, closing.signal);
         continue;
       }
+      this.log.debug({ sessionPresent }, "connect() resolved");
       // The SDK's connection_success handler marks the link connected once commands can arrive.
       await Promise.race([this.untilConnected(), aborted]);
       return;

@@ -1,7 +1,8 @@
 /**
- * The Lambdas' configuration, read once per container from the environment the CDK stack sets
- * (infra/lib/lambdas.ts writes exactly these names). A missing or malformed value fails the
- * container's start with a ConfigError naming the variable, never a half-configured handler.
+ * Configuration of the AWS processes (the Lambdas and the admin host), read once per process from
+ * the environment the CDK stack sets (infra/lib/lambdas.ts and infra/lib/admin-host.ts write
+ * exactly these names). A missing or malformed value fails the start with a ConfigError naming the
+ * variable, never a half-configured handler.
  */
 import { envInt, envOptional } from '../../../lib/env.js';
 import { ConfigError } from '../errors.js';
@@ -24,6 +25,17 @@ export const LAMBDA_ENV = {
   iotDataEndpoint: 'FACEGATE_IOT_DATA_ENDPOINT',
   eventRetentionDays: 'FACEGATE_EVENT_RETENTION_DAYS',
   maxFrameAgeMs: 'FACEGATE_MAX_FRAME_AGE_MS',
+} as const;
+
+/** Extra variables of the admin host (its systemd unit's environment file). */
+export const ADMIN_HOST_ENV = {
+  backend: 'FACEGATE_BACKEND',
+  iotPolicyName: 'FACEGATE_IOT_POLICY_NAME',
+  host: 'FACEGATE_HOST',
+  httpPort: 'FACEGATE_HTTP_PORT',
+  tlsCert: 'FACEGATE_TLS_CERT',
+  tlsKey: 'FACEGATE_TLS_KEY',
+  dataDir: 'FACEGATE_DATA_DIR',
 } as const;
 
 export interface RecordsConfig {
@@ -82,4 +94,16 @@ export function readRecognizeConfig(env: Env = process.env): RecognizeConfig {
     iotDataEndpoint: endpoint,
     maxFrameAgeMs: envInt(LAMBDA_ENV.maxFrameAgeMs, 5_000, 500, 60_000, env),
   };
+}
+
+export interface AdminHostConfig extends RecognizeConfig {
+  /** The IoT policy attached to every door certificate (stack output DoorPolicyName). */
+  iotPolicyName: string;
+}
+
+/** What the admin site needs to run over the AWS adapters (everything the Lambdas need, plus provisioning). */
+export function readAdminHostConfig(env: Env = process.env): AdminHostConfig {
+  const policy = required(ADMIN_HOST_ENV.iotPolicyName, env);
+  if (!/^[\w+=,.@-]{1,128}$/.test(policy)) throw new ConfigError(`${ADMIN_HOST_ENV.iotPolicyName} is not an IoT policy name`);
+  return { ...readRecognizeConfig(env), iotPolicyName: policy };
 }

@@ -4,6 +4,8 @@
  * `requestChecksumCalculation: 'WHEN_REQUIRED'` (see s3ClientConfig) so bodies are sent as-is.
  *
  * The bucket has no versioning, so a delete really erases (the admin site's erasure relies on it).
+ * `get` tells "absent" from NoSuchKey, which S3 only returns to a caller allowed s3:ListBucket
+ * (others get AccessDenied, which surfaces as an UpstreamError).
  */
 import {
   DeleteObjectCommand,

@@ -4,12 +4,12 @@
  */
 import tls from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
-import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
+import { Aedes, type Client } from 'aedes';
+import { FacegateError } from '../../../../../lib/errors.js';
 import type { Logger } from '../../../../../lib/logger.js';
 import { MAX_MQTT_MESSAGE_BYTES } from '../../../../../protocol/index.js';
-import { checkPublish, checkSubscribe, checkWill } from './acl.js';
+import { createAccessHooks, type PeerCertificate, type Session } from './access-hooks.js';
 import { guardPacketSize } from './packet-size-guard.js';
-import { identityFromCommonName, isBackendClientId, type BrokerIdentity } from './identity.js';
 import { PresenceTracker, type PresenceListener } from './presence.js';
 
 export { BACKEND_IDENTITY, isReservedIdentity } from './identity.js';
@@ -20,7 +20,7 @@ export interface LocalBrokerOptions {
   /** 0 picks a free port. */
   port: number;
   tls: { caPem: string; certPem: string; keyPem: string };
-  /** Asked at connect and again on every publish/subscribe, so a revocation cuts a live door off. */
+  /** Asked at connect and again on every publish/subscribe/delivery, so a revocation cuts a live door off. */
   isRevoked?: (cn: string, serial: string) => boolean;
   logger: Logger;
 }
@@ -32,14 +32,12 @@ export interface LocalBroker {
   close(): Promise<void>;
 }
 
-/** What TLS proved about the peer, read once when the handshake completes. */
-interface PeerCertificate {
-  cn: string | null;
-  serial: string;
-  remote: string;
+/** The broker could not start (port in use, bad TLS material). */
+export class BrokerStartError extends FacegateError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('broker_start', message, options);
+  }
 }
-
-type Session = BrokerIdentity & { serial: string };
 
 /**
  * Largest MQTT packet read at all: the payload limit plus room for the topic and header fields.
@@ -47,14 +45,8 @@ type Session = BrokerIdentity & { serial: string };
  */
 const MAX_PACKET_BYTES = MAX_MQTT_MESSAGE_BYTES + 4096;
 
-/** aedes accepts a returnCode on authentication errors and sends it in the CONNACK. */
-function connectRefusal(message: string, returnCode: 2 | 5): Error & { returnCode: number } {
-  return Object.assign(new Error(message), { returnCode });
-}
-
-function payloadBytes(payload: PublishPacket['payload'] | undefined): number {
-  if (payload === undefined) return 0;
-  return typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+function remoteOf(socket: Socket): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
 }
 
 function readPeer(socket: tls.TLSSocket): PeerCertificate {
@@ -64,7 +56,7 @@ function readPeer(socket: tls.TLSSocket): PeerCertificate {
     // Several CNs in one subject is not an identity we can trust to mean one thing.
     cn: typeof cn === 'string' ? cn : null,
     serial: typeof cert?.serialNumber === 'string' ? cert.serialNumber : '',
-    remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+    remote: remoteOf(socket),
   };
 }
 
@@ -83,94 +75,10 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   const presence = new PresenceTracker(log);
   const peers = new WeakMap<object, PeerCertificate>();
   const sessions = new WeakMap<Client, Session>();
-  const wills = new WeakMap<Client, PublishPacket | null>();
 
-  const who = (client: Client) => {
-    const session = sessions.get(client);
-    return { clientId: client.id, identity: session?.cn, remote: peers.get(client.conn)?.remote };
-  };
-  const stillTrusted = (session: Session) => !isRevoked(session.cn, session.serial);
+  const aedes = await Aedes.createBroker(createAccessHooks({ log, peers, sessions, isRevoked }));
 
-  const aedes = await Aedes.createBroker({
-    preConnect(client, packet, callback) {
-      // The will is checked against the identity in authenticate, where the certificate is known.
-      wills.set(client, (packet.will as PublishPacket | undefined) ?? null);
-      callback(null, true);
-    },
-
-    authenticate(client, _username, _password, done) {
-      const peer = peers.get(client.conn);
-      const refuse = (reason: string, returnCode: 2 | 5 = 5) => {
-        log.warn({ clientId: client.id, cn: peer?.cn, remote: peer?.remote, reason }, 'refused connection');
-        done(connectRefusal(reason, returnCode), false);
-      };
-      if (!peer || peer.cn === null) return refuse('no usable client certificate');
-      const identity = identityFromCommonName(peer.cn);
-      if (!identity) return refuse('certificate CN is neither a door id nor the back end');
-      if (isRevoked(peer.cn, peer.serial)) return refuse('certificate is revoked');
-      if (identity.kind === 'door' && client.id !== identity.doorId) {
-        return refuse('a door must connect with its door id as client id', 2);
-      }
-      if (identity.kind === 'backend' && !isBackendClientId(client.id)) {
-        return refuse('the back end must connect with facegate-backend[-suffix] as client id', 2);
-      }
-      const will = wills.get(client);
-      if (will) {
-        const decision = checkWill(identity, {
-          topic: will.topic,
-          payloadBytes: payloadBytes(will.payload),
-          retain: will.retain ?? false,
-        });
-        if (!decision.ok) return refuse(decision.reason);
-      }
-      sessions.set(client, { ...identity, serial: peer.serial });
-      done(null, true);
-    },
-
-    authorizePublish(client, packet, callback) {
-      if (!client) return callback(null); // the broker's own $SYS messages
-      const session = sessions.get(client);
-      if (!session) return callback(new Error('not authenticated'));
-      const bytes = payloadBytes(packet.payload);
-      if (!stillTrusted(session)) {
-        log.warn({ ...who(client), topic: packet.topic, bytes }, 'refused publish: certificate revoked');
-        return callback(new Error('certificate revoked'));
-      }
-      const decision = checkPublish(session, { topic: packet.topic, payloadBytes: bytes, retain: packet.retain });
-      if (!decision.ok) {
-        // MQTT 3.1.1 has no negative PUBACK: aedes drops the connection, which a well-behaved door never provokes.
-        log.warn({ ...who(client), topic: packet.topic, bytes, reason: decision.reason }, 'refused publish');
-        return callback(new Error(decision.reason));
-      }
-      callback(null);
-    },
-
-    authorizeSubscribe(client, subscription: Subscription, callback) {
-      const session = sessions.get(client);
-      if (!session) return callback(new Error('not authenticated'));
-      if (!stillTrusted(session)) {
-        log.warn({ ...who(client), topic: subscription.topic }, 'refused subscribe: certificate revoked');
-        return callback(new Error('certificate revoked'));
-      }
-      const decision = checkSubscribe(session, subscription.topic);
-      if (!decision.ok) {
-        // A null subscription becomes a 0x80 failure in the SUBACK; the connection stays up.
-        log.warn({ ...who(client), topic: subscription.topic, reason: decision.reason }, 'refused subscribe');
-        return callback(null, null);
-      }
-      callback(null, subscription);
-    },
-
-    authorizeForward(client, packet) {
-      const session = sessions.get(client);
-      if (!session || !stillTrusted(session)) {
-        log.warn({ ...who(client), topic: packet.topic }, 'withheld delivery: client not (or no longer) trusted');
-        return null;
-      }
-      return packet;
-    },
-  });
-
+  const who = (client: Client) => ({ clientId: client.id, identity: sessions.get(client)?.cn, remote: peers.get(client.conn)?.remote });
   aedes.on('client', (client) => {
     const session = sessions.get(client);
     log.info(who(client), 'client connected');
@@ -215,20 +123,22 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
     socket.once('close', () => sockets.delete(socket));
   });
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
-    log.warn(
-      { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, code: err.code, err: err.message },
-      'refused TLS connection',
-    );
+    log.warn({ remote: remoteOf(socket), code: err.code, err: err.message }, 'refused TLS connection');
   });
   server.on('error', (err) => log.error({ err }, 'broker TLS server error'));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    aedes.close(); // its heartbeat timer would otherwise keep the process alive
+    throw new BrokerStartError(`cannot listen on ${options.host ?? '*'}:${options.port}`, { cause: err });
+  }
   const port = (server.address() as AddressInfo).port;
   log.info({ host: options.host ?? '(all interfaces)', port }, 'broker listening (mutual TLS)');
 
@@ -239,7 +149,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
     connectedDoors: () => presence.connectedDoors(),
     close() {
       closing ??= new Promise<void>((resolve) => {
-        // Stop accepting first; the server's callback fires once aedes has closed every client.
+        // Stop accepting; the server's callback fires once every connection has ended.
         server.close(() => resolve());
         aedes.close(() => {
           for (const socket of sockets) socket.destroy();
