@@ -32,6 +32,7 @@ export async function assetRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { name: string } }>(
     '/assets/:name',
     {
+      logLevel: 'warn',
       schema: {
         params: {
           type: 'object',

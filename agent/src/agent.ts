@@ -46,6 +46,9 @@ export interface DoorAgent {
   readonly state: AgentState;
 }
 
+/** How soon a failed lock is tried again. */
+const LOCK_RETRY_MS = 1000;
+
 export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent {
   const { camera, relay, link, contact, logger: rootLogger } = deps;
   const clock = deps.clock ?? Date.now;
@@ -59,6 +62,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
   let running = false;
   let pulseTimer: NodeJS.Timeout | null = null;
   let pulseEndsAt: number | null = null;
+  let lockRetryTimer: NodeJS.Timeout | null = null;
 
   const gate = new FrameGate({ doorId, ...settings.frames, logger: rootLogger.child({ doorId }), clock }, async (frame) => {
     // Frames are never queued while offline: a face from a minute ago must not open the door now.
@@ -102,8 +106,15 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
       try {
         await relay.lock();
       } catch (err) {
-        log.fatal({ err, reason }, 'relay failed to lock');
+        log.fatal({ err, reason }, 'relay failed to lock; retrying');
         publishEvent('agent_error', { detail: `relay failed to lock: ${errorMessage(err)}` });
+        // Fail secure means never giving up on locking: try again until the relay obeys.
+        if (!lockRetryTimer) {
+          lockRetryTimer = setTimeout(() => {
+            lockRetryTimer = null;
+            void lockNow(`retry after lock failure (${reason})`);
+          }, LOCK_RETRY_MS);
+        }
         return;
       }
       if (wasUnlocked) {

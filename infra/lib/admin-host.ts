@@ -101,13 +101,15 @@ export class AdminHost extends Construct {
       NODE_ENV: 'production',
     };
     // What changes between deploys lives in SSM, not in the user data (see admin-host-scripts.ts).
+    // Literal names (not Refs) so the user data stays byte-identical across deploys.
+    const parameterNames = { code: `/facegate/${props.site}/admin/code`, env: `/facegate/${props.site}/admin/env` };
     const codeParameter = new ssm.StringParameter(this, 'CodeLocation', {
-      parameterName: `/facegate/${props.site}/admin/code`,
+      parameterName: parameterNames.code,
       description: 'S3 location of the admin site release (the CDK code asset)',
       stringValue: `s3://${code.s3BucketName}/${code.s3ObjectKey}`,
     });
     this.envParameter = new ssm.StringParameter(this, 'Environment', {
-      parameterName: `/facegate/${props.site}/admin/env`,
+      parameterName: parameterNames.env,
       description: 'Environment file of the admin site (names and ARNs only, no secrets)',
       stringValue: Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n',
     });
@@ -115,8 +117,8 @@ export class AdminHost extends Construct {
     this.envParameter.grantRead(role);
     const names = {
       region: stack.region,
-      codeParameter: codeParameter.parameterName,
-      envParameter: this.envParameter.parameterName,
+      codeParameter: parameterNames.code,
+      envParameter: parameterNames.env,
       startCommand: props.startCommand,
     };
     const userData = ec2.UserData.forLinux();
@@ -126,7 +128,8 @@ export class AdminHost extends Construct {
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       instanceType: new ec2.InstanceType('t4g.small'),
-      machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+      // Resolved once and kept in cdk.context.json: a newer AMI must not replace the host on a deploy.
+      machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64, cachedInContext: true }),
       securityGroup,
       role,
       userData,

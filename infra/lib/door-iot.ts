@@ -20,11 +20,17 @@ export interface DoorIotProps {
   logRetentionDays: number;
 }
 
+/**
+ * A payload that carries its own `topicDoorId` or `topicChannel` is dropped by the WHERE clause
+ * (which reads the incoming payload): the door id must come from the topic, never from a door.
+ */
+const NO_SPOOFED_COLUMNS = 'WHERE isUndefined(topicDoorId) AND isUndefined(topicChannel)';
+
 /** The SQL of each rule; exported so tests and docs read the same strings. */
 export const RULE_SQL = {
-  frames: `SELECT *, topic(3) AS topicDoorId FROM '${TOPIC_PREFIX}/+/frames'`,
-  status: `SELECT *, topic(3) AS topicDoorId, topic(4) AS topicChannel FROM '${TOPIC_PREFIX}/+/status'`,
-  events: `SELECT *, topic(3) AS topicDoorId, topic(4) AS topicChannel FROM '${TOPIC_PREFIX}/+/events'`,
+  frames: `SELECT *, topic(3) AS topicDoorId FROM '${TOPIC_PREFIX}/+/frames' ${NO_SPOOFED_COLUMNS}`,
+  status: `SELECT *, topic(3) AS topicDoorId, topic(4) AS topicChannel FROM '${TOPIC_PREFIX}/+/status' ${NO_SPOOFED_COLUMNS}`,
+  events: `SELECT *, topic(3) AS topicDoorId, topic(4) AS topicChannel FROM '${TOPIC_PREFIX}/+/events' ${NO_SPOOFED_COLUMNS}`,
   // IoT Core's lifecycle events; the client id is the door's thing name (the policy enforces it).
   presence: `SELECT eventType, clientId, timestamp, topic(5) AS topicDoorId, 'presence' AS topicChannel FROM '$aws/events/presence/+/+'`,
 } as const;

@@ -156,6 +156,15 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
     await page.goto(url('/doors'));
     await shot('09-doors');
     await page.goto(url('/events'));
+    const thumbs = page.locator('img.thumb');
+    if (await thumbs.count()) {
+      // The snapshot of the virtual door's entry is served (decrypted, authenticated) and decodes.
+      await thumbs.first().scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => {
+        const img = document.querySelector<HTMLImageElement>('img.thumb');
+        return !!img && img.complete && img.naturalWidth > 0;
+      }, undefined, { timeout: 10_000 });
+    }
     await shot('10-access-log');
     const firstDoor = page.locator('#doors-table a').first();
     await page.goto(url('/doors'));
@@ -166,6 +175,10 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
       await page.getByLabel('Reason (kept in the audit log)').fill('Browser test: courier');
       await page.getByRole('button', { name: 'Unlock now' }).click();
       await expect.poll(() => page.locator('.flash').textContent()).toContain('Unlock sent');
+      // The page follows the door live (SSE): the relay opens for its pulse, then locks again.
+      await page.waitForSelector('[data-field="lock"].lock-unlocked', { timeout: 15_000 });
+      await shot('11b-door-remote-unlocked');
+      await page.waitForSelector('[data-field="lock"].lock-locked', { timeout: 15_000 });
       const { events } = await stack.services.events.list({ kind: 'remote_unlock', limit: 5 });
       expect(events[0]).toMatchObject({ actor: username, detail: expect.stringContaining('Browser test: courier') });
     }

@@ -192,6 +192,30 @@ describe('door agent (fake time)', () => {
     expect(eventTypes(link)).toContain('agent_error');
     await agent.stop();
   });
+
+  it('keeps trying to lock when the relay fails to lock', async () => {
+    class FlakyLockRelay extends SimulatedRelay {
+      failures = 2;
+      override async lock(): Promise<void> {
+        if (this.state === 'unlocked' && this.failures > 0) {
+          this.failures -= 1;
+          throw new Error('GPIO write failed');
+        }
+        await super.lock();
+      }
+    }
+    const relay = new FlakyLockRelay(silentLogger());
+    const { link, agent } = setup({ relay });
+    await agent.start();
+    link.deliver(command('unlock', { pulseMs: 1000 }));
+    await vi.advanceTimersByTimeAsync(1001);
+    expect(relay.state).toBe('unlocked'); // first lock failed
+    expect(eventTypes(link)).toContain('agent_error');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(relay.state).toBe('locked');
+    expect(relay.failures).toBe(0);
+    await agent.stop();
+  });
 });
 
 describe('door agent frames (real time)', () => {

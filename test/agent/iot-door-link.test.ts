@@ -152,6 +152,10 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
     try {
       await attempt;
       expect(link.connected).toBe(true);
+      // A link that connected on a retry must still notice the broker going away (the SDK stops
+      // emitting events on a connection object whose connect() once failed).
+      await late.close();
+      await vi.waitFor(() => expect(link.connected).toBe(false), { timeout: 10_000 });
       await link.disconnect();
     } finally {
       await late.close();

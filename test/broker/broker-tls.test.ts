@@ -1,4 +1,5 @@
 /** Who may connect at all: mutual TLS against the local CA, revocation, and hostile clients. */
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -34,6 +35,7 @@ describe('mutual TLS', () => {
     const dir = tempDir('other-ca');
     const other = await openLocalCa(path.join(dir, 'ca'), silentLogger());
     const impostor = await other.issueClientCertificate('door-a');
+    fs.rmSync(dir, { recursive: true, force: true });
     const outcome = await tryConnect(fx.port, { ...impostor, caPem: fx.ca.caCertPem }, 'door-a');
     expect(outcome.ok).toBe(false);
   });
@@ -81,6 +83,33 @@ describe('revocation', () => {
   });
 });
 
+describe('revocation of an idle door', () => {
+  it('a connected door that sends nothing is dropped once revoked', async () => {
+    const server = await fx.ca.issueServerCertificate({ dns: [], ips: [] });
+    const broker = await startLocalBroker({
+      host: '127.0.0.1',
+      port: 0,
+      tls: { caPem: fx.ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem },
+      isRevoked: (_cn, serial) => fx.ca.isRevoked(serial),
+      revocationSweepMs: 100,
+      logger: silentLogger(),
+    });
+    try {
+      const presence: string[] = [];
+      broker.onPresence((doorId, online) => presence.push(`${doorId} ${online}`));
+      const creds = await fx.ca.issueClientCertificate('door-idle');
+      const outcome = await tryConnect(broker.port, { ...creds, caPem: fx.ca.caCertPem }, 'door-idle');
+      if (!outcome.ok) throw outcome.error;
+      await fx.ca.revoke('door-idle');
+      await eventually(() => presence.includes('door-idle false'));
+      expect(broker.connectedDoors()).not.toContain('door-idle');
+      await endAll(outcome.client);
+    } finally {
+      await broker.close();
+    }
+  });
+});
+
 describe('revocation check failures', () => {
   it('a revocation check that throws refuses the connection (fail closed)', async () => {
     const server = await fx.ca.issueServerCertificate({ dns: [], ips: [] });
@@ -101,6 +130,20 @@ describe('revocation check failures', () => {
     } finally {
       await broker.close();
     }
+  });
+});
+
+describe('start-up failures', () => {
+  it('a port in use or bad TLS material fails with a clear error', async () => {
+    const server = await fx.ca.issueServerCertificate({ dns: [], ips: [] });
+    const tlsMaterial = { caPem: fx.ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem };
+    await expect(startLocalBroker({ host: '127.0.0.1', port: fx.port, tls: tlsMaterial, logger: silentLogger() })).rejects.toMatchObject({
+      code: 'broker_start',
+      message: expect.stringContaining('cannot listen'),
+    });
+    await expect(
+      startLocalBroker({ host: '127.0.0.1', port: 0, tls: { ...tlsMaterial, keyPem: 'not a key' }, logger: silentLogger() }),
+    ).rejects.toMatchObject({ code: 'broker_start' });
   });
 });
 

@@ -42,6 +42,24 @@ describe('local CA', () => {
     expect(fs.statSync(path.join(dir, 'ca.key')).mode & 0o777).toBe(0o600);
   });
 
+  it('rewrites a lost CA certificate from its key, and certificates issued before still chain to it', async () => {
+    const dir = caDir();
+    const ca = await openLocalCa(dir, silentLogger());
+    const door = new X509Certificate((await ca.issueClientCertificate('front-door')).certPem);
+    fs.rmSync(path.join(dir, 'ca.crt'));
+    const reopened = await openLocalCa(dir, silentLogger());
+    const newCa = new X509Certificate(reopened.caCertPem);
+    expect(door.checkIssued(newCa)).toBe(true);
+    expect(door.verify(newCa.publicKey)).toBe(true);
+  });
+
+  it('creates a single CA when opened concurrently', async () => {
+    const dir = caDir();
+    const opened = await Promise.all([0, 1, 2].map(() => openLocalCa(dir, silentLogger())));
+    expect(new Set(opened.map((c) => c.caCertPem)).size).toBe(1);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('refuses a CA directory whose key is missing but certificate present', async () => {
     const dir = caDir();
     await openLocalCa(dir, silentLogger());
@@ -54,6 +72,8 @@ describe('local CA', () => {
     const { certPem } = await ca.issueServerCertificate({ dns: ['facegate.local'], ips: ['192.168.1.10'] });
     const cert = new X509Certificate(certPem);
     expect(cert.verify(new X509Certificate(ca.caCertPem).publicKey)).toBe(true);
+    expect(cert.checkIssued(new X509Certificate(ca.caCertPem))).toBe(true); // AKI matches the CA's SKI
+    expect(cert.keyUsage).toContain('1.3.6.1.5.5.7.3.1'); // serverAuth
     expect(cert.checkHost('localhost')).toBe('localhost');
     expect(cert.checkHost('facegate.local')).toBe('facegate.local');
     expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');

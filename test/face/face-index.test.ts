@@ -44,7 +44,7 @@ describe.skipIf(!HAVE_FACES)('local face index (real engine, real SQLite, real p
   });
 
   it('finds an enrolled person from another photo of them', async () => {
-    const result = await faces.search(photo(PROBE_PERSON, 2));
+    const result = await faces.search(photo(PROBE_PERSON, 4));
     expect(result.face).not.toBeNull();
     expect(result.matches[0]?.personId).toBe(PROBE_PERSON);
     expect(result.matches[0]?.faceId).toBe(faceIds.get(PROBE_PERSON));
@@ -54,7 +54,7 @@ describe.skipIf(!HAVE_FACES)('local face index (real engine, real SQLite, real p
 
   it('returns at most one match per person, best first', async () => {
     const extra = await faces.index(PROBE_PERSON, photo(PROBE_PERSON, 3));
-    const result = await faces.search(photo(PROBE_PERSON, 2), { minSimilarity: 0, maxMatches: 10 });
+    const result = await faces.search(photo(PROBE_PERSON, 4), { minSimilarity: 0, maxMatches: 10 });
     const people = result.matches.map((m) => m.personId);
     expect(new Set(people).size).toBe(people.length);
     expect(result.matches.length).toBe(ENROLLED.length);
@@ -72,7 +72,7 @@ describe.skipIf(!HAVE_FACES)('local face index (real engine, real SQLite, real p
   });
 
   it('rejects bytes that are not an image with ImageDecodeError, and keeps working', async () => {
-    const jpeg = photo(PROBE_PERSON, 2);
+    const jpeg = photo(PROBE_PERSON, 4);
     const truncated = jpeg.subarray(0, Math.floor(jpeg.length / 2));
     const corrupt = Buffer.from(jpeg);
     corrupt.fill(0x55, 200, 2000); // entropy-coded data overwritten
@@ -133,7 +133,7 @@ describe.skipIf(!HAVE_FACES)('local face index (real engine, real SQLite, real p
     const other = await openLocalFaceIndex({ dbPath, dataKey, logger: silentLogger() });
     try {
       expect(await other.countFaces()).toBe(ENROLLED.length);
-      const probeFromOther = await other.search(photo(PROBE_PERSON, 2));
+      const probeFromOther = await other.search(photo(PROBE_PERSON, 4));
       expect(probeFromOther.matches[0]?.personId).toBe(PROBE_PERSON);
       // The other connection enrolls someone new; the first one finds them without reopening.
       await other.index('Adam_Scott_again', photo('Adam_Scott', 2));
@@ -154,7 +154,7 @@ describe.skipIf(!HAVE_FACES)('local face index (real engine, real SQLite, real p
     const before = await faces.countFaces();
     await faces.deleteFaces([faceIds.get(PROBE_PERSON)!, 'no-such-face']);
     expect(await faces.countFaces()).toBe(before - 1);
-    const result = await faces.search(photo(PROBE_PERSON, 2), { minSimilarity: 0, maxMatches: 10 });
+    const result = await faces.search(photo(PROBE_PERSON, 4), { minSimilarity: 0, maxMatches: 10 });
     expect(result.matches.map((m) => m.personId)).not.toContain(PROBE_PERSON);
     expect(fileBytes(dbPath).includes(head)).toBe(false);
   });

@@ -59,7 +59,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = toProblem(err);
     if (problem.statusCode >= 500) request.log.error({ err }, 'request failed');
-    else request.log.info({ code: problem.error, status: problem.statusCode, msg: problem.message }, 'request refused');
+    else request.log.warn({ code: problem.error, status: problem.statusCode, reason: problem.message }, 'request refused');
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -27,7 +27,7 @@ export function eventRow(e: AuditEvent) {
   return html`<tr>
     <td data-label="Time">${formatTime(e.at)}</td>
     <td data-label="Door">${e.doorId ?? '—'}</td>
-    <td data-label="Person">${e.personName ?? (e.kind === 'access' ? 'Unknown face' : '—')}</td>
+    <td data-label="Person">${e.personName ?? (e.kind !== 'access' ? '—' : e.result === 'denied' ? 'Unknown face' : 'Erased person')}</td>
     <td data-label="Result"><span class="badge ${e.result === 'granted' ? 'ok' : e.result === 'denied' ? 'bad' : 'info'}">${label}</span>
       ${e.reason && e.reason !== 'match' ? html`<span class="muted small">${e.reason.replace(/_/g, ' ')}</span>` : ''}</td>
   </tr>`;

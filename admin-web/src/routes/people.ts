@@ -188,8 +188,8 @@ export async function peopleRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       <form method="post" action="/people/${person.personId}/erase" class="stack">
         <input type="hidden" name="_csrf" value="${reply.generateCsrf()}">
         <label class="check"><input type="checkbox" name="confirm" value="erase" required id="confirm-erase"> I understand this cannot be undone</label>
-        <button type="submit" class="danger">Erase permanently</button>
-        <a href="/people/${person.personId}">Cancel</a>
+        <div class="button-row"><button type="submit" class="danger">Erase permanently</button>
+          <a class="button" href="/people/${person.personId}">Cancel</a></div>
       </form></section>`;
     return sendPage(request, reply, `Erase ${person.name}`, body);
   });

@@ -34,6 +34,8 @@ function signInPage(csrfToken: string, next: string, error?: string): string {
       <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="${MAX_PASSWORD_LENGTH}">
       <button type="submit" class="primary">Sign in</button>
     </form>
+    <p class="muted small">First start? Sign in as <strong>admin</strong> with the one-time password printed in the terminal
+      (or run <code>facegate admin reset-password admin</code>).</p>
   </section>`;
   return page({ title: 'Sign in', body, username: null, csrfToken });
 }
@@ -50,8 +52,12 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         querystring: { type: 'object', properties: { next: { type: 'string', maxLength: 512 } } },
       },
     },
-    async (request, reply) =>
-      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(signInPage(reply.generateCsrf(), safeNext(request.query.next))),
+    async (request, reply) => {
+      const next = safeNext(request.query.next);
+      // Already signed in (a bookmark, the back button): go where they were headed.
+      if (await deps.sessions.resolve(request.cookies[SESSION_COOKIE])) return reply.redirect(next, 303);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(signInPage(reply.generateCsrf(), next));
+    },
   );
 
   app.post<{ Body: { username: string; password: string; next?: string } }>(

@@ -47,7 +47,8 @@ export async function virtualDoorRoutes(app: FastifyInstance, deps: RouteDeps): 
 
   app.post(
     '/virtual-door/frames',
-    { config: { rateLimit: { max: 40, timeWindow: 10_000 } } },
+    // Two frames a second would drown the log at info level; refusals still log as warnings.
+    { config: { rateLimit: { max: 40, timeWindow: 10_000 } }, logLevel: 'warn' },
     async (request, reply) => {
       if (!door) throw unavailable();
       if (!Buffer.isBuffer(request.body)) {

@@ -31,13 +31,26 @@ export interface IotDoorLinkOptions {
   agentVersion?: string;
 }
 
+/** Frees the native resources of a connection whose connect() failed (close() is not in the SDK's types). */
+function releaseFailedConnection(connection: mqtt.MqttClientConnection): void {
+  try {
+    (connection as unknown as { close(): void }).close();
+  } catch {
+    // Already released: nothing to free.
+  }
+}
+
 export class IotDoorLink implements DoorLink {
   private connection: mqtt.MqttClientConnection | null = null;
   private isConnected = false;
   private closing: AbortController | null = null;
   /** Bumped on every connect and interruption, so a late subscribe cannot mark a dead session connected. */
   private generation = 0;
+  /** Whether the current session's set-up ran (connect() and connection_success both report it). */
+  private sessionHandled = false;
   private connectedWaiters: (() => void)[] = [];
+  /** Connections that completed a connect(): only those have a session to end with DISCONNECT. */
+  private readonly established = new WeakSet<mqtt.MqttClientConnection>();
   private readonly commandHandlers: ((payload: Buffer) => void)[] = [];
   private readonly connectionHandlers: ((connected: boolean) => void)[] = [];
   private readonly log: Logger;
@@ -73,8 +86,6 @@ export class IotDoorLink implements DoorLink {
     if (this.closing) throw new LinkError('connect() called while already connecting or connected');
     const closing = new AbortController();
     this.closing = closing;
-    const connection = this.buildConnection();
-    this.connection = connection;
     const min = (this.options.reconnectMinSec ?? 1) * 1000;
     const backoff = new Backoff({ minMs: min, maxMs: Math.max(min, (this.options.reconnectMaxSec ?? 60) * 1000) });
     // disconnect() must not wait for a TLS handshake the SDK may take many seconds to give up on.
@@ -84,20 +95,30 @@ export class IotDoorLink implements DoorLink {
     aborted.catch(() => undefined);
     for (;;) {
       if (closing.signal.aborted) throw new LinkError('link closed before it connected');
+      // A fresh connection per attempt: after a failed connect() the SDK stops emitting connection
+      // events (success, interrupt) on that object, so a reused one would never report a later drop.
+      const connection = this.buildConnection();
+      this.connection = connection;
+      this.sessionHandled = false;
       let sessionPresent: boolean;
       try {
         const attempt = connection.connect();
         attempt.catch(() => undefined); // may settle after an abort; its outcome no longer matters
         sessionPresent = await Promise.race([attempt, aborted]);
       } catch (cause) {
+        if (this.connection === connection) {
+          this.connection = null;
+          releaseFailedConnection(connection);
+        }
         if (closing.signal.aborted) throw new LinkError('link closed before it connected', { cause });
         const delay = backoff.next();
         this.log.warn({ err: new LinkError('connect failed', { cause }), retryInMs: delay }, 'cannot reach the broker; retrying');
         await sleep(delay, closing.signal);
         continue;
       }
-      this.log.debug({ sessionPresent }, "connect() resolved");
-      // The SDK's connection_success handler marks the link connected once commands can arrive.
+      // Set up from here as well as from connection_success (sessionUp ignores the second call):
+      // the order of the two is not documented.
+      this.sessionUp(connection, sessionPresent);
       await Promise.race([this.untilConnected(), aborted]);
       return;
     }
@@ -131,8 +152,13 @@ export class IotDoorLink implements DoorLink {
     if (!connection) return;
     const wasConnected = this.isConnected;
     this.setConnected(false);
+    if (!this.established.has(connection)) {
+      // Still in its first connect(): there is no session to end, only native resources to free.
+      releaseFailedConnection(connection);
+      return;
+    }
     try {
-      // Also frees the native resources of a connection that never connected.
+      // Sends DISCONNECT (so the broker does not publish the last will), stops SDK reconnects, frees resources.
       await connection.disconnect();
     } catch (err) {
       if (wasConnected) this.log.warn({ err }, 'disconnect failed');
@@ -175,23 +201,11 @@ export class IotDoorLink implements DoorLink {
       .build();
     const connection = new mqtt.MqttClient().new_connection(config);
 
-    // Every successful connect and reconnect. With a resumed session the subscription is still in
-    // place and queued commands may follow at once, so the link is connected right away; a fresh
-    // session (first connect, broker restart) is connected only once the subscription is back.
-    connection.on('connection_success', ({ session_present }) => {
-      this.log.info({ sessionPresent: session_present }, 'connected');
-      const generation = ++this.generation;
-      if (session_present) {
-        this.setConnected(true);
-        return;
-      }
-      void this.subscribeCommands(connection).then(() => {
-        if (this.connection === connection && this.generation === generation) this.setConnected(true);
-      });
-    });
+    connection.on('connection_success', ({ session_present }) => this.sessionUp(connection, session_present));
     connection.on('connection_failure', ({ error }) => this.log.warn({ err: error }, 'connection attempt failed'));
     connection.on('interrupt', (error) => {
       this.generation += 1;
+      this.sessionHandled = false;
       this.log.warn({ err: error }, 'connection interrupted; the SDK reconnects with backoff');
       this.setConnected(false);
     });
@@ -213,6 +227,26 @@ export class IotDoorLink implements DoorLink {
       }
     });
     return connection;
+  }
+
+  /**
+   * A session is up (first connect or an SDK reconnect). With a resumed session the subscription
+   * is still in place and queued commands may follow at once, so the link is connected right
+   * away; a fresh session (first connect, broker restart) is connected once the subscription is back.
+   */
+  private sessionUp(connection: mqtt.MqttClientConnection, sessionPresent: boolean): void {
+    if (this.sessionHandled || this.connection !== connection) return;
+    this.sessionHandled = true;
+    this.established.add(connection);
+    this.log.info({ sessionPresent }, 'connected');
+    const generation = ++this.generation;
+    if (sessionPresent) {
+      this.setConnected(true);
+      return;
+    }
+    void this.subscribeCommands(connection).then(() => {
+      if (this.connection === connection && this.generation === generation) this.setConnected(true);
+    });
   }
 
   /**

@@ -142,7 +142,8 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
       const decisionId = newId();
 
       // 6. Tell the door first: the person is waiting; the log can follow.
-      const command = buildCommand(door, decision.result, reason, decisionId, now, settings.commandTtlMs, frame.frameId);
+      // Issued now, after the search: the expiry window must not be eaten by the time recognition took.
+      const command = buildCommand(door, decision.result, reason, decisionId, deps.clock(), settings.commandTtlMs, frame.frameId);
       let delivered = true;
       try {
         await deps.messaging.publishCommand(command);

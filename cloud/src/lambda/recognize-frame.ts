@@ -1,6 +1,7 @@
 /**
  * Lambda composition root: IoT rule `SELECT *, topic(3) AS topicDoorId FROM
- * 'facegate/doors/+/frames'` → the shared recognition handler with the AWS adapters. Clients and
+ * 'facegate/doors/+/frames'` (infra/lib/door-iot.ts; it drops payloads that bring their own
+ * topicDoorId) → the shared recognition handler with the AWS adapters. Clients and
  * the handler are built once per container on the first event; the handler itself never throws,
  * so IoT's asynchronous invocation never retries a decision (the stack also sets retries to 0).
  */

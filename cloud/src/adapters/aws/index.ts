@@ -7,3 +7,4 @@ export { IotDoorProvisioner, IOT_MQTT_PORT, type IotDoorProvisionerOptions } fro
 export { describeIotDataEndpoint } from './iot-endpoint.js';
 export { AMAZON_ROOT_CA_1_PEM } from './amazon-root-ca.js';
 export { TABLES, TABLE_ROLES, createTableInput, type TableNames, type TableRole } from './dynamo-schema.js';
+export { DoorStatePoller, type DoorStatePollerOptions } from './door-state-poller.js';

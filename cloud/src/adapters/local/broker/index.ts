@@ -22,6 +22,8 @@ export interface LocalBrokerOptions {
   tls: { caPem: string; certPem: string; keyPem: string };
   /** Asked at connect and again on every publish/subscribe/delivery, so a revocation cuts a live door off. */
   isRevoked?: (cn: string, serial: string) => boolean;
+  /** How often connected clients are re-checked against `isRevoked`, so an idle revoked door is dropped too (default 5 s). */
+  revocationSweepMs?: number;
   logger: Logger;
 }
 
@@ -79,43 +81,68 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   const aedes = await Aedes.createBroker(createAccessHooks({ log, peers, sessions, isRevoked }));
 
   const who = (client: Client) => ({ clientId: client.id, identity: sessions.get(client)?.cn, remote: peers.get(client.conn)?.remote });
+  const connected = new Set<Client>();
   aedes.on('client', (client) => {
     const session = sessions.get(client);
+    connected.add(client);
     log.info(who(client), 'client connected');
     if (session?.kind === 'door') presence.doorConnected(session.doorId, client);
   });
   aedes.on('clientDisconnect', (client) => {
     const session = sessions.get(client);
+    connected.delete(client);
     log.info(who(client), 'client disconnected');
     if (session?.kind === 'door') presence.doorDisconnected(session.doorId, client);
   });
+
+  // A revoked door that only sends PINGREQs would otherwise stay connected (and "online") forever.
+  const sweep = setInterval(() => {
+    for (const client of connected) {
+      const session = sessions.get(client);
+      if (session && isRevoked(session.cn, session.serial)) {
+        log.warn(who(client), 'disconnecting a client whose certificate was revoked');
+        client.close();
+      }
+    }
+  }, options.revocationSweepMs ?? 5_000);
+  sweep.unref();
   aedes.on('keepaliveTimeout', (client) => log.info(who(client), 'client keepalive timed out'));
   aedes.on('clientError', (client, err) => log.warn({ ...who(client), err: err.message }, 'client error'));
   aedes.on('connectionError', (client, err) => log.warn({ ...who(client), err: err.message }, 'connection error'));
 
-  const server = tls.createServer(
-    {
-      key: options.tls.keyPem,
-      cert: options.tls.certPem,
-      ca: options.tls.caPem,
-      requestCert: true,
-      rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
-      // A client that opens a socket and never finishes the handshake must not hold it for minutes.
-      handshakeTimeout: 10_000,
-    },
-    (socket) => {
-      const peer = readPeer(socket);
-      peers.set(socket, peer);
-      guardPacketSize(socket, MAX_PACKET_BYTES, (violation) => {
-        log.warn(
-          { cn: peer.cn, remote: peer.remote, declaredBytes: violation.declaredBytes, packetType: violation.packetType, limit: MAX_PACKET_BYTES },
-          'refused oversized or malformed MQTT packet; connection closed',
-        );
-      });
-      aedes.handle(socket);
-    },
-  );
+  let server: tls.Server;
+  try {
+    server = createTlsServer();
+  } catch (err) {
+    clearInterval(sweep);
+    aedes.close();
+    throw new BrokerStartError('cannot create the TLS server (check the broker certificate, key and CA)', { cause: err });
+  }
+  function createTlsServer(): tls.Server {
+    return tls.createServer(
+      {
+        key: options.tls.keyPem,
+        cert: options.tls.certPem,
+        ca: options.tls.caPem,
+        requestCert: true,
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.2',
+        // A client that opens a socket and never finishes the handshake must not hold it for minutes.
+        handshakeTimeout: 10_000,
+      },
+      (socket) => {
+        const peer = readPeer(socket);
+        peers.set(socket, peer);
+        guardPacketSize(socket, MAX_PACKET_BYTES, (violation) => {
+          log.warn(
+            { cn: peer.cn, remote: peer.remote, declaredBytes: violation.declaredBytes, packetType: violation.packetType, limit: MAX_PACKET_BYTES },
+            'refused oversized or malformed MQTT packet; connection closed',
+          );
+        });
+        aedes.handle(socket);
+      },
+    );
+  }
   // Raw sockets, so close() also ends those still in (or stuck before) the TLS handshake.
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
@@ -136,6 +163,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
       });
     });
   } catch (err) {
+    clearInterval(sweep);
     aedes.close(); // its heartbeat timer would otherwise keep the process alive
     throw new BrokerStartError(`cannot listen on ${options.host ?? '*'}:${options.port}`, { cause: err });
   }
@@ -149,6 +177,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
     connectedDoors: () => presence.connectedDoors(),
     close() {
       closing ??= new Promise<void>((resolve) => {
+        clearInterval(sweep);
         // Stop accepting; the server's callback fires once every connection has ended.
         server.close(() => resolve());
         aedes.close(() => {

