@@ -129,6 +129,8 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
         minVersion: 'TLSv1.2',
         // A client that opens a socket and never finishes the handshake must not hold it for minutes.
         handshakeTimeout: 10_000,
+        // Commands are tiny and latency-critical: without this, Nagle + delayed ACKs add ~40 ms.
+        noDelay: true,
       },
       (socket) => {
         const peer = readPeer(socket);

@@ -86,6 +86,8 @@ export async function connectBackendMqtt(options: BackendMqttOptions): Promise<B
 
   let wasConnected = false;
   client.on('connect', (connack) => {
+    // Small, latency-critical messages: send at once (Nagle + delayed ACKs cost ~40 ms per command).
+    (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     client.options.reconnectPeriod = backoff.minMs;
     if (wasConnected) log.info({ sessionPresent: connack.sessionPresent }, 'reconnected to broker');
     wasConnected = true;
