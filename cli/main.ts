@@ -81,6 +81,14 @@ program
   });
 
 program
+  .command('serve-aws')
+  .description('run the admin site over the AWS back end (on the EC2 host the CDK stack builds; see infra/README.md)')
+  .action(async () => {
+    const logger = createRootLogger({ name: 'facegate' });
+    await runUntilSignal(logger, async () => (await import('./commands/serve-aws.js')).serveAws(logger));
+  });
+
+program
   .command('agent')
   .description('run a door agent (what runs on the Raspberry Pi at a door)')
   .requiredOption('-c, --config <file>', 'agent config file (written by "facegate provision")')

@@ -42,17 +42,21 @@ export interface AdminAppOptions {
   loginRateLimit?: number;
   /** Trust X-Forwarded-* (only behind a known reverse proxy / load balancer). */
   trustProxy?: boolean;
+  /** Serve HTTPS with this key and certificate (PEM) — the EC2 host; local mode serves HTTP on localhost. */
+  https?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
+  // Typed as the HTTP flavour either way: nothing below depends on which server carries the requests.
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     loggerInstance: options.logger.child({ component: 'admin-web' }) as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     trustProxy: options.trustProxy ?? false,
     // Forms and JSON are small; photo uploads go through multipart with their own limits.
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', allErrors: false } },
-  });
+  }) as unknown as FastifyInstance;
   app.decorateRequest('admin', null);
   endStreamsOnClose(app);
   installErrorHandling(app);

@@ -1,0 +1,72 @@
+/**
+ * `facegate serve-aws`: composition root of the admin site on the AWS stack's EC2 host. The same
+ * application services and admin site as local mode, over the AWS adapters (DynamoDB, S3 + KMS,
+ * Rekognition, IoT Core); door state written by the telemetry Lambda is polled into the live feed.
+ * Configuration comes from the environment the CDK stack writes (see infra/README.md).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../../lib/logger.js';
+import { dataDir as readDataDir, envOptional, envPort, envString } from '../../lib/env.js';
+import { ConfigError } from '../../lib/errors.js';
+import { systemClock } from '../../cloud/src/ports/clock.js';
+import { readAdminHostConfig } from '../../cloud/src/lambda/env.js';
+import { openAwsBackend } from '../../cloud/src/lambda/aws-backend.js';
+import { createDoorChangeFeed } from '../../cloud/src/app/door-change-feed.js';
+import { createServices } from '../../cloud/src/app/create-services.js';
+import { buildAdminApp } from '../../admin-web/src/app.js';
+import { SqliteAdminUserStore, ensureFirstAdmin } from '../../admin-web/src/users/index.js';
+import { DATA_FILES } from '../local-backend.js';
+
+function readTls(): { key: Buffer; cert: Buffer } | undefined {
+  const certFile = envOptional('FACEGATE_TLS_CERT');
+  const keyFile = envOptional('FACEGATE_TLS_KEY');
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new ConfigError('set both FACEGATE_TLS_CERT and FACEGATE_TLS_KEY, or neither');
+  try {
+    return { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) };
+  } catch (cause) {
+    throw new ConfigError('cannot read the admin site TLS certificate or key', { cause });
+  }
+}
+
+export async function serveAws(logger: Logger): Promise<{ stop(): Promise<void> }> {
+  const config = readAdminHostConfig();
+  const tls = readTls();
+  const host = envString('FACEGATE_HOST', '0.0.0.0');
+  const port = envPort('FACEGATE_HTTP_PORT', tls ? 443 : 8080);
+  const dataDir = readDataDir();
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+  const backend = await openAwsBackend(config, logger);
+  const doorFeed = createDoorChangeFeed(logger);
+  const services = createServices({
+    records: backend.records,
+    faceIndex: backend.faceIndex,
+    images: backend.images,
+    messaging: backend.messaging,
+    provisioner: backend.provisioner,
+    clock: systemClock,
+    logger,
+    doorFeed,
+  });
+  backend.watchDoors((door) => doorFeed.publish(door));
+
+  // Admin accounts stay on the host (its data volume), like local mode's admin.db.
+  const users = SqliteAdminUserStore.open(path.join(dataDir, DATA_FILES.admin));
+  const firstPassword = await ensureFirstAdmin(users);
+  if (firstPassword) {
+    // Goes to the service journal once; read it over SSM, or reset it with `facegate admin reset-password admin`.
+    console.log(`First sign-in: user "admin", one-time password ${firstPassword} (shown only now)`);
+  }
+  const app = await buildAdminApp({ services, users, logger, cookieSecure: tls !== undefined, ...(tls && { https: tls }) });
+  await app.listen({ host, port });
+  logger.info({ host, port, https: tls !== undefined, region: config.region }, 'FaceGate admin site ready (AWS back end)');
+  return {
+    async stop() {
+      await app.close();
+      await users.close();
+      await backend.close();
+    },
+  };
+}
