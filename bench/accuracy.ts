@@ -75,7 +75,14 @@ async function main(): Promise<number> {
     threshold: opts.threshold,
   });
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: '{phase} [{bar}] {value}/{total} images | {eta_formatted} left', hideCursor: true },
+    {
+      stream: process.stderr,
+      format: '{phase} [{bar}] {value}/{total} images | {eta_formatted} left',
+      hideCursor: true,
+      // Redirected to a file or CI log: still print a line every 10 s instead of nothing.
+      noTTYOutput: true,
+      notTTYSchedule: 10_000,
+    },
     cliProgress.Presets.shades_classic,
   );
   try {

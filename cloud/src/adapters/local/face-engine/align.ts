@@ -54,6 +54,12 @@ export function scaleTemplate(template: Point[], fromSize: number, toSize: numbe
   return template.map(([x, y]) => [offset + (x * inner) / fromSize, offset + (y * inner) / fromSize]);
 }
 
+/** Scale a template about the centre of its `size`-pixel square (chip zoom for test-time augmentation). */
+export function zoomTemplate(template: Point[], size: number, scale: number): Point[] {
+  const c = size / 2;
+  return template.map(([x, y]) => [c + (x - c) * scale, c + (y - c) * scale]);
+}
+
 /**
  * Warp `image` so that `landmarks` land on `template`; returns `size`×`size`×3 floats 0..255.
  * Pixels outside the image are edge-clamped. `mirror` flips the output horizontally.

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { ImageDecodeError } from '../../../errors.js';
-import { ARCFACE_TEMPLATE_112, warpAligned } from './align.js';
+import { ARCFACE_TEMPLATE_112, warpAligned, zoomTemplate } from './align.js';
 import { decodeImage, type RgbImage } from './decode.js';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { DlibResNet } from './dlib-resnet.js';
@@ -151,8 +151,12 @@ export class FaceEngineCore {
     const parts: Float32Array[] = [];
     for (const [k, component] of this.recipe.components.entries()) {
       const embedder = this.embedders[k]!;
-      const crops = [warpAligned(image, landmarks, embedder.template, embedder.size)];
-      if (component.flip) crops.push(warpAligned(image, landmarks, embedder.template, embedder.size, true));
+      const crops: Float32Array[] = [];
+      for (const scale of component.scales ?? [1]) {
+        const template = scale === 1 ? embedder.template : zoomTemplate(embedder.template, embedder.size, scale);
+        crops.push(warpAligned(image, landmarks, template, embedder.size));
+        if (component.flip) crops.push(warpAligned(image, landmarks, template, embedder.size, true));
+      }
       const vectors = (await embedder.embed(crops)).map(l2normalise);
       const mean = new Float32Array(vectors[0]!.length);
       for (const v of vectors) for (let i = 0; i < v.length; i++) mean[i]! += v[i]! / vectors.length;

@@ -12,6 +12,11 @@ export interface RecipeComponent {
   weight: number;
   /** Average the embeddings of the face and its mirror image (test-time augmentation). */
   flip: boolean;
+  /**
+   * Chip scales to average over (test-time augmentation; 1 = the model's own geometry, < 1 more
+   * context, > 1 tighter). Default [1].
+   */
+  scales?: number[];
 }
 
 export interface EmbeddingRecipe {
@@ -20,7 +25,9 @@ export interface EmbeddingRecipe {
 }
 
 export const RECIPES: Record<string, EmbeddingRecipe> = {
-  // Shipped: dlib ResNet on a five-point-aligned chip, face + mirror averaged.
+  // Shipped: dlib ResNet on five-point-aligned chips at three scales, each with its mirror image (6 passes, one batch).
+  'dlib-tta-v1': { id: 'dlib-tta-v1', components: [{ model: 'dlib', weight: 1, flip: true, scales: [0.92, 1, 1.08] }] },
+  // dlib ResNet on a five-point-aligned chip, face + mirror averaged.
   'dlib-flip-v1': { id: 'dlib-flip-v1', components: [{ model: 'dlib', weight: 1, flip: true }] },
   // Same without the mirror pass: one embedding pass less, a little less accurate.
   'dlib-v1': { id: 'dlib-v1', components: [{ model: 'dlib', weight: 1, flip: false }] },
@@ -28,7 +35,7 @@ export const RECIPES: Record<string, EmbeddingRecipe> = {
   'faceres-v1': { id: 'faceres-v1', components: [{ model: 'faceres', weight: 1, flip: false }] },
 };
 
-export const DEFAULT_RECIPE_ID = 'dlib-flip-v1';
+export const DEFAULT_RECIPE_ID = 'dlib-tta-v1';
 
 export function getRecipe(id: string): EmbeddingRecipe {
   const recipe = RECIPES[id];

@@ -6,6 +6,8 @@
 import { ConfigError } from '../../../errors.js';
 
 export const DEFAULT_THRESHOLDS: Record<string, number> = {
+  // dev: 1 of 800 strangers at or above (FPIR 0.125%); the next stranger scores 0.9572.
+  'dlib-tta-v1': 0.958,
   // dev: 1 of 800 strangers at or above (FPIR 0.125%), FNIR ≈ 0.45.
   'dlib-flip-v1': 0.956,
   // dev: 0 of 800 strangers at or above (top stranger 0.9575).
