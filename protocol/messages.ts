@@ -3,6 +3,7 @@
  * schemas on receipt, and times are epoch milliseconds (UTC).
  */
 import { z } from 'zod';
+import { describeIssues } from '../lib/zod-issues.js';
 import { DOOR_ID_PATTERN } from './topics.js';
 import { MAX_FRAME_JPEG_BYTES, MAX_PULSE_MS, MIN_PULSE_MS } from './limits.js';
 
@@ -116,11 +117,7 @@ export function parseMessage<T extends z.ZodTypeAny>(
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
-    return { ok: false, error: `invalid message: ${issues}` };
+    return { ok: false, error: `invalid message: ${describeIssues(result.error)}` };
   }
   return { ok: true, value: result.data };
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DoorId, MAX_FRAME_JPEG_BYTES, MAX_PULSE_MS, MIN_PULSE_MS } from '../../protocol/index.js';
 import { ConfigError } from './errors.js';
+import { describeIssues } from '../../lib/zod-issues.js';
 
 const FilePath = z.string().min(1);
 const BcmPin = z.number().int().min(0).max(53);
@@ -113,11 +114,7 @@ export type AgentConfigInput = z.input<typeof AgentConfigSchema>;
 export function parseAgentConfig(raw: unknown, baseDir: string, source = 'agent config'): AgentConfig {
   const result = AgentConfigSchema.safeParse(raw);
   if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
-    throw new ConfigError(`${source} is invalid: ${issues}`);
+    throw new ConfigError(`${source} is invalid: ${describeIssues(result.error, { max: 5 })}`);
   }
   const config = result.data;
   const resolve = (p: string) => path.resolve(baseDir, p);

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, UpstreamError } from '../errors.js';
 import { newId } from '../domain/ids.js';
 import type { Door } from '../domain/types.js';
 import type { DoorCredentials } from '../ports/door-provisioner.js';
-import { auditEvent } from './audit.js';
+import { auditEvent } from '../domain/audit-event.js';
 import { NewDoorInput, RemoteUnlockReason, parseInput } from './input-schemas.js';
 import type { ServiceDeps } from './service-deps.js';
 import type { DoorBundle, FacegateServices } from './services.js';

@@ -9,7 +9,7 @@ import { sniffImageType } from '../domain/image-format.js';
 import { assessPhotoQuality, hasErrors, type OtherPersonMatch } from '../domain/photo-quality.js';
 import { assertImageKey } from '../ports/image-store.js';
 import type { FaceInspection } from '../ports/face-index.js';
-import { auditEvent } from './audit.js';
+import { auditEvent } from '../domain/audit-event.js';
 import { EntityId } from './input-schemas.js';
 import type { ServiceDeps } from './service-deps.js';
 import type { EnrollPhotoResult, FacegateServices, PhotoCheck, PhotoIssue } from './services.js';

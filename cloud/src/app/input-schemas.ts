@@ -3,6 +3,7 @@
  * form field becomes an InvalidInputError that says which field and why.
  */
 import { z } from 'zod';
+import { describeIssues } from '../../../lib/zod-issues.js';
 import { DoorId, EpochMs, MAX_PULSE_MS, MIN_PULSE_MS } from '../../../protocol/index.js';
 import { InvalidInputError } from '../errors.js';
 
@@ -69,11 +70,7 @@ export const EntityId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'id must be 1-
 export function parseInput<T extends z.ZodTypeAny>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || what}: ${i.message}`)
-    .join('; ');
-  throw new InvalidInputError(`invalid ${what}: ${issues}`, { cause: result.error });
+  throw new InvalidInputError(`invalid ${what}: ${describeIssues(result.error, { root: what })}`, { cause: result.error });
 }
 
 /** Access validity must not end before it starts. */

@@ -3,7 +3,7 @@ import { NotFoundError } from '../errors.js';
 import { newId } from '../domain/ids.js';
 import type { Person } from '../domain/types.js';
 import type { PersonFilter } from '../ports/records.js';
-import { auditEvent } from './audit.js';
+import { auditEvent } from '../domain/audit-event.js';
 import { EntityId, NewPersonInput, PersonFilterInput, PersonPatchInput, assertValidityOrder, parseInput } from './input-schemas.js';
 import type { ServiceDeps } from './service-deps.js';
 import type { FacegateServices } from './services.js';

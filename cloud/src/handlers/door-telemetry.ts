@@ -6,7 +6,7 @@
  */
 import { DoorEventMessage, DoorStatusMessage, type DoorEventType } from '../../../protocol/index.js';
 import type { Logger } from '../../../lib/logger.js';
-import { newId } from '../domain/ids.js';
+import { auditEvent } from '../domain/audit-event.js';
 import type { Door } from '../domain/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { DoorStatePatch, Records } from '../ports/records.js';
@@ -108,21 +108,15 @@ export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemet
         if (message.type === 'locked') patch.lock = 'locked';
         await applyPatch(message.doorId, patch);
         if (!UNLOGGED_EVENT_TYPES.has(message.type)) {
-          await deps.records.appendEvent({
-            eventId: newId(),
-            at: now,
-            kind: 'door_event',
-            doorId: message.doorId,
-            personId: null,
-            personName: null,
-            result: null,
-            reason: null,
-            score: null,
-            snapshotKey: null,
-            decisionId: message.decisionId ?? null,
-            actor: null,
-            detail: message.detail ? `${message.type}: ${message.detail}` : message.type,
-          });
+          await deps.records.appendEvent(
+            auditEvent({
+              at: now,
+              kind: 'door_event',
+              doorId: message.doorId,
+              decisionId: message.decisionId ?? null,
+              detail: message.detail ? `${message.type}: ${message.detail}` : message.type,
+            }),
+          );
         }
         const level = message.type === 'agent_error' || message.type === 'command_rejected' ? 'warn' : 'info';
         log[level]({ doorId: message.doorId, type: message.type, decisionId: message.decisionId }, `door event ${message.type}`);

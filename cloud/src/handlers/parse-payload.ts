@@ -4,6 +4,7 @@
  * before JSON.parse ever sees them.
  */
 import type { z } from 'zod';
+import { describeIssues } from '../../../lib/zod-issues.js';
 import { MAX_MQTT_MESSAGE_BYTES, parseMessage } from '../../../protocol/index.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -19,9 +20,5 @@ export function parseDoorPayload<T extends z.ZodTypeAny>(schema: T, payload: unk
   if (payload === null || typeof payload !== 'object') return { ok: false, error: 'payload is not a JSON object' };
   const result = schema.safeParse(payload);
   if (result.success) return { ok: true, value: result.data };
-  const issues = result.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-  return { ok: false, error: `invalid message: ${issues}` };
+  return { ok: false, error: `invalid message: ${describeIssues(result.error)}` };
 }

@@ -1,6 +1,6 @@
 /** Builds audit events with every field present, so callers state only what matters. */
-import { newId } from '../domain/ids.js';
-import type { AuditEvent } from '../domain/types.js';
+import { newId } from './ids.js';
+import type { AuditEvent } from './types.js';
 
 export function auditEvent(fields: Pick<AuditEvent, 'at' | 'kind'> & Partial<AuditEvent>): AuditEvent {
   return {
