@@ -135,7 +135,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.adminSite ?? true) {
       const userStore = SqliteAdminUserStore.open(path.join(options.dataDir, DATA_FILES.admin));
       users = userStore;
-      firstAdminPassword = await ensureFirstAdmin(userStore);
+      cleanups.push(() => userStore.close());
       let virtualDoor: RunningVirtualDoor | undefined;
       if (options.virtualDoor ?? true) {
         virtualDoor = await startVirtualDoor({
@@ -152,6 +152,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const app: FastifyInstance = await buildAdminApp({ services, users: userStore, logger: log, cookieSecure: false, virtualDoor });
       await app.listen({ host, port: options.httpPort });
       cleanups.push(() => app.close());
+      // Only once the site is up: a start that fails must not use up the one-time password.
+      firstAdminPassword = await ensureFirstAdmin(userStore);
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : options.httpPort;
       httpUrl = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;

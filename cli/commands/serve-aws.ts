@@ -30,7 +30,7 @@ function readTls(): { key: Buffer; cert: Buffer } | undefined {
   }
 }
 
-export async function serveAws(logger: Logger): Promise<{ stop(): Promise<void> }> {
+export async function serveAws(logger: Logger): Promise<{ port: number; stop(): Promise<void> }> {
   const config = readAdminHostConfig();
   const tls = readTls();
   const host = envString('FACEGATE_HOST', '0.0.0.0');
@@ -39,34 +39,44 @@ export async function serveAws(logger: Logger): Promise<{ stop(): Promise<void> 
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
   const backend = await openAwsBackend(config, logger);
-  const doorFeed = createDoorChangeFeed(logger);
-  const services = createServices({
-    records: backend.records,
-    faceIndex: backend.faceIndex,
-    images: backend.images,
-    messaging: backend.messaging,
-    provisioner: backend.provisioner,
-    clock: systemClock,
-    logger,
-    doorFeed,
-  });
-  backend.watchDoors((door) => doorFeed.publish(door));
-
-  // Admin accounts stay on the host (its data volume), like local mode's admin.db.
-  const users = SqliteAdminUserStore.open(path.join(dataDir, DATA_FILES.admin));
-  const firstPassword = await ensureFirstAdmin(users);
-  if (firstPassword) {
-    // Goes to the service journal once; read it over SSM, or reset it with `facegate admin reset-password admin`.
-    console.log(`First sign-in: user "admin", one-time password ${firstPassword} (shown only now)`);
-  }
-  const app = await buildAdminApp({ services, users, logger, cookieSecure: tls !== undefined, ...(tls && { https: tls }) });
-  await app.listen({ host, port });
-  logger.info({ host, port, https: tls !== undefined, region: config.region }, 'FaceGate admin site ready (AWS back end)');
-  return {
-    async stop() {
-      await app.close();
-      await users.close();
-      await backend.close();
-    },
+  const users = SqliteAdminUserStore.open(path.join(dataDir, DATA_FILES.admin)); // admin accounts stay on the host
+  const cleanup = async () => {
+    await users.close();
+    await backend.close();
   };
+  try {
+    const doorFeed = createDoorChangeFeed(logger);
+    const services = createServices({
+      records: backend.records,
+      faceIndex: backend.faceIndex,
+      images: backend.images,
+      messaging: backend.messaging,
+      provisioner: backend.provisioner,
+      clock: systemClock,
+      logger,
+      doorFeed,
+    });
+    backend.watchDoors((door) => doorFeed.publish(door));
+    const app = await buildAdminApp({ services, users, logger, cookieSecure: tls !== undefined, ...(tls && { https: tls }) });
+    await app.listen({ host, port });
+    // Only once the site is up: a start that fails must not use up the one-time password.
+    const firstPassword = await ensureFirstAdmin(users);
+    if (firstPassword) {
+      // Goes to the service journal once; read it over SSM, or reset it with `facegate admin reset-password admin`.
+      console.log(`First sign-in: user "admin", one-time password ${firstPassword} (shown only now)`);
+    }
+    const address = app.server.address();
+    const boundPort = typeof address === 'object' && address ? address.port : port;
+    logger.info({ host, port: boundPort, https: tls !== undefined, region: config.region }, 'FaceGate admin site ready (AWS back end)');
+    return {
+      port: boundPort,
+      async stop() {
+        await app.close();
+        await cleanup();
+      },
+    };
+  } catch (err) {
+    await cleanup().catch((e: unknown) => logger.error({ err: e }, 'cleanup after a failed start'));
+    throw err;
+  }
 }

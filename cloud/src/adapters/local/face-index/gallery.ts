@@ -1,42 +1,76 @@
 /**
- * In-memory gallery of decrypted embeddings for search: a flat matrix scanned with dot products
- * (hundreds to a few thousand templates scan in well under a millisecond), best template per
- * person.
+ * In-memory gallery of decrypted embeddings for search. A person enrolled from several photos is
+ * scored against the (re-normalised) mean of their templates rather than the best single one:
+ * taking the maximum over templates gives every stranger several chances to score high, so a
+ * threshold calibrated on one photo per person would let more strangers through as people add
+ * photos; the mean keeps the impostor scores where the threshold was calibrated while averaging
+ * out each photo's pose and lighting. Hundreds of people scan in well under a millisecond.
  */
 import type { FaceMatch } from '../../../ports/face-index.js';
 import type { StoredFace } from './store.js';
 
+interface PersonTemplate {
+  personId: string;
+  /** Representative face id (the first enrolled) for the match's faceId. */
+  faceId: string;
+  vector: Float32Array;
+}
+
 export class Gallery {
   private faces: StoredFace[] = [];
+  private people: PersonTemplate[] | null = null;
 
   replaceAll(faces: StoredFace[]): void {
     this.faces = faces.slice();
+    this.people = null;
   }
 
   add(face: StoredFace): void {
     this.faces.push(face);
+    this.people = null;
   }
 
   remove(faceIds: Set<string>): void {
     this.faces = this.faces.filter((f) => !faceIds.has(f.faceId));
+    this.people = null;
   }
 
   get size(): number {
     return this.faces.length;
   }
 
-  /** Raw cosine of the probe against every template, best per person, best first. */
+  /** Cosine of the probe against each person's mean template, best first. */
   bestPerPerson(probe: Float32Array): { faceId: string; personId: string; score: number }[] {
-    const best = new Map<string, { faceId: string; personId: string; score: number }>();
-    for (const face of this.faces) {
-      const v = face.vector;
+    const out: { faceId: string; personId: string; score: number }[] = [];
+    for (const person of this.templates()) {
+      const v = person.vector;
       if (v.length !== probe.length) continue;
       let score = 0;
       for (let i = 0; i < v.length; i++) score += v[i]! * probe[i]!;
-      const current = best.get(face.personId);
-      if (!current || score > current.score) best.set(face.personId, { faceId: face.faceId, personId: face.personId, score });
+      out.push({ faceId: person.faceId, personId: person.personId, score });
     }
-    return [...best.values()].sort((a, b) => b.score - a.score);
+    return out.sort((a, b) => b.score - a.score);
+  }
+
+  private templates(): PersonTemplate[] {
+    if (this.people) return this.people;
+    const byPerson = new Map<string, PersonTemplate>();
+    for (const face of this.faces) {
+      const current = byPerson.get(face.personId);
+      if (!current) {
+        byPerson.set(face.personId, { personId: face.personId, faceId: face.faceId, vector: Float32Array.from(face.vector) });
+      } else if (current.vector.length === face.vector.length) {
+        for (let i = 0; i < face.vector.length; i++) current.vector[i]! += face.vector[i]!;
+      }
+    }
+    for (const person of byPerson.values()) {
+      let norm = 0;
+      for (const x of person.vector) norm += x * x;
+      norm = Math.sqrt(norm) || 1;
+      for (let i = 0; i < person.vector.length; i++) person.vector[i]! /= norm;
+    }
+    this.people = [...byPerson.values()];
+    return this.people;
   }
 }
 
