@@ -240,6 +240,11 @@ async function main(): Promise<void> {
     latencyMs: { p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), p99: round(percentile(ms, 99)), max: round(Math.max(...ms)) },
     droppedStale: finalStats ? finalStats.droppedStale + (finalStats.outcomes.stale ?? 0) : null,
     backendFrames: finalStats ?? null,
+    /** p95 latency per 5-second window of the run: flat means no backlog builds up. */
+    p95ByWindowMs: Array.from({ length: Math.ceil((sendingStoppedAt - startedAt) / 5000) }, (_, w) => {
+      const inWindow = latencies.filter((l) => l.at >= startedAt + w * 5000 && l.at < startedAt + (w + 1) * 5000).map((l) => l.ms);
+      return inWindow.length ? round(percentile(inWindow, 95)) : null;
+    }),
     backlog: {
       firstHalfP95Ms: round(percentile(firstHalf, 95)),
       secondHalfP95Ms: round(percentile(secondHalf, 95)),

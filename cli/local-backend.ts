@@ -63,6 +63,8 @@ export async function openLocalBackend(options: {
   dataDir: string;
   logger: Logger;
   engineWorkers?: number;
+  /** Overrides the face engine's calibrated match threshold. */
+  matchThreshold?: number;
   /** Start the face engine now (the server) rather than on first use (the CLI). */
   eagerEngine?: boolean;
 }): Promise<LocalBackend> {
@@ -73,7 +75,13 @@ export async function openLocalBackend(options: {
   const images = new EncryptedFileStore(path.join(dataDir, DATA_FILES.images), dataKey);
   const ca = await openLocalCa(path.join(dataDir, DATA_FILES.ca), logger);
   const openIndex = () =>
-    openLocalFaceIndex({ dbPath: path.join(dataDir, DATA_FILES.faces), dataKey, logger, workers: options.engineWorkers ?? 1 });
+    openLocalFaceIndex({
+      dbPath: path.join(dataDir, DATA_FILES.faces),
+      dataKey,
+      logger,
+      workers: options.engineWorkers ?? 1,
+      ...(options.matchThreshold !== undefined && { threshold: options.matchThreshold }),
+    });
   const faceIndex = options.eagerEngine ? await openIndex() : lazyFaceIndex(openIndex);
   return {
     dataDir,

@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   /** The name doors use to reach the broker (default localhost). */
   publicHost?: string;
   engineWorkers?: number;
+  /** Overrides the face engine's calibrated match threshold (FACEGATE_MATCH_THRESHOLD). */
+  matchThreshold?: number;
   /** Serve the admin website (default true). */
   adminSite?: boolean;
   /** Run the browser-webcam virtual door (default true; needs the admin site). */
@@ -72,7 +74,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
-    const backend = await openLocalBackend({ dataDir: options.dataDir, logger: log, engineWorkers: workers, eagerEngine: true });
+    const backend = await openLocalBackend({
+      dataDir: options.dataDir,
+      logger: log,
+      engineWorkers: workers,
+      eagerEngine: true,
+      ...(options.matchThreshold !== undefined && { matchThreshold: options.matchThreshold }),
+    });
     cleanups.push(() => backend.close());
     const { records, images, faceIndex, ca } = backend;
 

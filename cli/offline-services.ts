@@ -17,7 +17,12 @@ export async function openOfflineServices(
   settings: LocalSettings,
   logger: Logger,
 ): Promise<{ services: FacegateServices; backend: LocalBackend; close(): Promise<void> }> {
-  const backend = await openLocalBackend({ dataDir: settings.dataDir, logger, engineWorkers: 1 });
+  const backend = await openLocalBackend({
+    dataDir: settings.dataDir,
+    logger,
+    engineWorkers: 1,
+    ...(settings.matchThreshold !== undefined && { matchThreshold: settings.matchThreshold }),
+  });
   const provisioner = new LocalDoorProvisioner(backend.ca, { host: settings.publicHost, port: settings.mqttPort });
   const services = createServices({
     records: backend.records,

@@ -77,6 +77,7 @@ export async function startServer(settings: LocalSettings, logger: Logger, withS
     mqttPort: settings.mqttPort,
     publicHost: settings.publicHost,
     engineWorkers: settings.engineWorkers,
+    ...(settings.matchThreshold !== undefined && { matchThreshold: settings.matchThreshold }),
     logger,
   });
   let door: ChildProcess | null = null;

@@ -11,6 +11,7 @@ import type { StoredFace } from './store.js';
 
 interface PersonTemplate {
   personId: string;
+  templates: number;
   /** Representative face id (the first enrolled) for the match's faceId. */
   faceId: string;
   vector: Float32Array;
@@ -39,7 +40,12 @@ export class Gallery {
     return this.faces.length;
   }
 
-  /** Cosine of the probe against each person's mean template, best first. */
+  constructor(
+    /** Subtracted from the cosine of people with two or more templates (see MULTI_TEMPLATE_OFFSET). */
+    private readonly multiTemplateOffset = 0,
+  ) {}
+
+  /** Cosine of the probe against each person's mean template (less the offset for several photos), best first. */
   bestPerPerson(probe: Float32Array): { faceId: string; personId: string; score: number }[] {
     const out: { faceId: string; personId: string; score: number }[] = [];
     for (const person of this.templates()) {
@@ -47,6 +53,7 @@ export class Gallery {
       if (v.length !== probe.length) continue;
       let score = 0;
       for (let i = 0; i < v.length; i++) score += v[i]! * probe[i]!;
+      if (person.templates > 1) score -= this.multiTemplateOffset;
       out.push({ faceId: person.faceId, personId: person.personId, score });
     }
     return out.sort((a, b) => b.score - a.score);
@@ -58,9 +65,10 @@ export class Gallery {
     for (const face of this.faces) {
       const current = byPerson.get(face.personId);
       if (!current) {
-        byPerson.set(face.personId, { personId: face.personId, faceId: face.faceId, vector: Float32Array.from(face.vector) });
+        byPerson.set(face.personId, { personId: face.personId, faceId: face.faceId, templates: 1, vector: Float32Array.from(face.vector) });
       } else if (current.vector.length === face.vector.length) {
         for (let i = 0; i < face.vector.length; i++) current.vector[i]! += face.vector[i]!;
+        current.templates += 1;
       }
     }
     for (const person of byPerson.values()) {

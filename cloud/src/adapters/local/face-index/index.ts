@@ -12,7 +12,7 @@ import { DEFAULT_RECIPE_ID } from '../face-engine/recipes.js';
 import type { EngineFace } from '../face-engine/types.js';
 import { Gallery, toSimilarity } from './gallery.js';
 import { EmbeddingStore } from './store.js';
-import { defaultThreshold } from './thresholds.js';
+import { MULTI_TEMPLATE_OFFSET, defaultThreshold } from './thresholds.js';
 
 export interface LocalFaceIndexOptions {
   /** SQLite file holding the embeddings (sealed). */
@@ -67,7 +67,7 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
     store.close();
     throw err;
   }
-  const gallery = new Gallery();
+  const gallery = new Gallery(MULTI_TEMPLATE_OFFSET);
   let seenVersion = -1;
 
   /** Reload the gallery when another process (the CLI) committed to the database. */
