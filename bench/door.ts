@@ -233,6 +233,7 @@ async function main(): Promise<void> {
     fps: args.fps,
     durationSeconds: args.duration,
     enrolledPeople: enrolled.length,
+    engineWorkers: settings.engineWorkers,
     framesPublished,
     decisions: commandsReceived,
     decisionsPerSecond: round(commandsReceived / args.duration),
