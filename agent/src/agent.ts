@@ -53,7 +53,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
   const { camera, relay, link, contact, logger: rootLogger } = deps;
   const clock = deps.clock ?? Date.now;
   const doorId = settings.doorId;
-  const log = rootLogger.child({ component: 'agent', doorId });
+  const log = rootLogger.child({ component: 'agent' }); // the composition root binds doorId
   const version = deps.agentVersion ?? readAgentVersion();
   const guard = new CommandGuard({ doorId, maxPulseMs: settings.unlock.maxPulseMs, clock });
   const relayOps = new SerialQueue();
@@ -64,7 +64,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
   let pulseEndsAt: number | null = null;
   let lockRetryTimer: NodeJS.Timeout | null = null;
 
-  const gate = new FrameGate({ doorId, ...settings.frames, logger: rootLogger.child({ doorId }), clock }, async (frame) => {
+  const gate = new FrameGate({ doorId, ...settings.frames, logger: rootLogger, clock }, async (frame) => {
     // Frames are never queued while offline: a face from a minute ago must not open the door now.
     if (!running || !link.connected) return false;
     try {

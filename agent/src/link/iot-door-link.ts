@@ -57,7 +57,7 @@ export class IotDoorLink implements DoorLink {
   private readonly commandsTopic: string;
 
   constructor(private readonly options: IotDoorLinkOptions) {
-    this.log = options.logger.child({ component: 'door-link', doorId: options.doorId, endpoint: options.endpoint, port: options.port });
+    this.log = options.logger.child({ component: 'door-link', endpoint: options.endpoint, port: options.port });
     this.commandsTopic = topics.commands(options.doorId);
     // Fail at start-up, not in a retry loop: a missing certificate is a provisioning mistake.
     for (const [what, file] of [['CA', options.caFile], ['certificate', options.certFile], ['private key', options.keyFile]] as const) {
