@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent, Door, EnrolledFace, Person } from '../../cloud/src/domain/types.js';
 import type { Records } from '../../cloud/src/ports/records.js';
+import { auditEvent } from '../../cloud/src/domain/audit-event.js';
 
 export interface OpenedRecords {
   records: Records;
@@ -45,22 +46,7 @@ export function makeDoor(doorId: string, overrides: Partial<Door> = {}): Door {
 }
 
 export function makeEvent(eventId: string, overrides: Partial<AuditEvent> = {}): AuditEvent {
-  return {
-    eventId,
-    at: T0,
-    kind: 'access',
-    doorId: null,
-    personId: null,
-    personName: null,
-    result: null,
-    reason: null,
-    score: null,
-    snapshotKey: null,
-    decisionId: null,
-    actor: null,
-    detail: null,
-    ...overrides,
-  };
+  return { ...auditEvent({ at: T0, kind: 'access' }), eventId, ...overrides };
 }
 
 function face(faceId: string, personId: string, createdAt = T0): EnrolledFace {

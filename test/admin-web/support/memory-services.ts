@@ -17,6 +17,7 @@ import type {
 } from '../../../cloud/src/app/services.js';
 import type { AuditEvent, Door, EnrolledFace, EventFilter, Person } from '../../../cloud/src/domain/types.js';
 import { NotFoundError, ConflictError } from '../../../cloud/src/errors.js';
+import { auditEvent } from '../../../cloud/src/domain/audit-event.js';
 
 export interface Call {
   method: string;
@@ -42,21 +43,7 @@ export class MemoryServices implements FacegateServices {
   }
 
   private audit(e: Partial<AuditEvent> & Pick<AuditEvent, 'kind'>) {
-    this.eventList.unshift({
-      eventId: randomUUID(),
-      at: Date.now(),
-      doorId: null,
-      personId: null,
-      personName: null,
-      result: null,
-      reason: null,
-      score: null,
-      snapshotKey: null,
-      decisionId: null,
-      actor: null,
-      detail: null,
-      ...e,
-    });
+    this.eventList.unshift(auditEvent({ at: Date.now(), ...e }));
   }
 
   addDoor(door: Partial<Door> & Pick<Door, 'doorId' | 'name'>): Door {
