@@ -206,6 +206,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
       if (running) return;
       // Locked before anything can connect or deliver a command.
       await relay.lock();
+      guard.acceptOnlyIssuedSince(clock());
       running = true;
       if (!handlersInstalled) {
         handlersInstalled = true;

@@ -18,6 +18,7 @@ export type RejectReason =
   | 'future_dated'
   | 'replayed'
   | 'bad_window'
+  | 'before_start'
   | 'overloaded';
 
 export type GuardResult =
@@ -41,12 +42,23 @@ export class CommandGuard {
   private readonly maxRemembered: number;
   /** decisionId → the instant it can be forgotten (its expiry plus skew). */
   private readonly seen = new Map<string, number>();
+  /** Commands issued before this instant are refused (see acceptOnlyIssuedSince). */
+  private notBefore = 0;
 
   constructor(options: CommandGuardOptions) {
     this.doorId = options.doorId;
     this.maxPulseMs = options.maxPulseMs;
     this.clock = options.clock ?? Date.now;
     this.maxRemembered = options.maxRememberedIds ?? 10_000;
+  }
+
+  /**
+   * The ids seen before a restart are gone with the old process, so a command from then (e.g.
+   * redelivered by the broker's persistent session) could run twice. No command issued before
+   * this agent started can answer one of its frames: refuse them all.
+   */
+  acceptOnlyIssuedSince(instant: number): void {
+    this.notBefore = instant;
   }
 
   check(payload: Uint8Array | string): GuardResult {
@@ -71,6 +83,9 @@ export class CommandGuard {
     // A command valid for longer than the skew window could be replayed after we forget its id.
     if (command.expiresAt - command.issuedAt > MAX_CLOCK_SKEW_MS * 2) {
       return { ok: false, reason: 'bad_window', detail: 'validity window is implausibly long', decisionId };
+    }
+    if (command.issuedAt < this.notBefore) {
+      return { ok: false, reason: 'before_start', detail: `issued ${this.notBefore - command.issuedAt} ms before the agent started`, decisionId };
     }
     if (this.seen.has(decisionId)) {
       return { ok: false, reason: 'replayed', detail: 'decisionId already seen', decisionId };

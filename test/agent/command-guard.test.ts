@@ -69,6 +69,13 @@ describe('CommandGuard', () => {
     expect(guard().check(unlock({ issuedAt: NOW, expiresAt: NOW + 10 * 60_000 }))).toMatchObject({ ok: false, reason: 'bad_window' });
   });
 
+  it('rejects a still-valid command issued before the agent started (ids seen by a previous run are gone)', () => {
+    const g = guard();
+    g.acceptOnlyIssuedSince(NOW - 50);
+    expect(g.check(unlock({ issuedAt: NOW - 100 }))).toMatchObject({ ok: false, reason: 'before_start' });
+    expect(g.check(unlock({ issuedAt: NOW - 10 }))).toMatchObject({ ok: true });
+  });
+
   it('rejects a replayed decisionId, even after it would have expired', () => {
     let now = NOW;
     const g = guard(() => now);
