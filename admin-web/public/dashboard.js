@@ -35,9 +35,33 @@
       stat.textContent = on + '/' + ids.size;
     }
   }
+  // Today's counters (dashboard only): refreshed every 15 s and shortly after any door changes.
+  const entries = document.getElementById('stat-entries');
+  const denials = document.getElementById('stat-denials');
+  let pending = null;
+  function refreshCounts() {
+    if (!entries || !denials) return;
+    fetch('/api/dashboard/today', { credentials: 'same-origin', headers: { accept: 'application/json' } })
+      .then(function (r) {
+        return r.ok ? r.json() : null;
+      })
+      .then(function (counts) {
+        if (!counts) return;
+        entries.textContent = String(counts.entries);
+        denials.textContent = String(counts.denials);
+      })
+      .catch(function () {});
+  }
+  function refreshSoon() {
+    if (pending) clearTimeout(pending);
+    pending = setTimeout(refreshCounts, 500); // the decision is logged just after the door moves
+  }
+  if (entries) setInterval(refreshCounts, 15000);
+
   const source = new EventSource('/stream/doors');
   source.addEventListener('door', function (e) {
     apply(JSON.parse(e.data));
+    refreshSoon();
   });
   source.addEventListener('open', function () {
     if (indicator) indicator.classList.remove('stale');

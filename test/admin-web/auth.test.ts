@@ -25,6 +25,7 @@ const PROTECTED_GETS = [
   '/api/people',
   '/api/doors',
   '/api/events',
+  '/api/dashboard/today',
 ];
 
 const STATE_CHANGING: { method: 'POST' | 'PATCH' | 'DELETE'; url: string; payload?: unknown }[] = [

@@ -27,6 +27,15 @@ describe('admin site: pages', () => {
     '/account/password',
   ];
 
+  it("answers today's entry and denial counts for the dashboard's live counters", async () => {
+    h.services.addEvent({ kind: 'access', result: 'granted', reason: 'match', doorId: 'front-door' });
+    h.services.addEvent({ kind: 'access', result: 'denied', reason: 'unknown', doorId: 'front-door' });
+    h.services.addEvent({ kind: 'access', result: 'denied', reason: 'unknown', doorId: 'front-door', at: Date.now() - 3 * 86_400_000 });
+    const res = await h.app.inject({ url: '/api/dashboard/today', headers: { cookie: s.cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ entries: 1, denials: 1 });
+  });
+
   it('renders each page with labelled controls, a viewport meta tag and no inline script', async () => {
     for (const url of pages()) {
       const res = await h.app.inject({ url, headers: { cookie: s.cookie } });

@@ -33,14 +33,26 @@ export function eventRow(e: AuditEvent) {
   </tr>`;
 }
 
+/** Today's access decisions (UTC day), newest first, with the entry and denial counts. */
+async function today(deps: RouteDeps): Promise<{ events: AuditEvent[]; entries: number; denials: number }> {
+  const { events } = await deps.services.events.list({ kind: 'access', from: startOfTodayUtc(), limit: 1000 });
+  return {
+    events,
+    entries: events.filter((e) => e.result === 'granted').length,
+    denials: events.filter((e) => e.result === 'denied').length,
+  };
+}
+
 export async function dashboardRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  // The dashboard's counters refresh from here (polled, and after each door change).
+  app.get('/api/dashboard/today', async (_request, reply) => {
+    const { entries, denials } = await today(deps);
+    noStore(reply);
+    return { entries, denials };
+  });
+
   app.get('/', async (request, reply) => {
-    const [doors, today] = await Promise.all([
-      deps.services.doors.list(),
-      deps.services.events.list({ kind: 'access', from: startOfTodayUtc(), limit: 1000 }),
-    ]);
-    const entries = today.events.filter((e) => e.result === 'granted').length;
-    const denials = today.events.filter((e) => e.result === 'denied').length;
+    const [doors, { events: todays, entries, denials }] = await Promise.all([deps.services.doors.list(), today(deps)]);
     const online = doors.filter((d) => d.online).length;
     const body = html`<h1>Dashboard</h1>
       <section class="stats" aria-label="Today">
@@ -53,9 +65,9 @@ export async function dashboardRoutes(app: FastifyInstance, deps: RouteDeps): Pr
         ? html`<section class="door-grid" id="door-grid">${doors.map(doorCard)}</section>`
         : html`<p class="empty">No doors yet. <a href="/doors">Add a door</a> or try the <a href="/virtual-door">virtual door</a>.</p>`}
       <h2>Latest today</h2>
-      ${today.events.length
+      ${todays.length
         ? html`<table class="table"><thead><tr><th>Time</th><th>Door</th><th>Person</th><th>Result</th></tr></thead>
-          <tbody>${today.events.slice(0, 10).map(eventRow)}</tbody></table>
+          <tbody>${todays.slice(0, 10).map(eventRow)}</tbody></table>
           <p><a href="/events">Full access log →</a></p>`
         : html`<p class="empty">No one has come to a door today.</p>`}`;
     return noStore(reply)
