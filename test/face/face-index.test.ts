@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../lib/logger.js';
 import { ImageDecodeError, PhotoRejectedError } from '../../cloud/src/errors.js';
 import { FaceEngine } from '../../cloud/src/adapters/local/face-engine/index.js';
@@ -50,6 +50,25 @@ describe.skipIf(!HAVE_FACES)('local face index (real engine, real SQLite, real p
     expect(result.matches[0]?.faceId).toBe(faceIds.get(PROBE_PERSON));
     expect(result.matches[0]!.similarity).toBeGreaterThanOrEqual(faces.threshold);
     expect(result.matches[0]!.similarity).toBeLessThanOrEqual(1);
+  });
+
+  it('analyses an enrollment photo once for inspect, search and index; door searches are never served from memory', async () => {
+    const analyze = vi.spyOn(FaceEngine.prototype, 'analyze');
+    try {
+      const bytes = photo('Adam_Scott', 2);
+      const inspection = await faces.inspect(bytes);
+      expect(inspection.faces.length).toBeGreaterThan(0);
+      await faces.search(bytes);
+      const { faceId } = await faces.index('Adam_Scott', bytes);
+      expect(analyze).toHaveBeenCalledTimes(1);
+      await faces.deleteFaces([faceId]);
+      const probe = photo(PROBE_PERSON, 4);
+      await faces.search(probe);
+      await faces.search(probe);
+      expect(analyze).toHaveBeenCalledTimes(3);
+    } finally {
+      analyze.mockRestore();
+    }
   });
 
   it('returns at most one match per person, best first', async () => {

@@ -2,14 +2,14 @@
  * Local FaceIndex: the face engine (worker threads) + sealed embeddings in SQLite + an in-memory
  * gallery. Behaves like a Rekognition collection behind the same port.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from '../../../../../lib/logger.js';
 import { InvalidInputError, PhotoRejectedError } from '../../../errors.js';
 import type { FaceIndex, FaceInspection, FaceSearchOptions, FaceSearchResult, DetectedFace } from '../../../ports/face-index.js';
 import { FaceEngine } from '../face-engine/engine.js';
 import { DEFAULT_RECIPE_ID } from '../face-engine/recipes.js';
-import type { EngineFace } from '../face-engine/types.js';
+import type { EngineAnalysis, EngineFace } from '../face-engine/types.js';
 import { Gallery, toSimilarity } from './gallery.js';
 import { EmbeddingStore } from './store.js';
 import { MULTI_TEMPLATE_OFFSET, defaultThreshold } from './thresholds.js';
@@ -86,12 +86,33 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
   }
   refresh();
 
+  /**
+   * Enrollment asks about the same photo three times (inspect for feedback, search for "already
+   * matches someone", index): inspect computes the embedding too and leaves the analysis here for
+   * the next calls on the same bytes, so a photo costs one engine pass instead of three. Door
+   * frames only ever search, so they never enter or use this.
+   */
+  const recent = new Map<string, { analysis: EngineAnalysis; at: number }>();
+  const RECENT_MAX = 16;
+  const RECENT_TTL_MS = 120_000;
+  const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+  function recall(bytes: Uint8Array): EngineAnalysis | null {
+    const now = Date.now();
+    for (const [key, entry] of recent) if (now - entry.at > RECENT_TTL_MS) recent.delete(key);
+    return recent.size === 0 ? null : (recent.get(digest(bytes))?.analysis ?? null);
+  }
+  async function analyzeForMatching(bytes: Uint8Array): Promise<EngineAnalysis> {
+    return recall(bytes) ?? engine.analyze(bytes, { embed: true });
+  }
+
   const index: FaceIndex = {
     threshold,
 
     async inspect(image: Uint8Array): Promise<FaceInspection> {
       const bytes = parse(imageSchema, image, 'image');
-      const analysis = await engine.analyze(bytes, { embed: false });
+      const analysis = await engine.analyze(bytes, { embed: true });
+      recent.set(digest(bytes), { analysis, at: Date.now() });
+      while (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
       return { faces: analysis.faces.map(toDetected), imageWidth: analysis.imageWidth, imageHeight: analysis.imageHeight };
     },
 
@@ -100,7 +121,7 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
       const opts = parse(searchOptionsSchema, searchOptions, 'search options');
       const minSimilarity = opts?.minSimilarity ?? threshold;
       const maxMatches = opts?.maxMatches ?? 5;
-      const analysis = await engine.analyze(bytes, { embed: true });
+      const analysis = await analyzeForMatching(bytes);
       const largest = analysis.faces[0];
       if (!largest || !analysis.embedding) return { face: null, faceCount: 0, matches: [] };
       refresh();
@@ -115,7 +136,7 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
     async index(personId: string, image: Uint8Array): Promise<{ faceId: string; face: DetectedFace }> {
       const person = parse(personIdSchema, personId, 'personId');
       const bytes = parse(imageSchema, image, 'image');
-      const analysis = await engine.analyze(bytes, { embed: true });
+      const analysis = await analyzeForMatching(bytes);
       const largest = analysis.faces[0];
       if (!largest || !analysis.embedding) {
         throw new PhotoRejectedError([{ code: 'no_face', message: 'no face was found in the photo' }]);
