@@ -126,6 +126,7 @@ async function main(): Promise<number> {
         cpuP95: round(percentile(latency.cpuMs, 95), 1),
       },
       throughput: { workers: opts.workers, imagesPerSecond: round((enrollImages + probeImages) / elapsedS, 2), callMsMedian: round(percentile(outcome.callMs, 50), 1) },
+      /** Of this bench process with `throughput.workers` engine workers; the back end's own RSS is measured by bench:door. */
       peakRssMb: Math.round(peakRss / 1e6),
       decodeErrors: outcome.errors.filter((e) => e.code === 'bad_image').length,
       otherErrors: outcome.errors.filter((e) => e.code !== 'bad_image' && e.code !== 'photo_rejected').length,
@@ -142,7 +143,7 @@ async function main(): Promise<number> {
     console.log(`at default threshold ${t}: FNIR ${pct(figures.atDefaultThreshold.fnir)} / FPIR ${pct(figures.atDefaultThreshold.fpir)}`);
     console.log(`ms/image (single image) median ${figures.msPerImage.median}, p95 ${figures.msPerImage.p95}  [${figures.msPerImage.method}, load avg ${figures.machine.loadAverage1m}]`);
     console.log(`CPU ms/image (what an idle core would take) median ${figures.msPerImage.cpuMedian}, p95 ${figures.msPerImage.cpuP95}`);
-    console.log(`throughput ${figures.throughput.imagesPerSecond} images/s with ${opts.workers} workers; peak RSS ${figures.peakRssMb} MB`);
+    console.log(`throughput ${figures.throughput.imagesPerSecond} images/s with ${opts.workers} workers; peak RSS of this process ${figures.peakRssMb} MB (the back end's own: npm run bench:door)`);
 
     if (opts.json) {
       fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
