@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../lib/logger.js';
 import { systemClock } from '../cloud/src/ports/clock.js';
-import { BACKEND_IDENTITY, startLocalBroker, type LocalBroker } from '../cloud/src/adapters/local/broker/index.js';
+import { startLocalBroker, type LocalBroker } from '../cloud/src/adapters/local/broker/index.js';
 import { connectBackendMqtt, type BackendMqtt } from '../cloud/src/adapters/local/mqtt/backend-mqtt.js';
 import { LocalDoorProvisioner } from '../cloud/src/adapters/local/ca/local-door-provisioner.js';
 import { createRecognizeFrameHandler, type RecognizeOutcome } from '../cloud/src/handlers/recognize-frame.js';
@@ -20,6 +20,7 @@ import type { FacegateServices } from '../cloud/src/app/services.js';
 import { buildAdminApp } from '../admin-web/src/app.js';
 import { SqliteAdminUserStore, ensureFirstAdmin, type AdminUserStore } from '../admin-web/src/users/index.js';
 import { DATA_FILES, openLocalBackend, type LocalBackend } from './local-backend.js';
+import { backendClientCertificate, brokerServerCertificate } from './server-credentials.js';
 import { startVirtualDoor, type RunningVirtualDoor } from './virtual-door.js';
 
 export interface LocalStackOptions {
@@ -84,7 +85,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(() => backend.close());
     const { records, images, faceIndex, ca } = backend;
 
-    const serverCert = await ca.issueServerCertificate({ dns: [...new Set(['localhost', publicHost])], ips: ['127.0.0.1'] });
+    const caDir = path.join(options.dataDir, DATA_FILES.ca);
+    const serverCert = await brokerServerCertificate(ca, caDir, [...new Set(['localhost', publicHost])], ['127.0.0.1']);
     const broker: LocalBroker = await startLocalBroker({
       host,
       port: options.mqttPort,
@@ -94,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     cleanups.push(() => broker.close());
 
-    const backendCert = await ca.issueClientCertificate(BACKEND_IDENTITY, 30);
+    const backendCert = await backendClientCertificate(ca, caDir);
     const mqtt: BackendMqtt = await connectBackendMqtt({
       host: '127.0.0.1',
       port: broker.port,
@@ -150,6 +152,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           services,
           records,
           provisioner,
+          ca,
           broker: { host: '127.0.0.1', port: broker.port },
           bundleDir: path.join(options.dataDir, DATA_FILES.doors, 'virtual-door'),
           logger: log,

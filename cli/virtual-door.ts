@@ -7,7 +7,8 @@
 import path from 'node:path';
 import type { Logger } from '../lib/logger.js';
 import type { FacegateServices } from '../cloud/src/app/services.js';
-import type { DoorProvisioner } from '../cloud/src/ports/door-provisioner.js';
+import type { DoorCredentials, DoorProvisioner } from '../cloud/src/ports/door-provisioner.js';
+import type { LocalCa } from '../cloud/src/adapters/local/ca/index.js';
 import type { Records } from '../cloud/src/ports/records.js';
 import { agentConfigFor } from '../cloud/src/app/doors-service.js';
 import { createAgent } from '../agent/src/agent.js';
@@ -18,6 +19,7 @@ import { IotDoorLink } from '../agent/src/link/iot-door-link.js';
 import { agentVersion } from '../agent/src/version.js';
 import type { VirtualDoor, VirtualDoorState } from '../admin-web/src/virtual-door.js';
 import { writeDoorBundle } from './door-bundle.js';
+import { existingDoorCertificate } from './server-credentials.js';
 
 export const VIRTUAL_DOOR_ID = 'virtual-door';
 
@@ -29,6 +31,7 @@ export async function startVirtualDoor(options: {
   services: FacegateServices;
   records: Records;
   provisioner: DoorProvisioner;
+  ca: LocalCa;
   broker: { host: string; port: number };
   bundleDir: string;
   logger: Logger;
@@ -36,11 +39,17 @@ export async function startVirtualDoor(options: {
   const { services, records, provisioner, broker, logger } = options;
   const doorId = VIRTUAL_DOOR_ID;
   const log = logger.child({ doorId });
-  // Registered once (audited like any door); later starts only issue a fresh certificate.
-  const credentials = (await records.getDoor(doorId))
-    ? await provisioner.provision(doorId)
-    : (await services.doors.create({ doorId, name: 'Virtual door (browser webcam)', pulseMs: 3000 }, { name: 'system' })).bundle
-        .credentials;
+  // Registered once (audited like any door); later starts reuse its certificate while it is good.
+  let credentials: DoorCredentials;
+  if (!(await records.getDoor(doorId))) {
+    credentials = (await services.doors.create({ doorId, name: 'Virtual door (browser webcam)', pulseMs: 3000 }, { name: 'system' })).bundle
+      .credentials;
+  } else {
+    const kept = existingDoorCertificate(options.ca, options.bundleDir, doorId);
+    credentials = kept
+      ? { doorId, certificatePem: kept.certPem, privateKeyPem: kept.keyPem, caPem: options.ca.caCertPem, endpoint: broker.host, port: broker.port }
+      : await provisioner.provision(doorId);
+  }
   const rawConfig = { ...agentConfigFor(doorId, broker.host, broker.port), camera: { type: 'push' }, relay: { type: 'simulated' } };
   const configFile = writeDoorBundle(options.bundleDir, { credentials, agentConfig: rawConfig });
   const config = parseAgentConfig(rawConfig, path.dirname(configFile), configFile);

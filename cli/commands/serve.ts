@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../lib/logger.js';
 import { startLocalStack, type LocalStack } from '../local-stack.js';
 import { writeDoorBundle } from '../door-bundle.js';
+import { existingDoorCertificate } from '../server-credentials.js';
 import { DATA_FILES } from '../local-backend.js';
 import type { LocalSettings } from '../settings.js';
 
@@ -28,12 +29,23 @@ async function prepareSimulatedDoor(stack: LocalStack): Promise<{ configFile: st
   const cameraDir = path.join(dir, 'camera');
   fs.mkdirSync(cameraDir, { recursive: true, mode: 0o700 });
   const existing = await stack.backend.records.getDoor(SIMULATED_DOOR_ID);
-  const bundle = existing
-    ? {
-        credentials: await stack.provisioner.provision(SIMULATED_DOOR_ID),
+  const kept = existing ? existingDoorCertificate(stack.backend.ca, dir, SIMULATED_DOOR_ID) : null;
+  const bundle = !existing
+    ? (await stack.services.doors.create({ doorId: SIMULATED_DOOR_ID, name: 'Front door (simulated)' }, { name: 'system' })).bundle
+    : {
+        // Restarts reuse the door's certificate while it is good, as a real door would.
+        credentials: kept
+          ? {
+              doorId: SIMULATED_DOOR_ID,
+              certificatePem: kept.certPem,
+              privateKeyPem: kept.keyPem,
+              caPem: stack.backend.ca.caCertPem,
+              endpoint: stack.mqtt.host,
+              port: stack.mqtt.port,
+            }
+          : await stack.provisioner.provision(SIMULATED_DOOR_ID),
         agentConfig: {},
-      }
-    : (await stack.services.doors.create({ doorId: SIMULATED_DOOR_ID, name: 'Front door (simulated)' }, { name: 'system' })).bundle;
+      };
   const configFile = writeDoorBundle(dir, bundle, {
     doorId: SIMULATED_DOOR_ID,
     mqtt: { endpoint: stack.mqtt.host, port: stack.mqtt.port, caFile: 'ca.pem', certFile: 'door.crt', keyFile: 'door.key' },

@@ -115,12 +115,19 @@ describe('facegate start', () => {
     await first.waitFor('the relay', () => first.logs().some((l) => l.component === 'simulated-relay' && l.relay === 'unlocked'));
   });
 
-  it('stops cleanly on SIGTERM, and a second start reuses the data without a new password', async () => {
+  it('stops cleanly on SIGTERM, and a second start reuses the data, its certificates and no new password', async () => {
     expect(await stop(first)).toBe(0);
+    const issued = () => fs.readdirSync(path.join(root, 'data', 'ca', 'issued')).length;
+    const issuedBefore = issued();
     const second = start(env);
     try {
       await second.waitFor('the welcome text', () => second.output().includes('Stop with Ctrl+C.'));
       expect(second.output()).not.toMatch(/one-time password/);
+      await second.waitFor('the simulated door online again', () =>
+        second.logs().some((l) => l.msg === 'door connected' && l.doorId === 'front-door'),
+      );
+      // Broker, back end, virtual door and simulated door all kept the certificates they had.
+      expect(issued()).toBe(issuedBefore);
       if (HAVE_FACES) {
         const people = await promisify(execFile)(process.execPath, [BIN, 'people'], { env: { ...env, FACEGATE_LOG_LEVEL: 'error' } });
         expect(people.stdout).toContain('Alan Greenspan');
