@@ -145,7 +145,11 @@ describe('recognize-frame Lambda', () => {
     expect(await h.lambda('not an object')).toMatchObject({ status: 'rejected' });
     expect(h.published).toHaveLength(0);
     expect(h.rekognition).toHaveLength(0);
-    expect((await h.records.listEvents()).events).toEqual([]);
+    // Only the forgery is worth an admin's eye: one door event for the (authentic) topic's door.
+    const { events } = await h.records.listEvents();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ kind: 'door_event', doorId: 'front-door', personId: null });
+    expect(events[0]!.detail).toMatch(/does not match the topic's door/);
   });
 
   it('fails secure when Rekognition fails: no command, no event', async () => {

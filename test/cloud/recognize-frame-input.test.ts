@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger.js';
 import { openLocalFaceIndex } from '../../cloud/src/adapters/local/face-index/index.js';
-import { createRecognizeFrameHandler, type RecognizeOutcome } from '../../cloud/src/handlers/recognize-frame.js';
+import { PROBLEM_EVENT_WINDOW_MS, createRecognizeFrameHandler, type RecognizeOutcome } from '../../cloud/src/handlers/recognize-frame.js';
 import type { FaceIndex } from '../../cloud/src/ports/face-index.js';
 import { makeDoor } from '../contracts/records.contract.js';
 import { captureLogger, type CapturedLogs } from './support/capture-logger.js';
@@ -30,12 +30,24 @@ describe('recognize-frame: bad input changes nothing', () => {
     return createRecognizeFrameHandler({ faceIndex, records: stores.records, images: stores.images, messaging, clock: () => NOW, logger: logs.logger });
   }
 
-  async function expectNothingChanged(outcome: RecognizeOutcome, reason: RegExp, status = 'rejected') {
+  /**
+   * Nothing changes: no command, no snapshot, no access event, the door untouched. A rejected frame
+   * from a registered door leaves one 'door_event' saying why (rate-limited); stale frames and
+   * frames for unknown doors leave none.
+   */
+  async function expectNothingChanged(outcome: RecognizeOutcome, reason: RegExp, status = 'rejected', reportsProblem = status === 'rejected') {
     expect(outcome.status).toBe(status);
     if (outcome.status === 'rejected') expect(outcome.reason).toMatch(reason);
     expect(messaging.published).toEqual([]);
     expect(await stores.images.list('snapshots/')).toEqual([]);
-    expect((await stores.records.listEvents()).events).toEqual([]);
+    const { events } = await stores.records.listEvents();
+    if (reportsProblem) {
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ kind: 'door_event', doorId: 'front-door', personId: null, result: null, snapshotKey: null });
+      expect(events[0]!.detail).toMatch(/^frame rejected: /);
+    } else {
+      expect(events).toEqual([]);
+    }
     expect(await stores.records.getDoor('front-door')).toEqual(makeDoor('front-door'));
     const warned = logs.lines.filter((l) => (l.level as number) >= 30 && /frame/.test(String(l.msg)));
     expect(warned.length, 'a log line says what happened').toBeGreaterThan(0);
@@ -93,7 +105,7 @@ describe('recognize-frame: bad input changes nothing', () => {
     it('an unknown door', async () => {
       await stores.records.putDoor(makeDoor('front-door')); // unchanged by the test
       const msg = frameMessage('ghost-door', jpeg, NOW);
-      await expectNothingChanged(await handle({ topicDoorId: 'ghost-door', payload: asPayload(msg) }), /unknown door/);
+      await expectNothingChanged(await handle({ topicDoorId: 'ghost-door', payload: asPayload(msg) }), /unknown door/, 'rejected', false);
       expect(await stores.records.getDoor('ghost-door')).toBeNull();
     });
 
@@ -147,5 +159,28 @@ describe('recognize-frame: bad input changes nothing', () => {
       expect((await stores.records.listEvents()).events).toEqual([]);
       expect(await stores.images.list('snapshots/')).toEqual([]);
     });
+  });
+
+  it('a door that keeps sending bad frames leaves one audit event per problem a minute, not one per frame', async () => {
+    let now = NOW;
+    const handle = createRecognizeFrameHandler({
+      faceIndex: new ScriptedFaceIndex(),
+      records: stores.records,
+      images: stores.images,
+      messaging,
+      clock: () => now,
+      logger: logs.logger,
+    });
+    const notAnImage = () => asPayload(frameMessage('front-door', Buffer.from('not an image at all'), now));
+    for (let i = 0; i < 5; i++) await handle({ topicDoorId: 'front-door', payload: notAnImage() });
+    await handle({ topicDoorId: 'front-door', payload: Buffer.from('{"v":1') }); // another problem: its own event
+    expect((await stores.records.listEvents()).events.map((e) => e.detail).sort()).toEqual([
+      'frame rejected: frame is not a JPEG or PNG image',
+      'frame rejected: payload is not JSON',
+    ]);
+    now += PROBLEM_EVENT_WINDOW_MS;
+    await handle({ topicDoorId: 'front-door', payload: notAnImage() });
+    expect((await stores.records.listEvents()).events).toHaveLength(3);
+    expect(messaging.published).toEqual([]);
   });
 });

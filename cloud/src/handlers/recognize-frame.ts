@@ -17,6 +17,7 @@ import {
 import type { Logger } from '../../../lib/logger.js';
 import { ImageDecodeError } from '../errors.js';
 import { decideAccess } from '../domain/access-rules.js';
+import { auditEvent } from '../domain/audit-event.js';
 import { newId } from '../domain/ids.js';
 import { sniffImageType } from '../domain/image-format.js';
 import type { AuditEvent, Door, Person } from '../domain/types.js';
@@ -76,27 +77,49 @@ export interface RecognizeFrameInput {
 
 export type RecognizeFrameHandler = (input: RecognizeFrameInput) => Promise<RecognizeOutcome>;
 
+/** Bad frames from one door leave at most one audit event per problem in this window. */
+export const PROBLEM_EVENT_WINDOW_MS = 60_000;
+
 export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): RecognizeFrameHandler {
   const settings: RecognizeSettings = { ...DEFAULT_RECOGNIZE_SETTINGS, ...deps.settings };
   const baseLog = deps.logger.child({ component: 'recognize-frame' });
   const repeats = new RepeatWindow(settings.repeatEventWindowMs);
+  const problems = new RepeatWindow(PROBLEM_EVENT_WINDOW_MS);
+
+  async function reportProblem(doorId: string, problem: string, reason: string): Promise<void> {
+    try {
+      const now = deps.clock();
+      if (problems.isRepeat(`${doorId}|${problem}`, now)) return;
+      if (!(await deps.records.getDoor(doorId))) return;
+      await deps.records.appendEvent(auditEvent({ at: now, kind: 'door_event', doorId, detail: `frame rejected: ${reason}`.slice(0, 500) }));
+    } catch (err) {
+      baseLog.error({ err, doorId }, 'could not record a rejected frame in the audit log');
+    }
+  }
 
   return async function recognizeFrame(input: RecognizeFrameInput): Promise<RecognizeOutcome> {
     const log = baseLog.child({ doorId: input.topicDoorId });
-    const rejected = (reason: string, extra: Record<string, unknown> = {}): RecognizeOutcome => {
+    /**
+     * Logs the refusal; with a `problem`, also leaves a 'door_event' in the audit log for the
+     * topic's door (authentic: the broker/IoT policy bound it to the door's certificate), at most
+     * once a minute per door and problem, so an admin sees a faulty or tampered door without a
+     * flood of events. Never on behalf of a door that is not registered.
+     */
+    const rejected = async (reason: string, extra: Record<string, unknown> = {}, problem?: string): Promise<RecognizeOutcome> => {
       log.warn(extra, `frame rejected: ${reason}`);
+      if (problem) await reportProblem(input.topicDoorId, problem, reason);
       return { status: 'rejected', reason };
     };
 
     try {
       // 1. The message itself.
       const parsed = parseDoorPayload(FrameMessage, input.payload);
-      if (!parsed.ok) return rejected(parsed.error);
+      if (!parsed.ok) return rejected(parsed.error, {}, 'malformed');
       const frame = parsed.value;
       const frameLog = log.child({ frameId: frame.frameId });
       // Topic ACLs make the topic's door authentic; a payload naming another door is a bug or a forgery.
       if (frame.doorId !== input.topicDoorId) {
-        return rejected(`payload doorId ${JSON.stringify(frame.doorId)} does not match the topic's door`, { frameId: frame.frameId });
+        return rejected(`payload doorId ${JSON.stringify(frame.doorId)} does not match the topic's door`, { frameId: frame.frameId }, 'door_mismatch');
       }
       const door = await deps.records.getDoor(frame.doorId);
       if (!door) return rejected('unknown door', { frameId: frame.frameId });
@@ -104,7 +127,7 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
       // 2. Freshness: a busy back end drops what is no longer worth answering.
       const now = deps.clock();
       const ageMs = now - frame.capturedAt;
-      if (ageMs < -MAX_CLOCK_SKEW_MS) return rejected(`capturedAt is ${-ageMs} ms in the future`, { frameId: frame.frameId });
+      if (ageMs < -MAX_CLOCK_SKEW_MS) return rejected(`capturedAt is ${-ageMs} ms in the future`, { frameId: frame.frameId }, 'clock');
       if (ageMs > settings.maxFrameAgeMs) {
         frameLog.info({ ageMs }, 'stale frame dropped');
         return { status: 'stale', ageMs };
@@ -113,17 +136,17 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
       // 3. The image: size and content before any decoder sees it.
       const jpeg = Buffer.from(frame.jpeg, 'base64');
       if (jpeg.length === 0 || jpeg.length > MAX_FRAME_JPEG_BYTES) {
-        return rejected(`image is ${jpeg.length} bytes (1-${MAX_FRAME_JPEG_BYTES} allowed)`, { frameId: frame.frameId });
+        return rejected(`image is ${jpeg.length} bytes (1-${MAX_FRAME_JPEG_BYTES} allowed)`, { frameId: frame.frameId }, 'image_size');
       }
       const contentType = sniffImageType(jpeg);
-      if (!contentType) return rejected('frame is not a JPEG or PNG image', { frameId: frame.frameId });
+      if (!contentType) return rejected('frame is not a JPEG or PNG image', { frameId: frame.frameId }, 'not_an_image');
 
       // 4. Search. Any failure here ends without a command: fail secure.
       let search: FaceSearchResult;
       try {
         search = await deps.faceIndex.search(jpeg);
       } catch (err) {
-        if (err instanceof ImageDecodeError) return rejected(`image could not be decoded: ${err.message}`, { frameId: frame.frameId });
+        if (err instanceof ImageDecodeError) return rejected(`image could not be decoded: ${err.message}`, { frameId: frame.frameId }, 'undecodable');
         frameLog.error({ err }, 'face search failed; no decision (door stays locked)');
         return { status: 'rejected', reason: 'face search failed' };
       }
