@@ -64,29 +64,28 @@ const program = new Command('facegate')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: false });
 
+/** A command that runs until SIGINT/SIGTERM, with the process's one root logger. */
+function longRunning(start: (logger: Logger) => Promise<{ stop(): Promise<void> }>) {
+  return async () => {
+    const logger = createRootLogger({ name: 'facegate' });
+    await runUntilSignal(logger, () => start(logger));
+  };
+}
+
 program
   .command('start')
   .description('run the whole local system: broker, back end, admin site, and the simulated door "front-door"')
-  .action(async () => {
-    const logger = createRootLogger({ name: 'facegate' });
-    await runUntilSignal(logger, () => startServer(readLocalSettings(), logger, true));
-  });
+  .action(longRunning((logger) => startServer(readLocalSettings(), logger, true)));
 
 program
   .command('serve')
   .description('run the local back end: MQTT broker (mutual TLS), recognition, admin site (no simulated door)')
-  .action(async () => {
-    const logger = createRootLogger({ name: 'facegate' });
-    await runUntilSignal(logger, () => startServer(readLocalSettings(), logger, false));
-  });
+  .action(longRunning((logger) => startServer(readLocalSettings(), logger, false)));
 
 program
   .command('serve-aws')
   .description('run the admin site over the AWS back end (on the EC2 host the CDK stack builds; see infra/README.md)')
-  .action(async () => {
-    const logger = createRootLogger({ name: 'facegate' });
-    await runUntilSignal(logger, async () => (await import('./commands/serve-aws.js')).serveAws(logger));
-  });
+  .action(longRunning(async (logger) => (await import('./commands/serve-aws.js')).serveAws(logger)));
 
 program
   .command('agent')

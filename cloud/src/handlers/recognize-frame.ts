@@ -237,18 +237,9 @@ function accessEvent(
   decisionId: string,
 ): AuditEvent {
   return {
+    ...auditEvent({ at, kind: 'access', doorId: door.doorId, result, reason, score, snapshotKey, decisionId }),
     eventId,
-    at,
-    kind: 'access',
-    doorId: door.doorId,
     personId: person?.personId ?? null,
     personName: person?.name ?? null,
-    result,
-    reason,
-    score,
-    snapshotKey,
-    decisionId,
-    actor: null,
-    detail: null,
   };
 }
