@@ -52,7 +52,12 @@ const opts = program.opts<{
   scores?: string;
 }>();
 
-const logger = createRootLogger({ name: 'bench-accuracy', level: process.env.FACEGATE_LOG_LEVEL ?? 'warn', pretty: false, destination: process.stderr as never });
+const logger = createRootLogger({
+  name: 'bench-accuracy',
+  level: process.env.FACEGATE_LOG_LEVEL ?? 'warn',
+  pretty: false,
+  destination: process.stderr as never,
+});
 
 async function main(): Promise<number> {
   const dataset = path.resolve(opts.dataset);
@@ -125,7 +130,11 @@ async function main(): Promise<number> {
         cpuMedian: round(percentile(latency.cpuMs, 50), 1),
         cpuP95: round(percentile(latency.cpuMs, 95), 1),
       },
-      throughput: { workers: opts.workers, imagesPerSecond: round((enrollImages + probeImages) / elapsedS, 2), callMsMedian: round(percentile(outcome.callMs, 50), 1) },
+      throughput: {
+        workers: opts.workers,
+        imagesPerSecond: round((enrollImages + probeImages) / elapsedS, 2),
+        callMsMedian: round(percentile(outcome.callMs, 50), 1),
+      },
       /** Of this bench process with `throughput.workers` engine workers; the back end's own RSS is measured by bench:door. */
       peakRssMb: Math.round(peakRss / 1e6),
       decodeErrors: outcome.errors.filter((e) => e.code === 'bad_image').length,
@@ -136,32 +145,53 @@ async function main(): Promise<number> {
 
     const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
     console.log(`\nOpen-set accuracy on ${dataset} (recipe ${opts.recipe}, --enroll ${opts.enroll})`);
-    console.log(`enrolled people ${figures.enrolledPeople}, failures to enrol ${figures.failuresToEnrol}, mated probes ${figures.matedProbes}, non-mated probes ${figures.nonMatedProbes}`);
+    console.log(
+      `enrolled people ${figures.enrolledPeople}, failures to enrol ${figures.failuresToEnrol}, mated probes ${figures.matedProbes}, non-mated probes ${figures.nonMatedProbes}`,
+    );
     console.log(`rank-1                 ${pct(figures.rank1)}`);
     console.log(`FNIR @ FPIR 1%         ${pct(at1.fnir)}   (threshold ${at1.threshold.toFixed(4)})`);
     console.log(`FNIR @ FPIR 0.1%       ${pct(at01.fnir)}   (threshold ${at01.threshold.toFixed(4)})`);
-    console.log(`at default threshold ${t}: FNIR ${pct(figures.atDefaultThreshold.fnir)} / FPIR ${pct(figures.atDefaultThreshold.fpir)}`);
-    console.log(`ms/image (single image) median ${figures.msPerImage.median}, p95 ${figures.msPerImage.p95}  [${figures.msPerImage.method}, load avg ${figures.machine.loadAverage1m}]`);
-    console.log(`CPU ms/image (what an idle core would take) median ${figures.msPerImage.cpuMedian}, p95 ${figures.msPerImage.cpuP95}`);
-    console.log(`throughput ${figures.throughput.imagesPerSecond} images/s with ${opts.workers} workers; peak RSS of this process ${figures.peakRssMb} MB (the back end's own: npm run bench:door)`);
+    console.log(
+      `at default threshold ${t}: FNIR ${pct(figures.atDefaultThreshold.fnir)} / FPIR ${pct(figures.atDefaultThreshold.fpir)}`,
+    );
+    console.log(
+      `ms/image (single image) median ${figures.msPerImage.median}, p95 ${figures.msPerImage.p95}  [${figures.msPerImage.method}, load avg ${figures.machine.loadAverage1m}]`,
+    );
+    console.log(
+      `CPU ms/image (what an idle core would take) median ${figures.msPerImage.cpuMedian}, p95 ${figures.msPerImage.cpuP95}`,
+    );
+    console.log(
+      `throughput ${figures.throughput.imagesPerSecond} images/s with ${opts.workers} workers; peak RSS of this process ${figures.peakRssMb} MB (the back end's own: npm run bench:door)`,
+    );
 
     if (opts.json) {
       fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
       fs.writeFileSync(opts.json, JSON.stringify(figures, null, 2) + '\n');
     }
-    if (opts.scores) fs.writeFileSync(opts.scores, JSON.stringify({ mated, nonMated: nonMated.map((s) => (Number.isFinite(s) ? s : null)) }));
+    if (opts.scores)
+      fs.writeFileSync(
+        opts.scores,
+        JSON.stringify({ mated, nonMated: nonMated.map((s) => (Number.isFinite(s) ? s : null)) }),
+      );
     if (opts.plot) {
       const points = detCurve(mated, nonMated);
       fs.mkdirSync(path.dirname(path.resolve(opts.plot)), { recursive: true });
       fs.writeFileSync(
         opts.plot,
-        detSvg(`DET, open set: ${path.basename(dataset)}, ${figures.enrolledPeople} enrolled, ${figures.nonMatedProbes} strangers`, [
-          {
-            label: `${opts.recipe} (rank-1 ${pct(figures.rank1)})`,
-            points,
-            marker: { fpir: figures.atDefaultThreshold.fpir, fnir: figures.atDefaultThreshold.fnir, label: `default threshold ${t}` },
-          },
-        ]),
+        detSvg(
+          `DET, open set: ${path.basename(dataset)}, ${figures.enrolledPeople} enrolled, ${figures.nonMatedProbes} strangers`,
+          [
+            {
+              label: `${opts.recipe} (rank-1 ${pct(figures.rank1)})`,
+              points,
+              marker: {
+                fpir: figures.atDefaultThreshold.fpir,
+                fnir: figures.atDefaultThreshold.fnir,
+                label: `default threshold ${t}`,
+              },
+            },
+          ],
+        ),
       );
     }
     return 0;

@@ -50,7 +50,9 @@ function readArgs() {
     },
   });
   if (values.help) {
-    console.log('usage: npm run bench:door -- [--doors N=1] [--fps F=2] [--duration S=30] [--people P=50] [--json FILE] [--dataset DIR]');
+    console.log(
+      'usage: npm run bench:door -- [--doors N=1] [--fps F=2] [--duration S=30] [--people P=50] [--json FILE] [--dataset DIR]',
+    );
     process.exit(0);
   }
   const parsed = Args.safeParse(values);
@@ -129,8 +131,15 @@ async function main(): Promise<void> {
         progress(`enrolling ${++done}/${enrolled.length}`);
       }
       for (const doorId of doorIds) {
-        const { bundle } = await offline.services.doors.create({ doorId, name: doorId, pulseMs: 1000 }, { name: 'bench' });
-        bundles.set(doorId, { caPem: bundle.credentials.caPem, certPem: bundle.credentials.certificatePem, keyPem: bundle.credentials.privateKeyPem });
+        const { bundle } = await offline.services.doors.create(
+          { doorId, name: doorId, pulseMs: 1000 },
+          { name: 'bench' },
+        );
+        bundles.set(doorId, {
+          caPem: bundle.credentials.caPem,
+          certPem: bundle.credentials.certificatePem,
+          keyPem: bundle.credentials.privateKeyPem,
+        });
       }
     } finally {
       await offline.close();
@@ -139,7 +148,10 @@ async function main(): Promise<void> {
   }
 
   // The back end, alone in its own process.
-  const server = spawn(process.execPath, [path.join(ROOT, 'bin/facegate.mjs'), 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, [path.join(ROOT, 'bin/facegate.mjs'), 'serve'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const serverLines: Record<string, unknown>[] = [];
   const ready = new Promise<void>((resolve, reject) => {
     server.once('exit', (code) => reject(new Error(`facegate serve exited with ${code} before it was ready`)));
@@ -192,20 +204,34 @@ async function main(): Promise<void> {
   const timers = doors.map((door, i) => {
     const send = () => {
       const frameId = `bench-${door.doorId}-${++sequence}`;
-      const frame = { v: 1, doorId: door.doorId, frameId, capturedAt: Date.now(), jpeg: probeFrames[sequence % probeFrames.length] };
+      const frame = {
+        v: 1,
+        doorId: door.doorId,
+        frameId,
+        capturedAt: Date.now(),
+        jpeg: probeFrames[sequence % probeFrames.length],
+      };
       published.set(frameId, performance.now());
       framesPublished++;
       door.client.publish(topics.frames(door.doorId), JSON.stringify(frame), { qos: 0 });
     };
     // Stagger the doors across one period, as real doors are not synchronised.
-    return setTimeout(() => {
-      send();
-      timers[i] = setInterval(send, periodMs);
-    }, (periodMs * i) / doors.length);
+    return setTimeout(
+      () => {
+        send();
+        timers[i] = setInterval(send, periodMs);
+      },
+      (periodMs * i) / doors.length,
+    );
   }) as NodeJS.Timeout[];
   const ticker = setInterval(() => {
     const elapsed = (performance.now() - startedAt) / 1000;
-    progress(`${elapsed.toFixed(0)}/${args.duration} s  frames ${framesPublished}  decisions ${commandsReceived}  p50 ${percentile(latencies.map((l) => l.ms), 50).toFixed(0)} ms`);
+    progress(
+      `${elapsed.toFixed(0)}/${args.duration} s  frames ${framesPublished}  decisions ${commandsReceived}  p50 ${percentile(
+        latencies.map((l) => l.ms),
+        50,
+      ).toFixed(0)} ms`,
+    );
   }, 1000);
   await new Promise((r) => setTimeout(r, args.duration * 1000));
   for (const t of timers) clearInterval(t);
@@ -220,8 +246,7 @@ async function main(): Promise<void> {
   server.kill('SIGTERM');
   await exited;
   const finalStats = [...serverLines].reverse().find((l) => l.msg === 'frame statistics')?.frames as
-    | { processed: number; droppedStale: number; outcomes: Record<string, number> }
-    | undefined;
+    { processed: number; droppedStale: number; outcomes: Record<string, number> } | undefined;
 
   const ms = latencies.map((l) => l.ms);
   const midpoint = startedAt + (sendingStoppedAt - startedAt) / 2;
@@ -238,12 +263,19 @@ async function main(): Promise<void> {
     decisions: commandsReceived,
     decisionsPerSecond: round(commandsReceived / args.duration),
     unanswered: framesPublished - commandsReceived,
-    latencyMs: { p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), p99: round(percentile(ms, 99)), max: round(Math.max(...ms)) },
+    latencyMs: {
+      p50: round(percentile(ms, 50)),
+      p95: round(percentile(ms, 95)),
+      p99: round(percentile(ms, 99)),
+      max: round(Math.max(...ms)),
+    },
     droppedStale: finalStats ? finalStats.droppedStale + (finalStats.outcomes.stale ?? 0) : null,
     backendFrames: finalStats ?? null,
     /** p95 latency per 5-second window of the run: flat means no backlog builds up. */
     p95ByWindowMs: Array.from({ length: Math.ceil((sendingStoppedAt - startedAt) / 5000) }, (_, w) => {
-      const inWindow = latencies.filter((l) => l.at >= startedAt + w * 5000 && l.at < startedAt + (w + 1) * 5000).map((l) => l.ms);
+      const inWindow = latencies
+        .filter((l) => l.at >= startedAt + w * 5000 && l.at < startedAt + (w + 1) * 5000)
+        .map((l) => l.ms);
       return inWindow.length ? round(percentile(inWindow, 95)) : null;
     }),
     backlog: {

@@ -8,7 +8,11 @@ import path from 'node:path';
 import { BUNDLE_FILES } from '../cloud/src/app/doors-service.js';
 import type { DoorBundle } from '../cloud/src/app/services.js';
 
-export function writeDoorBundle(dir: string, bundle: DoorBundle, configOverrides: Record<string, unknown> = {}): string {
+export function writeDoorBundle(
+  dir: string,
+  bundle: DoorBundle,
+  configOverrides: Record<string, unknown> = {},
+): string {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const write = (name: string, text: string, mode: number) => {
     const file = path.join(dir, name);

@@ -13,7 +13,11 @@ import { connectBackendMqtt, type BackendMqtt } from '../cloud/src/adapters/loca
 import { LocalDoorProvisioner } from '../cloud/src/adapters/local/ca/local-door-provisioner.js';
 import { createRecognizeFrameHandler, type RecognizeOutcome } from '../cloud/src/handlers/recognize-frame.js';
 import { createDoorTelemetryHandler } from '../cloud/src/handlers/door-telemetry.js';
-import { createFrameDispatcher, type FrameDispatcher, type FrameDispatcherStats } from '../cloud/src/app/frame-dispatcher.js';
+import {
+  createFrameDispatcher,
+  type FrameDispatcher,
+  type FrameDispatcherStats,
+} from '../cloud/src/app/frame-dispatcher.js';
 import { createDoorChangeFeed } from '../cloud/src/app/door-change-feed.js';
 import { createServices } from '../cloud/src/app/create-services.js';
 import type { FacegateServices } from '../cloud/src/app/services.js';
@@ -109,7 +113,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const clock = systemClock;
     const doorFeed = createDoorChangeFeed(log);
-    const telemetry = createDoorTelemetryHandler({ records, logger: log, clock, onDoorChange: (door) => doorFeed.publish(door) });
+    const telemetry = createDoorTelemetryHandler({
+      records,
+      logger: log,
+      clock,
+      onDoorChange: (door) => doorFeed.publish(door),
+    });
     const recognize = createRecognizeFrameHandler({ faceIndex, records, images, messaging: mqtt, clock, logger: log });
     const outcomes: Record<RecognizeOutcome['status'], number> = { decided: 0, no_face: 0, stale: 0, rejected: 0 };
     const dispatcher = createFrameDispatcher({
@@ -137,7 +146,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     broker.onPresence((doorId, online) => void telemetry.handlePresence(doorId, online));
 
     const provisioner = new LocalDoorProvisioner(ca, { host: publicHost, port: broker.port });
-    const services = createServices({ records, faceIndex, images, messaging: mqtt, provisioner, clock, logger: log, doorFeed });
+    const services = createServices({
+      records,
+      faceIndex,
+      images,
+      messaging: mqtt,
+      provisioner,
+      clock,
+      logger: log,
+      doorFeed,
+    });
 
     let httpUrl: string | null = null;
     let users: AdminUserStore | null = null;
@@ -160,7 +178,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const door = virtualDoor;
         cleanups.push(() => door.stop());
       }
-      const app: FastifyInstance = await buildAdminApp({ services, users: userStore, logger: log, cookieSecure: false, virtualDoor });
+      const app: FastifyInstance = await buildAdminApp({
+        services,
+        users: userStore,
+        logger: log,
+        cookieSecure: false,
+        virtualDoor,
+      });
       await app.listen({ host, port: options.httpPort });
       cleanups.push(() => app.close());
       // Only once the site is up: a start that fails must not use up the one-time password.
@@ -171,7 +195,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     log.info(
-      { mqtt: `mqtts://${host}:${broker.port}`, http: httpUrl, dataDir: options.dataDir, faceThreshold: faceIndex.threshold },
+      {
+        mqtt: `mqtts://${host}:${broker.port}`,
+        http: httpUrl,
+        dataDir: options.dataDir,
+        faceThreshold: faceIndex.threshold,
+      },
       'FaceGate local back end ready',
     );
 

@@ -60,7 +60,9 @@ function exitWith(code: number): void {
 }
 
 const program = new Command('facegate')
-  .description('FaceGate: face-recognition door access control.\nLocal mode keeps everything in FACEGATE_DATA_DIR (default ./.facegate).')
+  .description(
+    'FaceGate: face-recognition door access control.\nLocal mode keeps everything in FACEGATE_DATA_DIR (default ./.facegate).',
+  )
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: false });
 
@@ -91,7 +93,11 @@ program
   .command('agent')
   .description('run a door agent (what runs on the Raspberry Pi at a door)')
   .requiredOption('-c, --config <file>', 'agent config file (written by "facegate provision")')
-  .addOption(new Option('--parent-pid <pid>', 'stop when this process is gone (used by "facegate start")').argParser(positiveInt).hideHelp())
+  .addOption(
+    new Option('--parent-pid <pid>', 'stop when this process is gone (used by "facegate start")')
+      .argParser(positiveInt)
+      .hideHelp(),
+  )
   .action(async (opts: { config: string; parentPid?: number }) => {
     const { runAgent } = await import('../agent/src/main.js');
     const runtime = await runAgent(opts.config);
@@ -109,7 +115,9 @@ program
 
 program
   .command('enroll')
-  .description('add a person from 1-5 photos (each photo is checked: one face, large and sharp enough, not someone else)')
+  .description(
+    'add a person from 1-5 photos (each photo is checked: one face, large and sharp enough, not someone else)',
+  )
   .requiredOption('-n, --name <name>', "the person's name")
   .option('--valid-from <date>', 'access starts on this date (e.g. 2026-12-01)')
   .option('--valid-until <date>', 'access ends after this date')
@@ -127,14 +135,16 @@ program
   .option('-y, --yes', 'with delete: confirm the erasure of faces, photos, snapshots and record')
   .action(async (action: string, personId: string | undefined, opts: { search?: string; yes?: boolean }) => {
     if (!['list', 'deactivate', 'activate', 'delete'].includes(action)) {
-      throw new InvalidArgumentError(`unknown action ${JSON.stringify(action)}: use list, deactivate, activate or delete`);
+      throw new InvalidArgumentError(
+        `unknown action ${JSON.stringify(action)}: use list, deactivate, activate or delete`,
+      );
     }
     exitWith(await peopleCommand(readLocalSettings(), quietLogger(), action as PeopleAction, personId, opts));
   });
 
 program
   .command('provision')
-  .description("register a door, issue its client certificate from the local CA and write its config bundle")
+  .description('register a door, issue its client certificate from the local CA and write its config bundle')
   .argument('<doorId>', 'door id: 1-64 characters of a-z, 0-9 and -')
   .option('--name <name>', 'display name (default: the id)')
   .option('-o, --out <dir>', 'where to write the bundle (default: <data dir>/doors/<doorId>)')
@@ -151,17 +161,19 @@ program
   .option('-p, --person <personId>', 'only this person')
   .addOption(new Option('-r, --result <result>', 'only granted or denied').choices(['granted', 'denied']))
   .option('--json', 'print JSON instead of a table')
-  .action(async (opts: { limit: number; door?: string; person?: string; result?: 'granted' | 'denied'; json?: boolean }) => {
-    exitWith(
-      await eventsCommand(readLocalSettings(), quietLogger(), {
-        limit: opts.limit,
-        ...(opts.door && { doorId: opts.door }),
-        ...(opts.person && { personId: opts.person }),
-        ...(opts.result && { result: opts.result }),
-        json: opts.json,
-      }),
-    );
-  });
+  .action(
+    async (opts: { limit: number; door?: string; person?: string; result?: 'granted' | 'denied'; json?: boolean }) => {
+      exitWith(
+        await eventsCommand(readLocalSettings(), quietLogger(), {
+          limit: opts.limit,
+          ...(opts.door && { doorId: opts.door }),
+          ...(opts.person && { personId: opts.person }),
+          ...(opts.result && { result: opts.result }),
+          json: opts.json,
+        }),
+      );
+    },
+  );
 
 const admin = program.command('admin').description('admin accounts for the website');
 admin
@@ -171,7 +183,7 @@ admin
   .action(async (username: string) => exitWith(await adminCommand(readLocalSettings(), 'create', username)));
 admin
   .command('reset-password')
-  .description("give an admin a new one-time password and end their sessions")
+  .description('give an admin a new one-time password and end their sessions')
   .argument('<username>')
   .action(async (username: string) => exitWith(await adminCommand(readLocalSettings(), 'reset-password', username)));
 

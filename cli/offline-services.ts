@@ -30,7 +30,10 @@ export async function openOfflineServices(
     images: backend.images,
     messaging: {
       async publishCommand() {
-        throw new UpstreamError('mqtt', 'the command line does not talk to doors; use the admin site of the running server');
+        throw new UpstreamError(
+          'mqtt',
+          'the command line does not talk to doors; use the admin site of the running server',
+        );
       },
     },
     provisioner,

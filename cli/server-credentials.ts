@@ -26,7 +26,9 @@ function reusable(ca: LocalCa, dir: string, name: string, acceptable: (cert: X50
     const fresh = Date.parse(cert.validTo) - Date.now() > RENEW_BEFORE_MS;
     const ours = cert.verify(new X509Certificate(ca.caCertPem).publicKey);
     const matchesKey = cert.checkPrivateKey(crypto.createPrivateKey(keyPem));
-    return fresh && ours && matchesKey && !ca.isRevoked(cert.serialNumber) && acceptable(cert) ? { certPem, keyPem } : null;
+    return fresh && ours && matchesKey && !ca.isRevoked(cert.serialNumber) && acceptable(cert)
+      ? { certPem, keyPem }
+      : null;
   } catch {
     return null; // absent, unreadable or not a certificate: issue a new one
   }

@@ -42,15 +42,27 @@ export async function startVirtualDoor(options: {
   // Registered once (audited like any door); later starts reuse its certificate while it is good.
   let credentials: DoorCredentials;
   if (!(await records.getDoor(doorId))) {
-    credentials = (await services.doors.create({ doorId, name: 'Virtual door (browser webcam)', pulseMs: 3000 }, { name: 'system' })).bundle
-      .credentials;
+    credentials = (
+      await services.doors.create({ doorId, name: 'Virtual door (browser webcam)', pulseMs: 3000 }, { name: 'system' })
+    ).bundle.credentials;
   } else {
     const kept = existingDoorCertificate(options.ca, options.bundleDir, doorId);
     credentials = kept
-      ? { doorId, certificatePem: kept.certPem, privateKeyPem: kept.keyPem, caPem: options.ca.caCertPem, endpoint: broker.host, port: broker.port }
+      ? {
+          doorId,
+          certificatePem: kept.certPem,
+          privateKeyPem: kept.keyPem,
+          caPem: options.ca.caCertPem,
+          endpoint: broker.host,
+          port: broker.port,
+        }
       : await provisioner.provision(doorId);
   }
-  const rawConfig = { ...agentConfigFor(doorId, broker.host, broker.port), camera: { type: 'push' }, relay: { type: 'simulated' } };
+  const rawConfig = {
+    ...agentConfigFor(doorId, broker.host, broker.port),
+    camera: { type: 'push' },
+    relay: { type: 'simulated' },
+  };
   const configFile = writeDoorBundle(options.bundleDir, { credentials, agentConfig: rawConfig });
   const config = parseAgentConfig(rawConfig, path.dirname(configFile), configFile);
 
@@ -63,7 +75,9 @@ export async function startVirtualDoor(options: {
     state = { ...state, ...patch };
     for (const listener of listeners) listener(state);
   };
-  relay.onChange((lock) => emit({ lock, ...(lock === 'unlocked' ? { lastDecision: { type: 'unlock', at: Date.now() } } : {}) }));
+  relay.onChange((lock) =>
+    emit({ lock, ...(lock === 'unlocked' ? { lastDecision: { type: 'unlock', at: Date.now() } } : {}) }),
+  );
   const agent = createAgent(config, {
     camera,
     relay,

@@ -9,7 +9,11 @@ import { MAX_FRAME_JPEG_BYTES, MAX_PULSE_MS, MIN_PULSE_MS } from './limits.js';
 
 export const DoorId = z.string().regex(DOOR_ID_PATTERN, 'door id must be 1-64 chars of a-z, 0-9 and -');
 export const EpochMs = z.number().int().nonnegative();
-const Id = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'id must be url-safe');
+const Id = z
+  .string()
+  .min(8)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'id must be url-safe');
 
 /** base64 whose decoded size is within the JPEG budget; the bytes themselves are checked by the back end. */
 const Base64Jpeg = z

@@ -6,6 +6,11 @@ window.facegate = {
     return meta ? meta.getAttribute('content') : '';
   },
   async postForm(url, formData) {
-    return fetch(url, { method: 'POST', body: formData, headers: { 'x-csrf-token': this.csrfToken() }, credentials: 'same-origin' });
+    return fetch(url, {
+      method: 'POST',
+      body: formData,
+      headers: { 'x-csrf-token': this.csrfToken() },
+      credentials: 'same-origin',
+    });
   },
 };

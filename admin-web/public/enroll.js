@@ -19,7 +19,9 @@
   const photos = []; // { blob, name, ok, li }
 
   function refresh() {
-    const ready = photos.filter(function (p) { return p.ok; }).length;
+    const ready = photos.filter(function (p) {
+      return p.ok;
+    }).length;
     submit.disabled = ready === 0;
     submit.textContent = ready ? 'Enroll ' + ready + ' photo' + (ready > 1 ? 's' : '') : 'Enroll photos';
   }
@@ -28,7 +30,8 @@
     const parts = [];
     if (check.faceCount === 0) parts.push('No face found');
     else parts.push(check.faceCount === 1 ? 'Face found' : check.faceCount + ' faces');
-    if (check.face) parts.push('face ' + Math.round(check.face.box.width) + '×' + Math.round(check.face.box.height) + ' px');
+    if (check.face)
+      parts.push('face ' + Math.round(check.face.box.width) + '×' + Math.round(check.face.box.height) + ' px');
     if (check.face && check.face.sharpness !== null) parts.push('sharpness ' + Math.round(check.face.sharpness));
     if (check.width) parts.push('image ' + check.width + '×' + check.height);
     return parts.join(' · ');
@@ -108,7 +111,9 @@
   }
 
   fileInput.addEventListener('change', function () {
-    Array.from(fileInput.files).forEach(function (f) { add(f, f.name); });
+    Array.from(fileInput.files).forEach(function (f) {
+      add(f, f.name);
+    });
     fileInput.value = '';
   });
 
@@ -130,11 +135,19 @@
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
     canvas.getContext('2d').drawImage(video, 0, 0);
-    canvas.toBlob(function (blob) { if (blob) add(blob, 'webcam-' + ++shot + '.jpg'); }, 'image/jpeg', 0.92);
+    canvas.toBlob(
+      function (blob) {
+        if (blob) add(blob, 'webcam-' + ++shot + '.jpg');
+      },
+      'image/jpeg',
+      0.92,
+    );
   });
 
   submit.addEventListener('click', async function () {
-    const ready = photos.filter(function (p) { return p.ok; });
+    const ready = photos.filter(function (p) {
+      return p.ok;
+    });
     if (!ready.length) return;
     submit.disabled = true;
     progress.hidden = false;
@@ -142,7 +155,9 @@
     progress.value = 0;
     status.textContent = 'Indexing 0 of ' + ready.length + '…';
     const form = new FormData();
-    ready.forEach(function (p) { form.append('photos', p.blob, p.name); });
+    ready.forEach(function (p) {
+      form.append('photos', p.blob, p.name);
+    });
     try {
       const res = await window.facegate.postForm('/api/people/' + encodeURIComponent(personId) + '/photos', form);
       if (!res.ok) {
@@ -170,7 +185,15 @@
               status.textContent = msg.enrolled + (msg.enrolled === 1 ? ' photo' : ' photos') + ' enrolled.';
               window.location.assign(window.location.pathname + '?flash=enrolled');
             } else {
-              const why = msg.results.map(function (r) { return r.issues.map(function (i) { return i.message; }).join(' '); }).join(' ');
+              const why = msg.results
+                .map(function (r) {
+                  return r.issues
+                    .map(function (i) {
+                      return i.message;
+                    })
+                    .join(' ');
+                })
+                .join(' ');
               status.textContent = 'No photo was enrolled. ' + why;
               submit.disabled = false;
             }

@@ -35,15 +35,18 @@
     lockText.textContent = s.lock === 'unlocked' ? 'Unlocked' : 'Locked';
     if (s.lastDecision) {
       const at = new Date(s.lastDecision.at).toLocaleTimeString();
-      decision.textContent = s.lastDecision.type === 'unlock'
-        ? 'Access granted · ' + at
-        : 'Access denied: ' + (REASONS[s.lastDecision.reason] || s.lastDecision.reason || 'refused') + ' · ' + at;
+      decision.textContent =
+        s.lastDecision.type === 'unlock'
+          ? 'Access granted · ' + at
+          : 'Access denied: ' + (REASONS[s.lastDecision.reason] || s.lastDecision.reason || 'refused') + ' · ' + at;
       decision.className = 'decision ' + (s.lastDecision.type === 'unlock' ? 'granted' : 'denied');
     }
   });
 
   function toJpeg(quality) {
-    return new Promise(function (resolve) { canvas.toBlob(resolve, 'image/jpeg', quality); });
+    return new Promise(function (resolve) {
+      canvas.toBlob(resolve, 'image/jpeg', quality);
+    });
   }
 
   async function tick() {
@@ -68,7 +71,9 @@
         sent++;
         statusEl.textContent = 'Camera on · ' + sent + (sent === 1 ? ' frame' : ' frames') + ' sent';
       } else {
-        const body = await res.json().catch(function () { return {}; });
+        const body = await res.json().catch(function () {
+          return {};
+        });
         statusEl.textContent = 'Frame refused: ' + (body.message || res.status);
       }
     } catch (err) {
@@ -93,7 +98,10 @@
 
   stop.addEventListener('click', function () {
     clearInterval(timer);
-    if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
+    if (stream)
+      stream.getTracks().forEach(function (t) {
+        t.stop();
+      });
     video.srcObject = null;
     start.hidden = false;
     stop.hidden = true;

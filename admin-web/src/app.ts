@@ -100,7 +100,14 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(multipart, {
-    limits: { fileSize: MAX_PHOTO_BYTES, files: MAX_PHOTOS, fields: 0, parts: MAX_PHOTOS, fieldNameSize: 64, headerPairs: 50 },
+    limits: {
+      fileSize: MAX_PHOTO_BYTES,
+      files: MAX_PHOTOS,
+      fields: 0,
+      parts: MAX_PHOTOS,
+      fieldNameSize: 64,
+      headerPairs: 50,
+    },
   });
   await app.register(rateLimit, { global: false });
 

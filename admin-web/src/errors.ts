@@ -12,7 +12,9 @@ export class HttpError extends FacegateError {
   }
 }
 
-export const badRequest = (message: string, options?: { cause?: unknown }) => new HttpError(400, 'bad_request', message, options);
+export const badRequest = (message: string, options?: { cause?: unknown }) =>
+  new HttpError(400, 'bad_request', message, options);
 export const notFound = (message: string) => new HttpError(404, 'not_found', message);
 /** The upload is not a usable image (wrong type, corrupt, truncated). */
-export const badImage = (message: string, options?: { cause?: unknown }) => new HttpError(422, 'bad_image', message, options);
+export const badImage = (message: string, options?: { cause?: unknown }) =>
+  new HttpError(422, 'bad_image', message, options);

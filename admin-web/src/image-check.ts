@@ -25,7 +25,11 @@ export interface CheckedImage {
 }
 
 /** Throws a 422 HttpError with a message a person can act on; `label` names the file in it. */
-export async function checkImage(bytes: Uint8Array, label = 'the image', allowed: ImageFormat[] = ['jpeg', 'png']): Promise<CheckedImage> {
+export async function checkImage(
+  bytes: Uint8Array,
+  label = 'the image',
+  allowed: ImageFormat[] = ['jpeg', 'png'],
+): Promise<CheckedImage> {
   const format = sniffImageFormat(bytes);
   if (!format || !allowed.includes(format)) {
     throw badImage(`${label} is not a ${allowed.map((f) => f.toUpperCase()).join(' or ')} image`);

@@ -37,7 +37,10 @@ export interface PersonBody {
 
 export function cleanName(name: string): string {
   // eslint-disable-next-line no-control-regex
-  const cleaned = name.replace(/[\u0000-\u001f\u007f]/g, '').replace(/\s+/g, ' ').trim();
+  const cleaned = name
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!cleaned) throw badRequest('name: must not be empty');
   return cleaned;
 }
@@ -83,6 +86,7 @@ export async function toPersonPatch(body: PersonBody, services: FacegateServices
     }
     patch.allowedDoors = body.allowedDoors ? [...new Set(body.allowedDoors)] : null;
   }
-  if (Object.keys(patch).length === 0) throw badRequest('nothing to change: send at least one of name, validFrom, validUntil, status, allowedDoors');
+  if (Object.keys(patch).length === 0)
+    throw badRequest('nothing to change: send at least one of name, validFrom, validUntil, status, allowedDoors');
   return patch;
 }

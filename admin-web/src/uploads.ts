@@ -29,10 +29,13 @@ export async function readPhotoUploads(
       limits: { files: options.maxFiles, fileSize: options.maxFileBytes, fields: 0, parts: options.maxFiles },
     });
     for await (const part of parts) {
-      if (part.type !== 'file') throw badRequest(`unexpected form field ${JSON.stringify(part.fieldname.slice(0, 40))}`);
+      if (part.type !== 'file')
+        throw badRequest(`unexpected form field ${JSON.stringify(part.fieldname.slice(0, 40))}`);
       if (part.fieldname !== options.field) {
         part.file.resume();
-        throw badRequest(`unexpected file field ${JSON.stringify(part.fieldname.slice(0, 40))}; send photos as "${options.field}"`);
+        throw badRequest(
+          `unexpected file field ${JSON.stringify(part.fieldname.slice(0, 40))}; send photos as "${options.field}"`,
+        );
       }
       const bytes = await part.toBuffer();
       const name = (part.filename ?? '').replace(/[^\w .()-]/g, '_').slice(0, 60);
@@ -42,7 +45,9 @@ export async function readPhotoUploads(
     if (err instanceof HttpError) throw err;
     const code = (err as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw new HttpError(413, 'too_large', `each photo must be at most ${options.maxFileBytes / 1024 / 1024} MB`, { cause: err });
+      throw new HttpError(413, 'too_large', `each photo must be at most ${options.maxFileBytes / 1024 / 1024} MB`, {
+        cause: err,
+      });
     }
     if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') {
       throw new HttpError(413, 'too_many_files', `at most ${options.maxFiles} photos per upload`, { cause: err });

@@ -23,8 +23,12 @@ const photos = people.map((p) => {
   const files = fs.readdirSync(path.join(facesDir, p)).sort();
   return fs.readFileSync(path.join(facesDir, p, files[0]!));
 });
-const vga = await Promise.all(photos.map((p) => sharp(p).resize(640, 480, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer()));
-const fhd = await Promise.all(photos.map((p) => sharp(p).resize(1920, 1080, { fit: 'fill' }).jpeg({ quality: 95 }).toBuffer()));
+const vga = await Promise.all(
+  photos.map((p) => sharp(p).resize(640, 480, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer()),
+);
+const fhd = await Promise.all(
+  photos.map((p) => sharp(p).resize(1920, 1080, { fit: 'fill' }).jpeg({ quality: 95 }).toBuffer()),
+);
 
 const results: Record<string, unknown> = {};
 async function time(label: string, n: number, fn: (i: number) => Promise<unknown>) {
@@ -53,13 +57,21 @@ console.log(`1080p frames fitted: largest ${maxKb.toFixed(1)} KB (budget ${MAX_F
 
 const thumbs = await Promise.all(vga.map((v) => thumbnail(v)));
 const reencoded = await Promise.all(vga.map(async (v) => thumbnail(await sharp(v).jpeg({ quality: 60 }).toBuffer())));
-const between = thumbs.slice(1).map((t, i) => pictureChange(t, thumbs[i]!)).sort((a, b) => a - b);
+const between = thumbs
+  .slice(1)
+  .map((t, i) => pictureChange(t, thumbs[i]!))
+  .sort((a, b) => a - b);
 const same = thumbs.map((t, i) => pictureChange(t, reencoded[i]!)).sort((a, b) => a - b);
-console.log(`change score between different people's frames: min ${between[0]!.toFixed(3)}, median ${between[Math.floor(between.length / 2)]!.toFixed(3)}`);
-console.log(`change score of a frame against itself re-encoded at q60: max ${same.at(-1)!.toFixed(4)} (default minChange 0.02)`);
+console.log(
+  `change score between different people's frames: min ${between[0]!.toFixed(3)}, median ${between[Math.floor(between.length / 2)]!.toFixed(3)}`,
+);
+console.log(
+  `change score of a frame against itself re-encoded at q60: max ${same.at(-1)!.toFixed(4)} (default minChange 0.02)`,
+);
 results.fittedMaxKb = Number(maxKb.toFixed(1));
 results.changeBetweenPeople = { min: between[0], median: between[Math.floor(between.length / 2)] };
 results.changeSameReencoded = { max: same.at(-1) };
 
 const jsonAt = process.argv.indexOf('--json');
-if (jsonAt > 0 && process.argv[jsonAt + 1]) fs.writeFileSync(process.argv[jsonAt + 1]!, `${JSON.stringify(results, null, 2)}\n`);
+if (jsonAt > 0 && process.argv[jsonAt + 1])
+  fs.writeFileSync(process.argv[jsonAt + 1]!, `${JSON.stringify(results, null, 2)}\n`);

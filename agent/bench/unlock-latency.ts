@@ -22,9 +22,19 @@ const fx = await startLocalBrokerFixture();
 try {
   const backend = await fx.connectBackend();
   const relay = new SimulatedRelay(silentLogger());
-  const link = new IotDoorLink({ doorId, endpoint: 'localhost', port: fx.port, ...(await fx.doorFiles(doorId)), logger: silentLogger() });
+  const link = new IotDoorLink({
+    doorId,
+    endpoint: 'localhost',
+    port: fx.port,
+    ...(await fx.doorFiles(doorId)),
+    logger: silentLogger(),
+  });
   const agent = createAgent(
-    { doorId, frames: { maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 }, unlock: { maxPulseMs: 1000 } },
+    {
+      doorId,
+      frames: { maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 },
+      unlock: { maxPulseMs: 1000 },
+    },
     { camera: new PushCamera(), relay, link, logger: silentLogger(), agentVersion: 'bench' },
   );
   await agent.start();
@@ -45,7 +55,16 @@ try {
     });
     const now = Date.now();
     const start = performance.now();
-    await backend.publishCommand({ v: 1, type: 'unlock', doorId, decisionId: `bench-${i}-${now}`, issuedAt: now, expiresAt: now + 5000, pulseMs: 100, source: 'remote' });
+    await backend.publishCommand({
+      v: 1,
+      type: 'unlock',
+      doorId,
+      decisionId: `bench-${i}-${now}`,
+      issuedAt: now,
+      expiresAt: now + 5000,
+      pulseMs: 100,
+      source: 'remote',
+    });
     const at = await energised;
     samples.push(at - start);
     arrivals.push(arrivedAt - start);
@@ -55,14 +74,19 @@ try {
   await agent.stop();
   samples.sort((a, b) => a - b);
   arrivals.sort((a, b) => a - b);
-  const q = (list: number[], p: number) => Number(list[Math.min(list.length - 1, Math.floor(list.length * p))]!.toFixed(2));
+  const q = (list: number[], p: number) =>
+    Number(list[Math.min(list.length - 1, Math.floor(list.length * p))]!.toFixed(2));
   const result = {
     n,
     publishToRelay: { medianMs: q(samples, 0.5), p95Ms: q(samples, 0.95), maxMs: q(samples, 1) },
     publishToArrival: { medianMs: q(arrivals, 0.5), p95Ms: q(arrivals, 0.95) },
   };
-  console.log(`unlock command published → relay energised: median ${result.publishToRelay.medianMs} ms, p95 ${result.publishToRelay.p95Ms} ms, max ${result.publishToRelay.maxMs} ms (n=${n})`);
-  console.log(`  of which publish → command at the door: median ${result.publishToArrival.medianMs} ms, p95 ${result.publishToArrival.p95Ms} ms`);
+  console.log(
+    `unlock command published → relay energised: median ${result.publishToRelay.medianMs} ms, p95 ${result.publishToRelay.p95Ms} ms, max ${result.publishToRelay.maxMs} ms (n=${n})`,
+  );
+  console.log(
+    `  of which publish → command at the door: median ${result.publishToArrival.medianMs} ms, p95 ${result.publishToArrival.p95Ms} ms`,
+  );
   const json = arg('--json');
   if (json) fs.writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
   await backend.close();

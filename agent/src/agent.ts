@@ -5,7 +5,13 @@
  * every pulse, and on stop. Only a fresh, valid unlock command for this door moves the relay.
  */
 import type { Logger } from '../../lib/logger.js';
-import type { DenyCommand, DoorEventMessage, DoorEventType, DoorStatusMessage, UnlockCommand } from '../../protocol/index.js';
+import type {
+  DenyCommand,
+  DoorEventMessage,
+  DoorEventType,
+  DoorStatusMessage,
+  UnlockCommand,
+} from '../../protocol/index.js';
 import type { Camera, DoorContact, DoorLink, Relay } from './ports/index.js';
 import type { AgentConfig } from './config.js';
 import { CommandGuard, type GuardResult } from './command-guard.js';
@@ -88,7 +94,14 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
 
   function publishStatus(): void {
     if (!link.connected) return;
-    const status: DoorStatusMessage = { v: 1, doorId, online: true, lock: relay.state, agentVersion: version, at: clock() };
+    const status: DoorStatusMessage = {
+      v: 1,
+      doorId,
+      online: true,
+      lock: relay.state,
+      agentVersion: version,
+      at: clock(),
+    };
     link.publishStatus(status).catch((err) => log.warn({ err }, 'status publish failed'));
   }
 
@@ -137,7 +150,10 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
         await relay.unlock();
       } catch (err) {
         log.error({ err, decisionId: command.decisionId }, 'relay failed to unlock');
-        publishEvent('agent_error', { decisionId: command.decisionId, detail: `relay failed to unlock: ${errorMessage(err)}` });
+        publishEvent('agent_error', {
+          decisionId: command.decisionId,
+          detail: `relay failed to unlock: ${errorMessage(err)}`,
+        });
         throw err;
       }
       // A second unlock during a pulse extends it; it never shortens it.
@@ -175,7 +191,10 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
     if (!running) return;
     if (verdict.command.type === 'deny') {
       commands.denied += 1;
-      log.info({ decisionId: verdict.command.decisionId, reason: verdict.command.reason }, 'access denied by the back end');
+      log.info(
+        { decisionId: verdict.command.decisionId, reason: verdict.command.reason },
+        'access denied by the back end',
+      );
       try {
         deps.onDeny?.(verdict.command);
       } catch (err) {
@@ -218,7 +237,10 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
           await contact.start((state) => {
             const forced = state === 'open' && relay.state === 'locked';
             log.info({ state, forced }, 'door contact changed');
-            publishEvent(state === 'open' ? 'door_opened' : 'door_closed', forced ? { detail: 'opened while locked' } : {});
+            publishEvent(
+              state === 'open' ? 'door_opened' : 'door_closed',
+              forced ? { detail: 'opened while locked' } : {},
+            );
           });
         } catch (err) {
           log.error({ err }, 'door contact unavailable; continuing without it');
@@ -250,7 +272,14 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
       await Promise.allSettled([camera.stop(), contact?.stop()]);
       if (link.connected) {
         // A clean goodbye; the last will covers the unclean ones.
-        const status: DoorStatusMessage = { v: 1, doorId, online: false, lock: relay.state, agentVersion: version, at: clock() };
+        const status: DoorStatusMessage = {
+          v: 1,
+          doorId,
+          online: false,
+          lock: relay.state,
+          agentVersion: version,
+          at: clock(),
+        };
         await link.publishStatus(status).catch((err) => log.warn({ err }, 'offline status publish failed'));
       }
       await link.disconnect().catch((err) => log.warn({ err }, 'link disconnect failed'));

@@ -12,14 +12,7 @@ import {
 } from '../../protocol/index.js';
 
 export type RejectReason =
-  | 'malformed'
-  | 'other_door'
-  | 'expired'
-  | 'future_dated'
-  | 'replayed'
-  | 'bad_window'
-  | 'before_start'
-  | 'overloaded';
+  'malformed' | 'other_door' | 'expired' | 'future_dated' | 'replayed' | 'bad_window' | 'before_start' | 'overloaded';
 
 export type GuardResult =
   | { ok: true; command: UnlockCommand; pulseMs: number }
@@ -78,14 +71,24 @@ export class CommandGuard {
       return { ok: false, reason: 'expired', detail: `expired ${now - command.expiresAt} ms ago`, decisionId };
     }
     if (command.issuedAt > now + MAX_CLOCK_SKEW_MS) {
-      return { ok: false, reason: 'future_dated', detail: `issued ${command.issuedAt - now} ms in the future`, decisionId };
+      return {
+        ok: false,
+        reason: 'future_dated',
+        detail: `issued ${command.issuedAt - now} ms in the future`,
+        decisionId,
+      };
     }
     // A command valid for longer than the skew window could be replayed after we forget its id.
     if (command.expiresAt - command.issuedAt > MAX_CLOCK_SKEW_MS * 2) {
       return { ok: false, reason: 'bad_window', detail: 'validity window is implausibly long', decisionId };
     }
     if (command.issuedAt < this.notBefore) {
-      return { ok: false, reason: 'before_start', detail: `issued ${this.notBefore - command.issuedAt} ms before the agent started`, decisionId };
+      return {
+        ok: false,
+        reason: 'before_start',
+        detail: `issued ${this.notBefore - command.issuedAt} ms before the agent started`,
+        decisionId,
+      };
     }
     if (this.seen.has(decisionId)) {
       return { ok: false, reason: 'replayed', detail: 'decisionId already seen', decisionId };

@@ -24,7 +24,10 @@ export const DirectoryCameraConfig = z.object({
 export const WebcamCameraConfig = z.object({
   type: z.literal('webcam'),
   /** node-webcam puts this in a shell command line, so only plain /dev paths are accepted. */
-  device: z.string().regex(/^\/dev\/[A-Za-z0-9_./-]+$/, 'device must be a /dev path').default('/dev/video0'),
+  device: z
+    .string()
+    .regex(/^\/dev\/[A-Za-z0-9_./-]+$/, 'device must be a /dev path')
+    .default('/dev/video0'),
   width: z.number().int().min(16).max(4096).default(640),
   height: z.number().int().min(16).max(4096).default(480),
   /** Pause between fswebcam shots (each shot opens the device, so it is slow anyway). */

@@ -30,7 +30,13 @@ export function buildCamera(config: AgentConfig['camera'], logger: Logger): Came
     case 'directory':
       return new DirectoryCamera({ path: config.path, mode: config.mode, intervalMs: config.intervalMs, logger });
     case 'webcam':
-      return new WebcamCamera({ device: config.device, width: config.width, height: config.height, intervalMs: config.intervalMs, logger });
+      return new WebcamCamera({
+        device: config.device,
+        width: config.width,
+        height: config.height,
+        intervalMs: config.intervalMs,
+        logger,
+      });
     case 'stream':
       return new MjpegStreamCamera({ ...config, logger });
     case 'push':
@@ -63,7 +69,15 @@ export async function createAgentFromConfig(
     : undefined;
   const version = agentVersion();
   const link = new IotDoorLink({ ...config.mqtt, doorId: config.doorId, logger: log, agentVersion: version });
-  const agent = createAgent(config, { camera, relay, link, contact, logger: log, agentVersion: version, onDeny: options.onDeny });
+  const agent = createAgent(config, {
+    camera,
+    relay,
+    link,
+    contact,
+    logger: log,
+    agentVersion: version,
+    onDeny: options.onDeny,
+  });
   return {
     config,
     agent,

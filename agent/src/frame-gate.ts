@@ -127,7 +127,10 @@ export class FrameGate {
           this.stats.sent += 1;
           this.lastSentAt = this.clock();
           this.lastSentThumb = thumb;
-          this.log.debug({ frameId: message.frameId, bytes: jpeg.length, change: Number(change.toFixed(3)) }, 'frame sent');
+          this.log.debug(
+            { frameId: message.frameId, bytes: jpeg.length, change: Number(change.toFixed(3)) },
+            'frame sent',
+          );
         } else {
           this.stats.notSent += 1;
         }

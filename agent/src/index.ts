@@ -1,8 +1,20 @@
 /** The door agent's public API, for the CLI, the admin site's virtual door and tests. */
 export { createAgent, type AgentDeps, type AgentSettings, type AgentState, type DoorAgent } from './agent.js';
-export { createAgentFromConfig, buildCamera, buildRelay, type AgentRuntime, type CreateAgentOptions } from './create-agent-from-config.js';
+export {
+  createAgentFromConfig,
+  buildCamera,
+  buildRelay,
+  type AgentRuntime,
+  type CreateAgentOptions,
+} from './create-agent-from-config.js';
 export { runAgent } from './main.js';
-export { loadAgentConfig, parseAgentConfig, AgentConfigSchema, type AgentConfig, type AgentConfigInput } from './config.js';
+export {
+  loadAgentConfig,
+  parseAgentConfig,
+  AgentConfigSchema,
+  type AgentConfig,
+  type AgentConfigInput,
+} from './config.js';
 export { CommandGuard, type GuardResult, type RejectReason } from './command-guard.js';
 export { FrameGate, type FrameGateOptions, type FrameGateStats, type FrameSender } from './frame-gate.js';
 export { IotDoorLink, type IotDoorLinkOptions } from './link/iot-door-link.js';

@@ -9,7 +9,10 @@ import { pathToFileURL } from 'node:url';
 import { createRootLogger, type Logger } from '../../lib/logger.js';
 import { createAgentFromConfig, type AgentRuntime } from './create-agent-from-config.js';
 
-export async function runAgent(configPath: string, logger: Logger = createRootLogger({ name: 'facegate-agent' })): Promise<AgentRuntime> {
+export async function runAgent(
+  configPath: string,
+  logger: Logger = createRootLogger({ name: 'facegate-agent' }),
+): Promise<AgentRuntime> {
   let runtime: AgentRuntime | null = null;
   let stopping = false;
 

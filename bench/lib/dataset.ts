@@ -46,7 +46,8 @@ export function openSetSplit(dir: string, enrollCount: number, sample?: number):
   const enrolled: BenchPerson[] = [];
   const strangers: OpenSetSplit['strangers'] = [];
   for (const p of people) {
-    if (p.photos.length >= 2) enrolled.push({ name: p.name, enroll: p.photos.slice(0, enrollCount), probes: p.photos.slice(enrollCount) });
+    if (p.photos.length >= 2)
+      enrolled.push({ name: p.name, enroll: p.photos.slice(0, enrollCount), probes: p.photos.slice(enrollCount) });
     else strangers.push({ name: p.name, photo: p.photos[0]! });
   }
   return { enrolled, strangers };

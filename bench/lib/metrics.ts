@@ -34,19 +34,32 @@ export function thresholdForFpir(nonMated: number[], target: number): number {
   return s + Math.max(1e-9, Math.abs(s) * 1e-9);
 }
 
-export function fnirAtFpir(mated: MatedOutcome[], nonMated: number[], target: number): { fnir: number; threshold: number } {
+export function fnirAtFpir(
+  mated: MatedOutcome[],
+  nonMated: number[],
+  target: number,
+): { fnir: number; threshold: number } {
   const threshold = thresholdForFpir(nonMated, target);
   return { fnir: fnirAt(mated, threshold), threshold };
 }
 
 /** DET points over every distinct score, from strict to lenient. */
-export function detCurve(mated: MatedOutcome[], nonMated: number[]): { threshold: number; fpir: number; fnir: number }[] {
-  const thresholds = [...new Set([...mated.map((m) => m.score), ...nonMated].filter(Number.isFinite))].sort((a, b) => b - a);
+export function detCurve(
+  mated: MatedOutcome[],
+  nonMated: number[],
+): { threshold: number; fpir: number; fnir: number }[] {
+  const thresholds = [...new Set([...mated.map((m) => m.score), ...nonMated].filter(Number.isFinite))].sort(
+    (a, b) => b - a,
+  );
   // Incremental counts: O(n log n) instead of re-scanning per threshold.
-  const matedCorrect = mated.filter((m) => m.correct && Number.isFinite(m.score)).map((m) => m.score).sort((a, b) => b - a);
+  const matedCorrect = mated
+    .filter((m) => m.correct && Number.isFinite(m.score))
+    .map((m) => m.score)
+    .sort((a, b) => b - a);
   const strangers = nonMated.filter(Number.isFinite).sort((a, b) => b - a);
   const points: { threshold: number; fpir: number; fnir: number }[] = [];
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   for (const t of thresholds) {
     while (i < matedCorrect.length && matedCorrect[i]! >= t) i++;
     while (j < strangers.length && strangers[j]! >= t) j++;

@@ -60,7 +60,8 @@ export async function runOpenSet(
 
   // A person with no usable enrollment photo is a failure to enrol; their probes become non-mated.
   const probes: { file: string; mate: string | null }[] = [];
-  for (const p of split.enrolled) for (const file of p.probes) probes.push({ file, mate: enrolledOk.has(p.name) ? p.name : null });
+  for (const p of split.enrolled)
+    for (const file of p.probes) probes.push({ file, mate: enrolledOk.has(p.name) ? p.name : null });
   for (const s of split.strangers) probes.push({ file: s.photo, mate: null });
 
   const mated: MatedOutcome[] = [];
@@ -95,7 +96,11 @@ export async function runOpenSet(
  * Also the process CPU time per call: the engine is single-threaded WASM, so on a machine shared
  * with other work the CPU time is what the call would take on an idle core.
  */
-export async function measureLatency(index: FaceIndex, files: string[], tick: () => void): Promise<{ wallMs: number[]; cpuMs: number[] }> {
+export async function measureLatency(
+  index: FaceIndex,
+  files: string[],
+  tick: () => void,
+): Promise<{ wallMs: number[]; cpuMs: number[] }> {
   const wallMs: number[] = [];
   const cpuMs: number[] = [];
   for (const file of files) {

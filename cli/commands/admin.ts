@@ -4,7 +4,11 @@ import { SqliteAdminUserStore, issueOneTimePassword } from '../../admin-web/src/
 import { DATA_FILES } from '../local-backend.js';
 import type { LocalSettings } from '../settings.js';
 
-export async function adminCommand(settings: LocalSettings, action: 'create' | 'reset-password', username: string): Promise<number> {
+export async function adminCommand(
+  settings: LocalSettings,
+  action: 'create' | 'reset-password',
+  username: string,
+): Promise<number> {
   const store = SqliteAdminUserStore.open(path.join(settings.dataDir, DATA_FILES.admin));
   try {
     const exists = (await store.findByUsername(username)) !== null;

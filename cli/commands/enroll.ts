@@ -17,13 +17,15 @@ export async function enrollCommand(
   const photos = input.photos.map((file) => {
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (!stat?.isFile()) throw new InvalidInputError(`${file}: no such file`);
-    if (stat.size > MAX_PHOTO_BYTES) throw new InvalidInputError(`${file}: larger than ${MAX_PHOTO_BYTES / 1048576} MB`);
+    if (stat.size > MAX_PHOTO_BYTES)
+      throw new InvalidInputError(`${file}: larger than ${MAX_PHOTO_BYTES / 1048576} MB`);
     return fs.readFileSync(file);
   });
   const date = (label: string, value?: string) => {
     if (value === undefined) return null;
     const ms = Date.parse(value);
-    if (Number.isNaN(ms)) throw new InvalidInputError(`${label} must be a date such as 2026-12-31, got ${JSON.stringify(value)}`);
+    if (Number.isNaN(ms))
+      throw new InvalidInputError(`${label} must be a date such as 2026-12-31, got ${JSON.stringify(value)}`);
     return ms;
   };
   const validFrom = date('--valid-from', input.validFrom);

@@ -14,7 +14,8 @@ export async function peopleCommand(
   personId: string | undefined,
   options: { search?: string; yes?: boolean },
 ): Promise<number> {
-  if (action !== 'list' && !personId) throw new InvalidInputError(`people ${action} needs a PERSON_ID (see: facegate people list)`);
+  if (action !== 'list' && !personId)
+    throw new InvalidInputError(`people ${action} needs a PERSON_ID (see: facegate people list)`);
   const { services, close } = await openOfflineServices(settings, logger);
   const actor = { name: 'cli' };
   try {
@@ -40,7 +41,11 @@ export async function peopleCommand(
       }
       case 'deactivate':
       case 'activate': {
-        const person = await services.people.update(personId!, { status: action === 'activate' ? 'active' : 'inactive' }, actor);
+        const person = await services.people.update(
+          personId!,
+          { status: action === 'activate' ? 'active' : 'inactive' },
+          actor,
+        );
         console.log(`${person.name} is now ${person.status}.`);
         return 0;
       }

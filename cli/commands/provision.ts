@@ -22,7 +22,9 @@ export async function provisionCommand(
     console.log(`Door ${door.doorId} registered; its bundle is in ${out}`);
     console.log(`  ${path.basename(configFile)}, ca.pem, door.crt, door.key (private key, mode 0600: keep it secret)`);
     console.log(`The door connects to ${bundle.credentials.endpoint}:${bundle.credentials.port}.`);
-    console.log('On the Pi: copy the folder to /etc/facegate and run: npx facegate agent --config /etc/facegate/agent.json');
+    console.log(
+      'On the Pi: copy the folder to /etc/facegate and run: npx facegate agent --config /etc/facegate/agent.json',
+    );
     return 0;
   } finally {
     await close();

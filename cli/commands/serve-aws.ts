@@ -57,7 +57,13 @@ export async function serveAws(logger: Logger): Promise<{ port: number; stop(): 
       doorFeed,
     });
     backend.watchDoors((door) => doorFeed.publish(door));
-    const app = await buildAdminApp({ services, users, logger, cookieSecure: tls !== undefined, ...(tls && { https: tls }) });
+    const app = await buildAdminApp({
+      services,
+      users,
+      logger,
+      cookieSecure: tls !== undefined,
+      ...(tls && { https: tls }),
+    });
     await app.listen({ host, port });
     // Only once the site is up: a start that fails must not use up the one-time password.
     const firstPassword = await ensureFirstAdmin(users);
@@ -67,7 +73,10 @@ export async function serveAws(logger: Logger): Promise<{ port: number; stop(): 
     }
     const address = app.server.address();
     const boundPort = typeof address === 'object' && address ? address.port : port;
-    logger.info({ host, port: boundPort, https: tls !== undefined, region: config.region }, 'FaceGate admin site ready (AWS back end)');
+    logger.info(
+      { host, port: boundPort, https: tls !== undefined, region: config.region },
+      'FaceGate admin site ready (AWS back end)',
+    );
     return {
       port: boundPort,
       async stop() {

@@ -31,7 +31,12 @@ async function prepareSimulatedDoor(stack: LocalStack): Promise<{ configFile: st
   const existing = await stack.backend.records.getDoor(SIMULATED_DOOR_ID);
   const kept = existing ? existingDoorCertificate(stack.backend.ca, dir, SIMULATED_DOOR_ID) : null;
   const bundle = !existing
-    ? (await stack.services.doors.create({ doorId: SIMULATED_DOOR_ID, name: 'Front door (simulated)' }, { name: 'system' })).bundle
+    ? (
+        await stack.services.doors.create(
+          { doorId: SIMULATED_DOOR_ID, name: 'Front door (simulated)' },
+          { name: 'system' },
+        )
+      ).bundle
     : {
         // Restarts reuse the door's certificate while it is good, as a real door would.
         credentials: kept
@@ -48,7 +53,13 @@ async function prepareSimulatedDoor(stack: LocalStack): Promise<{ configFile: st
       };
   const configFile = writeDoorBundle(dir, bundle, {
     doorId: SIMULATED_DOOR_ID,
-    mqtt: { endpoint: stack.mqtt.host, port: stack.mqtt.port, caFile: 'ca.pem', certFile: 'door.crt', keyFile: 'door.key' },
+    mqtt: {
+      endpoint: stack.mqtt.host,
+      port: stack.mqtt.port,
+      caFile: 'ca.pem',
+      certFile: 'door.crt',
+      keyFile: 'door.key',
+    },
     camera: { type: 'directory', path: 'camera', mode: 'watch' },
     relay: { type: 'simulated' },
   });
@@ -68,10 +79,16 @@ function printWelcome(stack: LocalStack, cameraDir: string | null): void {
     `  Data          ${stack.dataDir}`,
   ];
   if (stack.firstAdminPassword) {
-    lines.push('', `  First sign-in: user "admin", one-time password ${stack.firstAdminPassword}`, '  (shown only now; you choose a new password when you sign in)');
+    lines.push(
+      '',
+      `  First sign-in: user "admin", one-time password ${stack.firstAdminPassword}`,
+      '  (shown only now; you choose a new password when you sign in)',
+    );
   }
   lines.push('', 'Next:');
-  lines.push(`  1. Enrol someone: open the admin site (People), or run  npx facegate enroll --name "Ada" ada1.jpg ada2.jpg`);
+  lines.push(
+    `  1. Enrol someone: open the admin site (People), or run  npx facegate enroll --name "Ada" ada1.jpg ada2.jpg`,
+  );
   if (cameraDir) {
     lines.push(`  2. Walk up to the simulated door "${SIMULATED_DOOR_ID}": copy another photo into ${rel(cameraDir)}/`);
   }
@@ -81,7 +98,11 @@ function printWelcome(stack: LocalStack, cameraDir: string | null): void {
   console.log(lines.join('\n'));
 }
 
-export async function startServer(settings: LocalSettings, logger: Logger, withSimulatedDoor: boolean): Promise<RunningServer> {
+export async function startServer(
+  settings: LocalSettings,
+  logger: Logger,
+  withSimulatedDoor: boolean,
+): Promise<RunningServer> {
   const stack = await startLocalStack({
     dataDir: settings.dataDir,
     host: settings.host,
@@ -98,10 +119,14 @@ export async function startServer(settings: LocalSettings, logger: Logger, withS
     const prepared = await prepareSimulatedDoor(stack);
     cameraDir = prepared.cameraDir;
     // A separate process, like a real door: it has its own certificate and its own crash domain.
-    door = spawn(process.execPath, [FACEGATE_BIN, 'agent', '--config', prepared.configFile, '--parent-pid', String(process.pid)], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: process.env,
-    });
+    door = spawn(
+      process.execPath,
+      [FACEGATE_BIN, 'agent', '--config', prepared.configFile, '--parent-pid', String(process.pid)],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: process.env,
+      },
+    );
     door.on('exit', (code, signal) => {
       if (code !== 0 && signal !== 'SIGTERM') logger.error({ code, signal }, 'simulated door exited');
     });

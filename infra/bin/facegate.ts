@@ -12,7 +12,9 @@ const app = new App();
 const account = (app.node.tryGetContext('account') as string | undefined) ?? process.env.CDK_DEFAULT_ACCOUNT;
 const region = (app.node.tryGetContext('region') as string | undefined) ?? process.env.CDK_DEFAULT_REGION;
 if (!account || !region) {
-  console.error('FaceGate needs an explicit AWS account and region: configure credentials, or pass -c account=123456789012 -c region=eu-west-1');
+  console.error(
+    'FaceGate needs an explicit AWS account and region: configure credentials, or pass -c account=123456789012 -c region=eu-west-1',
+  );
   process.exit(2);
 }
 const settings = readSettings((key) => app.node.tryGetContext(key));

@@ -18,7 +18,8 @@ export const UPDATE_SCRIPT = '/opt/facegate/bin/update.sh';
 const BOOTSTRAPPED = '/opt/facegate/.bootstrapped';
 
 export function updateScript(names: HostScriptNames): string {
-  const ssm = (name: string) => `aws ssm get-parameter --region ${names.region} --name ${name} --query Parameter.Value --output text`;
+  const ssm = (name: string) =>
+    `aws ssm get-parameter --region ${names.region} --name ${name} --query Parameter.Value --output text`;
   return [
     '#!/bin/bash',
     '# Installs the release named in SSM and restarts the admin site. Safe to run again.',

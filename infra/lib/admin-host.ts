@@ -29,7 +29,17 @@ import { bootstrapCommands, UPDATE_SCRIPT } from './admin-host-scripts.js';
 import { REPO_ROOT } from './repo-root.js';
 
 /** What never goes into the code bundle the host downloads. */
-const CODE_EXCLUDES = ['node_modules', '.git', '**/cdk.out', '.facegate', 'test', 'test-results', 'bench-results', '*.log', '.ci'];
+const CODE_EXCLUDES = [
+  'node_modules',
+  '.git',
+  '**/cdk.out',
+  '.facegate',
+  'test',
+  'test-results',
+  'bench-results',
+  '*.log',
+  '.ci',
+];
 
 export interface AdminHostProps {
   data: DataStores;
@@ -60,7 +70,12 @@ export class AdminHost extends Construct {
       maxAzs: 2,
       natGateways: 0,
       subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
-      flowLogs: { all: { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.ALL } },
+      flowLogs: {
+        all: {
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+          trafficType: ec2.FlowLogTrafficType.ALL,
+        },
+      },
     });
 
     const securityGroup = new ec2.SecurityGroup(this, 'HttpsOnly', {
@@ -111,7 +126,10 @@ export class AdminHost extends Construct {
     this.envParameter = new ssm.StringParameter(this, 'Environment', {
       parameterName: parameterNames.env,
       description: 'Environment file of the admin site (names and ARNs only, no secrets)',
-      stringValue: Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n',
+      stringValue:
+        Object.entries(env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n') + '\n',
     });
     codeParameter.grantRead(role);
     this.envParameter.grantRead(role);
@@ -129,7 +147,10 @@ export class AdminHost extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       instanceType: new ec2.InstanceType('t4g.small'),
       // Resolved once and kept in cdk.context.json: a newer AMI must not replace the host on a deploy.
-      machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64, cachedInContext: true }),
+      machineImage: ec2.MachineImage.latestAmazonLinux2023({
+        cpuType: ec2.AmazonLinuxCpuType.ARM_64,
+        cachedInContext: true,
+      }),
       securityGroup,
       role,
       userData,
@@ -138,7 +159,10 @@ export class AdminHost extends Construct {
       detailedMonitoring: true,
       disableApiTermination: true,
       blockDevices: [
-        { deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) },
+        {
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+        },
       ],
     });
     this.address = new ec2.CfnEIP(this, 'Address', { instanceId: this.instance.instanceId });
@@ -151,8 +175,14 @@ export class AdminHost extends Construct {
       parameters: { commands: [`${UPDATE_SCRIPT} # release ${code.assetHash}, settings ${settingsHash(props)}`] },
     });
 
-    new CfnOutput(stack, 'AdminUrl', { value: `https://${this.address.ref}/`, description: 'Admin site (self-signed certificate until replaced)' });
-    new CfnOutput(stack, 'AdminInstanceId', { value: this.instance.instanceId, description: 'aws ssm start-session --target <id>' });
+    new CfnOutput(stack, 'AdminUrl', {
+      value: `https://${this.address.ref}/`,
+      description: 'Admin site (self-signed certificate until replaced)',
+    });
+    new CfnOutput(stack, 'AdminInstanceId', {
+      value: this.instance.instanceId,
+      description: 'aws ssm start-session --target <id>',
+    });
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
@@ -169,7 +199,7 @@ export class AdminHost extends Construct {
         'Resource::*',
       ],
       'The admin site manages every person, photo, door and event: table indexes, all objects of the images bucket, ' +
-        'door things and certificates (created at run time), and every door\'s commands topic (remote unlock). ' +
+        "door things and certificates (created at run time), and every door's commands topic (remote unlock). " +
         'CreateKeysAndCertificate, DescribeEndpoint and DetectFaces have no resource type.',
     );
     acknowledgeWildcards(
@@ -180,16 +210,18 @@ export class AdminHost extends Construct {
         'Action::s3:List*',
         `Resource::arn:<AWS::Partition>:s3:::${code.bucket.bucketName}/*`,
       ],
-      'CDK\'s read grant on the bootstrap asset bucket, so the host can download its code bundle at boot.',
+      "CDK's read grant on the bootstrap asset bucket, so the host can download its code bundle at boot.",
     );
     Validations.of(this.instance).acknowledge({
       id: 'AwsSolutions-EC29',
-      reason: 'A single stateless host rebuilt from the stack; termination protection is on (disableApiTermination), no ASG needed.',
+      reason:
+        'A single stateless host rebuilt from the stack; termination protection is on (disableApiTermination), no ASG needed.',
     });
     if (props.adminCidr === '0.0.0.0/0') {
       Validations.of(securityGroup).acknowledge({
         id: 'AwsSolutions-EC23',
-        reason: 'Default for a first deploy: only 443 is open and the site requires sign-in over TLS. Set -c adminCidr=<office range> to narrow it.',
+        reason:
+          'Default for a first deploy: only 443 is open and the site requires sign-in over TLS. Set -c adminCidr=<office range> to narrow it.',
       });
     }
   }
@@ -200,14 +232,27 @@ export class AdminHost extends Construct {
     const stack = Stack.of(this);
     const iotArn = (resource: string) => stack.formatArn({ service: 'iot', resource, resourceName: '*' });
     for (const table of Object.values(data.tables)) {
-      allowTableActions(role, table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchWriteItem'], true);
+      allowTableActions(
+        role,
+        table,
+        ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchWriteItem'],
+        true,
+      );
     }
     allowObjectActions(role, data.bucket, ['GetObject', 'PutObject', 'DeleteObject'], '*');
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [data.bucket.bucketArn] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [data.bucket.bucketArn] }),
+    );
     allowKeyViaServices(role, data.key, ['dynamodb', 's3']);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['rekognition:IndexFaces', 'rekognition:SearchFacesByImage', 'rekognition:DeleteFaces', 'rekognition:DescribeCollection', 'rekognition:ListFaces'],
+        actions: [
+          'rekognition:IndexFaces',
+          'rekognition:SearchFacesByImage',
+          'rekognition:DeleteFaces',
+          'rekognition:DescribeCollection',
+          'rekognition:ListFaces',
+        ],
         resources: [data.collectionArn],
       }),
     );
@@ -221,16 +266,29 @@ export class AdminHost extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['iot:AttachPolicy', 'iot:DetachPolicy', 'iot:UpdateCertificate', 'iot:DeleteCertificate'],
-        resources: [iotArn('cert'), stack.formatArn({ service: 'iot', resource: 'policy', resourceName: props.doorPolicyName })],
+        resources: [
+          iotArn('cert'),
+          stack.formatArn({ service: 'iot', resource: 'policy', resourceName: props.doorPolicyName }),
+        ],
       }),
     );
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iot:CreateKeysAndCertificate', 'iot:DescribeEndpoint'], resources: ['*'] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [doorCommandsTopicArn(stack)] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['iot:CreateKeysAndCertificate', 'iot:DescribeEndpoint'], resources: ['*'] }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [doorCommandsTopicArn(stack)] }),
+    );
   }
 }
 
 /** Changes whenever a setting that reaches the host's environment changes (names of resources never do). */
 function settingsHash(props: AdminHostProps): string {
-  const settings = [props.matchThreshold, props.eventRetentionDays, props.iotDataEndpoint ?? '', props.doorPolicyName, props.startCommand];
+  const settings = [
+    props.matchThreshold,
+    props.eventRetentionDays,
+    props.iotDataEndpoint ?? '',
+    props.doorPolicyName,
+    props.startCommand,
+  ];
   return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 12);
 }

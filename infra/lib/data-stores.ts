@@ -12,7 +12,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rekognition from 'aws-cdk-lib/aws-rekognition';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TABLE_ROLES, TABLES, type TableDescription, type TableRole } from '../../cloud/src/adapters/aws/dynamo-schema.js';
+import {
+  TABLE_ROLES,
+  TABLES,
+  type TableDescription,
+  type TableRole,
+} from '../../cloud/src/adapters/aws/dynamo-schema.js';
 
 export interface DataStoresProps {
   site: string;
@@ -69,9 +74,10 @@ export class DataStores extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    this.tables = Object.fromEntries(
-      TABLE_ROLES.map((role) => [role, this.table(role, TABLES[role])]),
-    ) as Record<TableRole, dynamodb.TableV2>;
+    this.tables = Object.fromEntries(TABLE_ROLES.map((role) => [role, this.table(role, TABLES[role])])) as Record<
+      TableRole,
+      dynamodb.TableV2
+    >;
 
     this.collectionId = `facegate-${props.site}`;
     this.collection = new rekognition.CfnCollection(this, 'FaceCollection', { collectionId: this.collectionId });

@@ -11,7 +11,12 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { TOPIC_PREFIX } from '../../protocol/index.js';
 
-export function allowTableActions(role: iam.IGrantable, table: dynamodb.TableV2, actions: string[], withIndexes = false): void {
+export function allowTableActions(
+  role: iam.IGrantable,
+  table: dynamodb.TableV2,
+  actions: string[],
+  withIndexes = false,
+): void {
   role.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: actions.map((a) => `dynamodb:${a}`),
@@ -20,7 +25,12 @@ export function allowTableActions(role: iam.IGrantable, table: dynamodb.TableV2,
   );
 }
 
-export function allowObjectActions(role: iam.IGrantable, bucket: s3.IBucket, actions: string[], keyPattern: string): void {
+export function allowObjectActions(
+  role: iam.IGrantable,
+  bucket: s3.IBucket,
+  actions: string[],
+  keyPattern: string,
+): void {
   role.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({ actions: actions.map((a) => `s3:${a}`), resources: [bucket.arnForObjects(keyPattern)] }),
   );

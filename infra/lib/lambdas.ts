@@ -71,9 +71,13 @@ export class Lambdas extends Construct {
     allowTableActions(recognizeRole, data.tables.events, ['PutItem']);
     allowObjectActions(recognizeRole, data.bucket, ['PutObject'], 'snapshots/*');
     allowKeyViaServices(recognizeRole, data.key, ['dynamodb', 's3']);
-    recognizeRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [doorCommandsTopicArn(stack)] }));
+    recognizeRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [doorCommandsTopicArn(stack)] }),
+    );
     if (!props.iotDataEndpoint) {
-      recognizeRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iot:DescribeEndpoint'], resources: ['*'] }));
+      recognizeRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['iot:DescribeEndpoint'], resources: ['*'] }),
+      );
     }
 
     this.doorTelemetry = this.nodeFunction('DoorTelemetry', 'door-telemetry.ts', props.logRetentionDays, {
@@ -94,7 +98,11 @@ export class Lambdas extends Construct {
       'It writes new snapshots (one key per decision, so any key under snapshots/) and publishes to the commands topic of whichever door sent the frame (doors are added at run time).',
     );
     if (!props.iotDataEndpoint) {
-      acknowledgeWildcards(recognizeRole, ['Resource::*'], 'iot:DescribeEndpoint has no resource type; it returns the account\'s IoT endpoint once per container.');
+      acknowledgeWildcards(
+        recognizeRole,
+        ['Resource::*'],
+        "iot:DescribeEndpoint has no resource type; it returns the account's IoT endpoint once per container.",
+      );
     }
   }
 
@@ -102,7 +110,9 @@ export class Lambdas extends Construct {
     id: string,
     entryFile: string,
     logRetentionDays: number,
-    options: Pick<lambda.FunctionOptions, 'memorySize' | 'timeout' | 'retryAttempts' | 'maxEventAge'> & { environment: Record<string, string> },
+    options: Pick<lambda.FunctionOptions, 'memorySize' | 'timeout' | 'retryAttempts' | 'maxEventAge'> & {
+      environment: Record<string, string>;
+    },
   ): NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetentionDays as logs.RetentionDays });
     // An own role instead of AWSLambdaBasicExecutionRole: it may write to this log group only.

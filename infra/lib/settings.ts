@@ -9,7 +9,10 @@ const Cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be an IP
 
 export const FacegateSettingsSchema = z.object({
   /** Short name of the site: names the stack, the Rekognition collection and the IoT policy. */
-  site: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'must be 1-32 chars of a-z, 0-9 and -').default('main'),
+  site: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'must be 1-32 chars of a-z, 0-9 and -')
+    .default('main'),
   /** Who may reach the admin site on 443. Narrow it to the office's addresses where you can. */
   adminCidr: Cidr.default('0.0.0.0/0'),
   /** Audit events (DynamoDB TTL) and door snapshots (S3 lifecycle) are deleted after this many days. */
@@ -17,7 +20,10 @@ export const FacegateSettingsSchema = z.object({
   /** Rekognition similarity (0..1) at or above which a face opens a door. */
   matchThreshold: z.coerce.number().gt(0).max(1).default(DEFAULT_REKOGNITION_THRESHOLD),
   /** The account's `iot:Data-ATS` endpoint; when absent the Lambdas look it up (DescribeEndpoint). */
-  iotDataEndpoint: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/).optional(),
+  iotDataEndpoint: z
+    .string()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/)
+    .optional(),
   /** Command the admin host's systemd unit runs (with /usr/bin/node-20) from the repository root. */
   adminStartCommand: z.string().min(1).default('bin/facegate.mjs serve-aws'),
   /** CloudWatch Logs retention for the Lambdas, the admin host and VPC flow logs. */

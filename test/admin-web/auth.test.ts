@@ -1,6 +1,14 @@
 /** Sign-in, sessions, CSRF and headers across every route of the admin site. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildHarness, cookieHeader, collectCookies, csrfFromHtml, signIn, ADMIN, type Harness } from './support/harness.js';
+import {
+  buildHarness,
+  cookieHeader,
+  collectCookies,
+  csrfFromHtml,
+  signIn,
+  ADMIN,
+  type Harness,
+} from './support/harness.js';
 
 const PERSON = '0b0f6c1e-1111-4222-8333-444455556666';
 const FACE = 'face-1';
@@ -61,45 +69,54 @@ describe('admin site: authentication and CSRF', () => {
     expect((await h.app.inject({ url: '/assets/app.css' })).statusCode).toBe(200);
   });
 
-  it.each(PROTECTED_GETS)('GET %s without a session: 401 for scripts, redirect to sign-in for browsers', async (url) => {
-    const api = await h.app.inject({ url });
-    expect(api.statusCode).toBe(401);
-    expect(api.json()).toMatchObject({ error: 'unauthorized', message: 'sign in first' });
-    const page = await h.app.inject({ url, headers: { accept: 'text/html' } });
-    expect(page.statusCode).toBe(303);
-    expect(page.headers.location).toBe(`/login?next=${encodeURIComponent(url)}`);
-  });
+  it.each(PROTECTED_GETS)(
+    'GET %s without a session: 401 for scripts, redirect to sign-in for browsers',
+    async (url) => {
+      const api = await h.app.inject({ url });
+      expect(api.statusCode).toBe(401);
+      expect(api.json()).toMatchObject({ error: 'unauthorized', message: 'sign in first' });
+      const page = await h.app.inject({ url, headers: { accept: 'text/html' } });
+      expect(page.statusCode).toBe(303);
+      expect(page.headers.location).toBe(`/login?next=${encodeURIComponent(url)}`);
+    },
+  );
 
-  it.each(STATE_CHANGING)('$method $url without a session is refused and changes nothing', async ({ method, url, payload }) => {
-    const res = await h.app.inject({ method, url, payload: payload as object });
-    expect([401, 403]).toContain(res.statusCode);
-    expect(h.services.calls.filter((c) => !c.method.endsWith('.list') && !c.method.endsWith('.get'))).toEqual([]);
-  });
+  it.each(STATE_CHANGING)(
+    '$method $url without a session is refused and changes nothing',
+    async ({ method, url, payload }) => {
+      const res = await h.app.inject({ method, url, payload: payload as object });
+      expect([401, 403]).toContain(res.statusCode);
+      expect(h.services.calls.filter((c) => !c.method.endsWith('.list') && !c.method.endsWith('.get'))).toEqual([]);
+    },
+  );
 
-  it.each(STATE_CHANGING)('$method $url with a session but no or a wrong CSRF token: 403', async ({ method, url, payload }) => {
-    const s = await signIn(h.app);
-    const before = h.services.calls.length;
-    const none = await h.app.inject({ method, url, headers: { cookie: s.cookie }, payload: payload as object });
-    expect(none.statusCode).toBe(403);
-    expect(none.json().error).toBe('csrf');
-    const wrong = await h.app.inject({
-      method,
-      url,
-      headers: { cookie: s.cookie, 'x-csrf-token': 'not-a-token' },
-      payload: payload as object,
-    });
-    expect(wrong.statusCode).toBe(403);
-    // A valid token from another browser (another CSRF secret) does not work either.
-    const other = await h.app.inject({ url: '/login' });
-    const foreign = await h.app.inject({
-      method,
-      url,
-      headers: { cookie: s.cookie, 'x-csrf-token': csrfFromHtml(other.body) },
-      payload: payload as object,
-    });
-    expect(foreign.statusCode).toBe(403);
-    expect(h.services.calls.length).toBe(before);
-  });
+  it.each(STATE_CHANGING)(
+    '$method $url with a session but no or a wrong CSRF token: 403',
+    async ({ method, url, payload }) => {
+      const s = await signIn(h.app);
+      const before = h.services.calls.length;
+      const none = await h.app.inject({ method, url, headers: { cookie: s.cookie }, payload: payload as object });
+      expect(none.statusCode).toBe(403);
+      expect(none.json().error).toBe('csrf');
+      const wrong = await h.app.inject({
+        method,
+        url,
+        headers: { cookie: s.cookie, 'x-csrf-token': 'not-a-token' },
+        payload: payload as object,
+      });
+      expect(wrong.statusCode).toBe(403);
+      // A valid token from another browser (another CSRF secret) does not work either.
+      const other = await h.app.inject({ url: '/login' });
+      const foreign = await h.app.inject({
+        method,
+        url,
+        headers: { cookie: s.cookie, 'x-csrf-token': csrfFromHtml(other.body) },
+        payload: payload as object,
+      });
+      expect(foreign.statusCode).toBe(403);
+      expect(h.services.calls.length).toBe(before);
+    },
+  );
 
   it('signs in with the right password, sets a strict httpOnly session cookie, and rotates it', async () => {
     const page = await h.app.inject({ url: '/login' });
@@ -130,7 +147,10 @@ describe('admin site: authentication and CSRF', () => {
   });
 
   it('refuses a wrong password or unknown user with 401 and no session', async () => {
-    for (const creds of [{ username: ADMIN.username, password: 'wrong password!' }, { username: 'mallory', password: ADMIN.password }]) {
+    for (const creds of [
+      { username: ADMIN.username, password: 'wrong password!' },
+      { username: 'mallory', password: ADMIN.password },
+    ]) {
       const page = await h.app.inject({ url: '/login' });
       const jar = collectCookies(page);
       const res = await h.app.inject({
@@ -145,7 +165,11 @@ describe('admin site: authentication and CSRF', () => {
   });
 
   it('refuses a sign-in without a CSRF token', async () => {
-    const res = await h.app.inject({ method: 'POST', url: '/login', payload: { username: ADMIN.username, password: ADMIN.password } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { username: ADMIN.username, password: ADMIN.password },
+    });
     expect(res.statusCode).toBe(403);
   });
 
@@ -160,7 +184,10 @@ describe('admin site: authentication and CSRF', () => {
       });
       expect(res.headers.location).toBe('/');
       // Signed in already, the sign-in page forwards, but never off-site either.
-      const page = await h.app.inject({ url: `/login?next=${encodeURIComponent(next)}`, headers: { cookie: cookieHeader(collectCookies(res, { ...s.jar })) } });
+      const page = await h.app.inject({
+        url: `/login?next=${encodeURIComponent(next)}`,
+        headers: { cookie: cookieHeader(collectCookies(res, { ...s.jar })) },
+      });
       expect(page.statusCode).toBe(303);
       expect(page.headers.location).toBe('/');
     }
@@ -208,7 +235,11 @@ describe('admin site: authentication and CSRF', () => {
   it('signs out: the session cookie stops working', async () => {
     const s = await signIn(h.app);
     expect((await h.app.inject({ url: '/api/people', headers: { cookie: s.cookie } })).statusCode).toBe(200);
-    const out = await h.app.inject({ method: 'POST', url: '/logout', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+    const out = await h.app.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+    });
     expect(out.statusCode).toBe(303);
     expect((await h.app.inject({ url: '/api/people', headers: { cookie: s.cookie } })).statusCode).toBe(401);
   });
@@ -228,7 +259,9 @@ describe('admin site: authentication and CSRF', () => {
     const cookie = cookieHeader(jar);
     const csrf = csrfFromHtml(page.body);
     // Everything else is closed until the password is changed.
-    expect((await h.app.inject({ url: '/people', headers: { cookie, accept: 'text/html' } })).headers.location).toBe('/account/password');
+    expect((await h.app.inject({ url: '/people', headers: { cookie, accept: 'text/html' } })).headers.location).toBe(
+      '/account/password',
+    );
     expect((await h.app.inject({ url: '/api/people', headers: { cookie } })).statusCode).toBe(403);
     // Too short, mismatched: 400 and nothing changes.
     const short = await h.app.inject({

@@ -21,7 +21,14 @@ import { SqliteAdminUserStore } from '../../admin-web/src/users/sqlite-admin-use
 import { buildAdminApp } from '../../admin-web/src/app.js';
 import { silentLogger, type Logger } from '../../lib/logger.js';
 import { MemoryServices } from './support/memory-services.js';
-import { CHROMIUM, hasFaces, makeFakeWebcamVideo, pickPerson, REPO_ROOT, SCREENSHOT_DIR } from './support/browser-fixtures.js';
+import {
+  CHROMIUM,
+  hasFaces,
+  makeFakeWebcamVideo,
+  pickPerson,
+  REPO_ROOT,
+  SCREENSHOT_DIR,
+} from './support/browser-fixtures.js';
 
 /** What this test uses of cli/local-stack.ts (httpUrl and users are null when started without the site). */
 interface LocalStack {
@@ -31,7 +38,12 @@ interface LocalStack {
   firstAdminPassword?: string | null;
   close(): Promise<void>;
 }
-type StartLocalStack = (o: { dataDir: string; httpPort: number; mqttPort: number; logger: Logger }) => Promise<LocalStack>;
+type StartLocalStack = (o: {
+  dataDir: string;
+  httpPort: number;
+  mqttPort: number;
+  logger: Logger;
+}) => Promise<LocalStack>;
 
 const LOCAL_STACK_FILE = path.join(REPO_ROOT, 'cli', 'local-stack.ts');
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -40,7 +52,10 @@ const haveStack = fs.existsSync(LOCAL_STACK_FILE);
 
 if (!haveChromium) console.warn(`browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 if (!haveFaces) console.warn('browser test: ../shared/faces is absent, so the photo and recognition steps are skipped');
-if (!haveStack) console.warn('browser test: cli/local-stack.ts does not exist yet; running on the services double, recognition steps skipped');
+if (!haveStack)
+  console.warn(
+    'browser test: cli/local-stack.ts does not exist yet; running on the services double, recognition steps skipped',
+  );
 
 const NEW_PASSWORD = 'browser test passphrase 1';
 
@@ -65,14 +80,33 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     if (haveStack) {
       const mod = (await import(pathToFileURL(LOCAL_STACK_FILE).href)) as { startLocalStack: StartLocalStack };
-      stack = await mod.startLocalStack({ dataDir: path.join(tmp, 'data'), httpPort: 0, mqttPort: 0, logger: silentLogger() });
+      stack = await mod.startLocalStack({
+        dataDir: path.join(tmp, 'data'),
+        httpPort: 0,
+        mqttPort: 0,
+        logger: silentLogger(),
+      });
     } else {
       const services = new MemoryServices();
-      services.addDoor({ doorId: 'front-door', name: 'Front door', online: true, agentVersion: '0.1.0', lastSeenAt: Date.now() });
+      services.addDoor({
+        doorId: 'front-door',
+        name: 'Front door',
+        online: true,
+        agentVersion: '0.1.0',
+        lastSeenAt: Date.now(),
+      });
       const users = SqliteAdminUserStore.open(path.join(tmp, 'admin.db'));
       const app = await buildAdminApp({ services, users, logger: silentLogger(), cookieSecure: false });
       const address = await app.listen({ port: 0, host: '127.0.0.1' });
-      stack = { httpUrl: address, services, users, close: async () => { await app.close(); await users.close(); } };
+      stack = {
+        httpUrl: address,
+        services,
+        users,
+        close: async () => {
+          await app.close();
+          await users.close();
+        },
+      };
     }
     expect(stack.httpUrl).toBeTruthy();
     // The real first start prints a one-time password for `admin`; the double gets one for `tester`.
@@ -82,10 +116,21 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
     } else {
       oneTimePassword = await issueOneTimePassword(stack.users!, username);
     }
-    const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+    const args = [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ];
     if (person) {
       const video = makeFakeWebcamVideo(person.probe, tmp);
-      args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`);
+      args.push(
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        `--use-file-for-fake-video-capture=${video}`,
+      );
     }
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -118,39 +163,51 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
     await shot('03-dashboard');
   });
 
-  it.skipIf(!haveFaces)('adds a person by uploading photos and sees them listed', async () => {
-    await page.goto(url('/people/new'));
-    await page.getByLabel('Full name').fill(person!.name);
-    await shot('04-add-person');
-    await page.getByRole('button', { name: 'Add and continue to photos' }).click();
-    await page.waitForURL(/\/people\/[A-Za-z0-9_-]+\?flash=created$/);
-    personId = new URL(page.url()).pathname.split('/')[2]!;
-    await page.getByLabel('Choose photos').setInputFiles(person!.enroll);
-    await expect.poll(() => page.locator('#photo-feedback li.good').count(), { timeout: 60_000 }).toBe(person!.enroll.length);
-    await shot('05-enroll-feedback');
-    await page.getByRole('button', { name: /^Enroll \d photos?$/ }).click();
-    await page.waitForURL(/flash=enrolled$/, { timeout: 90_000 });
-    expect(await page.locator('.photo-grid img').count()).toBe(person!.enroll.length);
-    await shot('06-person-enrolled');
-    // The webcam path: capture a frame from the (fake) camera and get feedback on it.
-    await page.getByRole('button', { name: 'Use webcam' }).click();
-    await page.waitForFunction(() => (document.getElementById('webcam-video') as HTMLVideoElement).videoWidth > 0);
-    await page.getByRole('button', { name: 'Capture photo' }).click();
-    await expect.poll(() => page.locator('#photo-feedback li').first().textContent(), { timeout: 60_000 }).toMatch(/webcam-1\.jpg.*(Face found|No face found)/);
-    await shot('06b-webcam-capture');
-    await page.goto(url('/people'));
-    await expect.poll(() => page.locator('#people-table').textContent()).toContain(person!.name);
-    await shot('07-people');
-  }, 180_000);
+  it.skipIf(!haveFaces)(
+    'adds a person by uploading photos and sees them listed',
+    async () => {
+      await page.goto(url('/people/new'));
+      await page.getByLabel('Full name').fill(person!.name);
+      await shot('04-add-person');
+      await page.getByRole('button', { name: 'Add and continue to photos' }).click();
+      await page.waitForURL(/\/people\/[A-Za-z0-9_-]+\?flash=created$/);
+      personId = new URL(page.url()).pathname.split('/')[2]!;
+      await page.getByLabel('Choose photos').setInputFiles(person!.enroll);
+      await expect
+        .poll(() => page.locator('#photo-feedback li.good').count(), { timeout: 60_000 })
+        .toBe(person!.enroll.length);
+      await shot('05-enroll-feedback');
+      await page.getByRole('button', { name: /^Enroll \d photos?$/ }).click();
+      await page.waitForURL(/flash=enrolled$/, { timeout: 90_000 });
+      expect(await page.locator('.photo-grid img').count()).toBe(person!.enroll.length);
+      await shot('06-person-enrolled');
+      // The webcam path: capture a frame from the (fake) camera and get feedback on it.
+      await page.getByRole('button', { name: 'Use webcam' }).click();
+      await page.waitForFunction(() => (document.getElementById('webcam-video') as HTMLVideoElement).videoWidth > 0);
+      await page.getByRole('button', { name: 'Capture photo' }).click();
+      await expect
+        .poll(() => page.locator('#photo-feedback li').first().textContent(), { timeout: 60_000 })
+        .toMatch(/webcam-1\.jpg.*(Face found|No face found)/);
+      await shot('06b-webcam-capture');
+      await page.goto(url('/people'));
+      await expect.poll(() => page.locator('#people-table').textContent()).toContain(person!.name);
+      await shot('07-people');
+    },
+    180_000,
+  );
 
-  it.skipIf(!haveFaces || !haveStack)('the virtual door unlocks for them (another photo of the same person)', async () => {
-    await page.goto(url('/virtual-door'));
-    await page.getByRole('button', { name: 'Start camera' }).click();
-    await page.waitForSelector('#vdoor-decision.granted', { timeout: 90_000 });
-    await page.waitForSelector('#vdoor-lamp.lamp-unlocked', { timeout: 30_000 });
-    await shot('08-virtual-door-unlocked');
-    await page.getByRole('button', { name: 'Stop' }).click();
-  }, 150_000);
+  it.skipIf(!haveFaces || !haveStack)(
+    'the virtual door unlocks for them (another photo of the same person)',
+    async () => {
+      await page.goto(url('/virtual-door'));
+      await page.getByRole('button', { name: 'Start camera' }).click();
+      await page.waitForSelector('#vdoor-decision.granted', { timeout: 90_000 });
+      await page.waitForSelector('#vdoor-lamp.lamp-unlocked', { timeout: 30_000 });
+      await shot('08-virtual-door-unlocked');
+      await page.getByRole('button', { name: 'Stop' }).click();
+    },
+    150_000,
+  );
 
   it('shows doors, the access log and a door on the desktop', async () => {
     await page.goto(url('/doors'));
@@ -160,10 +217,14 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
     if (await thumbs.count()) {
       // The snapshot of the virtual door's entry is served (decrypted, authenticated) and decodes.
       await thumbs.first().scrollIntoViewIfNeeded();
-      await page.waitForFunction(() => {
-        const img = document.querySelector<HTMLImageElement>('img.thumb');
-        return !!img && img.complete && img.naturalWidth > 0;
-      }, undefined, { timeout: 10_000 });
+      await page.waitForFunction(
+        () => {
+          const img = document.querySelector<HTMLImageElement>('img.thumb');
+          return !!img && img.complete && img.naturalWidth > 0;
+        },
+        undefined,
+        { timeout: 10_000 },
+      );
     }
     await shot('10-access-log');
     const firstDoor = page.locator('#doors-table a').first();
@@ -198,22 +259,35 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
     expect(await stack.services.people.get(personId)).toBeNull();
   });
 
-  it.skipIf(!haveFaces || !haveStack)('the virtual door now denies them', async () => {
-    await page.goto(url('/virtual-door'));
-    await page.getByRole('button', { name: 'Start camera' }).click();
-    await page.waitForSelector('#vdoor-decision.denied', { timeout: 90_000 });
-    expect(await page.locator('#vdoor-lamp').getAttribute('class')).toContain('lamp-locked');
-    await shot('15-virtual-door-denied');
-    await page.getByRole('button', { name: 'Stop' }).click();
-  }, 150_000);
+  it.skipIf(!haveFaces || !haveStack)(
+    'the virtual door now denies them',
+    async () => {
+      await page.goto(url('/virtual-door'));
+      await page.getByRole('button', { name: 'Start camera' }).click();
+      await page.waitForSelector('#vdoor-decision.denied', { timeout: 90_000 });
+      expect(await page.locator('#vdoor-lamp').getAttribute('class')).toContain('lamp-locked');
+      await shot('15-virtual-door-denied');
+      await page.getByRole('button', { name: 'Stop' }).click();
+    },
+    150_000,
+  );
 
   it('is usable on a phone-sized screen', async () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
-    for (const [name, p] of [['dashboard', '/'], ['people', '/people'], ['doors', '/doors'], ['access-log', '/events'], ['virtual-door', '/virtual-door'], ['add-person', '/people/new']] as const) {
+    for (const [name, p] of [
+      ['dashboard', '/'],
+      ['people', '/people'],
+      ['doors', '/doors'],
+      ['access-log', '/events'],
+      ['virtual-door', '/virtual-door'],
+      ['add-person', '/people/new'],
+    ] as const) {
       await phone.goto(url(p));
       // Nothing wider than the screen: no sideways scrolling on a phone.
-      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await phone.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       expect(overflow, name).toBeLessThanOrEqual(0);
       await shot(`phone-${name}`, phone);
     }

@@ -10,7 +10,7 @@ describe('csv encoding', () => {
     ['-2+3', "'-2+3"],
     ['@cmd', "'@cmd"],
     ['\tx', "'\tx"],
-    ['\r=x', "\"'\r=x\""],
+    ['\r=x', '"\'\r=x"'],
     ['plain', 'plain'],
     ['a,b', '"a,b"'],
     ['say "hi"', '"say ""hi"""'],
@@ -34,7 +34,11 @@ describe('html template', () => {
 
   it('nests templates without double escaping and skips null, undefined and false', () => {
     const items = ['<b>', 'ok'].map((t) => html`<li>${t}</li>`);
-    expect(html`<ul>${items}${null}${undefined}${false}</ul>`.value).toBe('<ul><li>&lt;b&gt;</li><li>ok</li></ul>');
+    expect(
+      html`<ul>
+        ${items}${null}${undefined}${false}
+      </ul>`.value,
+    ).toBe('<ul><li>&lt;b&gt;</li><li>ok</li></ul>');
     expect(escapeHtml('`')).toBe('&#96;');
   });
 });

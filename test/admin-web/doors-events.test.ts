@@ -9,7 +9,13 @@ describe('admin site: doors and access log', () => {
   let s: Session;
   beforeEach(async () => {
     h = await buildHarness();
-    h.services.addDoor({ doorId: 'front-door', name: 'Front door', online: true, agentVersion: '0.1.0', lastSeenAt: Date.now() });
+    h.services.addDoor({
+      doorId: 'front-door',
+      name: 'Front door',
+      online: true,
+      agentVersion: '0.1.0',
+      lastSeenAt: Date.now(),
+    });
     s = await signIn(h.app);
   });
   afterEach(async () => h.close());
@@ -22,7 +28,10 @@ describe('admin site: doors and access log', () => {
     expect(page.body).toContain('Front door');
     expect(page.body).toContain('Online');
     expect(page.body).toContain('0.1.0');
-    expect((await h.app.inject({ url: '/api/doors', headers: { cookie: s.cookie } })).json().doors[0]).toMatchObject({ doorId: 'front-door', online: true });
+    expect((await h.app.inject({ url: '/api/doors', headers: { cookie: s.cookie } })).json().doors[0]).toMatchObject({
+      doorId: 'front-door',
+      online: true,
+    });
   });
 
   it('adds a door and downloads its provisioning bundle once', async () => {
@@ -31,7 +40,10 @@ describe('admin site: doors and access log', () => {
     expect(res.headers['content-disposition']).toBe('attachment; filename="facegate-door-back-door.json"');
     expect(res.headers['cache-control']).toBe('private, no-store');
     expect(res.json()).toMatchObject({ door: { doorId: 'back-door' }, credentials: { privateKeyPem: 'KEY' } });
-    expect(h.services.callsTo('doors.create')[0]!.args).toEqual([{ doorId: 'back-door', name: 'Back door', pulseMs: 2500 }, { name: 'alice' }]);
+    expect(h.services.callsTo('doors.create')[0]!.args).toEqual([
+      { doorId: 'back-door', name: 'Back door', pulseMs: 2500 },
+      { name: 'alice' },
+    ]);
     const again = await post('/doors', { doorId: 'back-door', name: 'Back door' });
     expect(again.statusCode).toBe(409);
   });
@@ -51,8 +63,16 @@ describe('admin site: doors and access log', () => {
   it('unlocks a door remotely with a reason, audited as the admin', async () => {
     const res = await post('/doors/front-door/unlock', { reason: 'Courier delivery' });
     expect(res.statusCode).toBe(303);
-    expect(h.services.callsTo('doors.remoteUnlock')[0]!.args).toEqual(['front-door', 'Courier delivery', { name: 'alice' }]);
-    expect(h.services.eventList[0]).toMatchObject({ kind: 'remote_unlock', actor: 'alice', detail: 'Courier delivery' });
+    expect(h.services.callsTo('doors.remoteUnlock')[0]!.args).toEqual([
+      'front-door',
+      'Courier delivery',
+      { name: 'alice' },
+    ]);
+    expect(h.services.eventList[0]).toMatchObject({
+      kind: 'remote_unlock',
+      actor: 'alice',
+      detail: 'Courier delivery',
+    });
     const api = await h.app.inject({
       method: 'POST',
       url: '/api/doors/front-door/unlock',
@@ -116,9 +136,25 @@ describe('admin site: doors and access log', () => {
 
   describe('access log', () => {
     beforeEach(() => {
-      h.services.addEvent({ kind: 'access', doorId: 'front-door', personId: 'p1', personName: 'Hana', result: 'granted', reason: 'match', score: 0.93, snapshotKey: 'snapshots/2025/ev1.jpg' });
+      h.services.addEvent({
+        kind: 'access',
+        doorId: 'front-door',
+        personId: 'p1',
+        personName: 'Hana',
+        result: 'granted',
+        reason: 'match',
+        score: 0.93,
+        snapshotKey: 'snapshots/2025/ev1.jpg',
+      });
       h.services.addEvent({ kind: 'access', doorId: 'front-door', result: 'denied', reason: 'unknown' });
-      h.services.addEvent({ kind: 'access', doorId: 'front-door', personId: 'p2', personName: '=HYPERLINK("http://evil","x")', result: 'granted', reason: 'match' });
+      h.services.addEvent({
+        kind: 'access',
+        doorId: 'front-door',
+        personId: 'p2',
+        personName: '=HYPERLINK("http://evil","x")',
+        result: 'granted',
+        reason: 'match',
+      });
     });
 
     it('filters by result, person and door, and shows snapshot thumbnails', async () => {
@@ -129,7 +165,10 @@ describe('admin site: doors and access log', () => {
       expect(hana.body).toContain('Hana');
       expect(hana.body).toContain('src="/snapshots?key=snapshots%2F2025%2Fev1.jpg"');
       expect(h.services.callsTo('events.list').at(-1)!.args[0]).toMatchObject({ personId: 'p1' });
-      const api = await h.app.inject({ url: '/api/events?door=front-door&from=2020-01-01&to=2100-01-01&limit=2', headers: { cookie: s.cookie } });
+      const api = await h.app.inject({
+        url: '/api/events?door=front-door&from=2020-01-01&to=2100-01-01&limit=2',
+        headers: { cookie: s.cookie },
+      });
       expect(api.json().events).toHaveLength(2);
       await h.app.inject({ url: '/events?from=2025-03-01T08:30&to=2025-03-01T17:00', headers: { cookie: s.cookie } });
       expect(h.services.callsTo('events.list').at(-1)!.args[0]).toMatchObject({
@@ -138,14 +177,23 @@ describe('admin site: doors and access log', () => {
       });
     });
 
-    it.each(['/events?from=2025-02-30', '/events?to=yesterday', '/events?from=2025-03-01T24:00', '/events?from=2025-03-01T12:60', '/events?from=2025-03-01T12:00:00Z', '/events?from=2025-05-02&to=2025-05-01', '/events?door=../x', '/events?result=maybe', '/events?person=a/b', '/api/events?limit=5000', '/events.csv?from=2025-13-01'])(
-      'refuses the bad filter %s with 400',
-      async (url) => {
-        const res = await h.app.inject({ url, headers: { cookie: s.cookie } });
-        expect(res.statusCode).toBe(400);
-        expect(res.json().message).toBeTruthy();
-      },
-    );
+    it.each([
+      '/events?from=2025-02-30',
+      '/events?to=yesterday',
+      '/events?from=2025-03-01T24:00',
+      '/events?from=2025-03-01T12:60',
+      '/events?from=2025-03-01T12:00:00Z',
+      '/events?from=2025-05-02&to=2025-05-01',
+      '/events?door=../x',
+      '/events?result=maybe',
+      '/events?person=a/b',
+      '/api/events?limit=5000',
+      '/events.csv?from=2025-13-01',
+    ])('refuses the bad filter %s with 400', async (url) => {
+      const res = await h.app.inject({ url, headers: { cookie: s.cookie } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().message).toBeTruthy();
+    });
 
     it('exports CSV with formula cells neutralised', async () => {
       const res = await h.app.inject({ url: '/events.csv', headers: { cookie: s.cookie } });
@@ -162,19 +210,27 @@ describe('admin site: doors and access log', () => {
     it('serves snapshots by validated key only, never cached', async () => {
       const jpeg = await makeJpeg(64, 48);
       h.services.snapshots.set('snapshots/2025/ev1.jpg', jpeg);
-      const ok = await h.app.inject({ url: '/snapshots?key=snapshots%2F2025%2Fev1.jpg', headers: { cookie: s.cookie } });
+      const ok = await h.app.inject({
+        url: '/snapshots?key=snapshots%2F2025%2Fev1.jpg',
+        headers: { cookie: s.cookie },
+      });
       expect(ok.statusCode).toBe(200);
       expect(ok.headers['cache-control']).toBe('private, no-store');
       expect(ok.rawPayload.equals(jpeg)).toBe(true);
       for (const key of ['../../etc/passwd', '/etc/passwd', 'snapshots/../../x', 'a//b', 'a\\b', '%00', '']) {
-        const res = await h.app.inject({ url: `/snapshots?key=${encodeURIComponent(key)}`, headers: { cookie: s.cookie } });
+        const res = await h.app.inject({
+          url: `/snapshots?key=${encodeURIComponent(key)}`,
+          headers: { cookie: s.cookie },
+        });
         expect(res.statusCode, key).toBe(400);
       }
       expect(h.services.callsTo('events.getSnapshot').map((c) => c.args[0])).toEqual(['snapshots/2025/ev1.jpg']);
-      expect((await h.app.inject({ url: '/snapshots?key=snapshots%2Fnone.jpg', headers: { cookie: s.cookie } })).statusCode).toBe(404);
+      expect(
+        (await h.app.inject({ url: '/snapshots?key=snapshots%2Fnone.jpg', headers: { cookie: s.cookie } })).statusCode,
+      ).toBe(404);
     });
 
-    it('shows today\'s entries and denials on the dashboard', async () => {
+    it("shows today's entries and denials on the dashboard", async () => {
       const res = await h.app.inject({ url: '/', headers: { cookie: s.cookie } });
       expect(res.body).toMatch(/id="stat-entries">2</);
       expect(res.body).toMatch(/id="stat-denials">1</);

@@ -35,7 +35,10 @@ describe('admin site: enrollment uploads', () => {
     ]);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('application/x-ndjson');
-    const lines = res.body.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(['start', 'progress', 'progress', 'done']);
     expect(lines[1]).toMatchObject({ done: 1, total: 2, label: 'photo 1 (a.jpg)' });
     expect(lines[3].enrolled).toBe(2);
@@ -46,17 +49,25 @@ describe('admin site: enrollment uploads', () => {
   it('serves an enrolled photo only through its person and face ids, never cached', async () => {
     await upload(enrollUrl(), [{ field: 'photos', filename: 'a.jpg', data: jpeg }]);
     const face = h.services.faces.get(personId)![0]!;
-    const res = await h.app.inject({ url: `/people/${personId}/faces/${face.faceId}/photo`, headers: { cookie: s.cookie } });
+    const res = await h.app.inject({
+      url: `/people/${personId}/faces/${face.faceId}/photo`,
+      headers: { cookie: s.cookie },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.rawPayload.equals(jpeg)).toBe(true);
     expect(res.headers['cache-control']).toBe('private, no-store');
     // The same face id under another person is not found.
     const other = (await h.services.people.create({ name: 'Gina' }, { name: 'test' })).personId;
-    expect((await h.app.inject({ url: `/people/${other}/faces/${face.faceId}/photo`, headers: { cookie: s.cookie } })).statusCode).toBe(404);
+    expect(
+      (await h.app.inject({ url: `/people/${other}/faces/${face.faceId}/photo`, headers: { cookie: s.cookie } }))
+        .statusCode,
+    ).toBe(404);
   });
 
   it('gives per-photo feedback without enrolling', async () => {
-    const res = await upload(`/api/photos/check?personId=${personId}`, [{ field: 'photo', filename: 'me.jpg', data: jpeg }]);
+    const res = await upload(`/api/photos/check?personId=${personId}`, [
+      { field: 'photo', filename: 'me.jpg', data: jpeg },
+    ]);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ ok: true, faceCount: 1, width: 320, height: 240 });
     expect(h.services.faces.get(personId)).toBeUndefined();
@@ -79,10 +90,14 @@ describe('admin site: enrollment uploads', () => {
   });
 
   it('refuses non-image bytes named .jpg, judging by content not name', async () => {
-    const res = await upload(enrollUrl(), [{ field: 'photos', filename: 'photo.jpg', contentType: 'image/jpeg', data: 'MZ\x90\x00 not an image at all' }]);
+    const res = await upload(enrollUrl(), [
+      { field: 'photos', filename: 'photo.jpg', contentType: 'image/jpeg', data: 'MZ\x90\x00 not an image at all' },
+    ]);
     expect(res.statusCode).toBe(422);
     expect(res.json().message).toBe('photo 1 (photo.jpg) is not a JPEG or PNG image');
-    const gif = await upload(enrollUrl(), [{ field: 'photos', filename: 'x.jpg', data: Buffer.from('GIF89a\x01\x00\x01\x00') }]);
+    const gif = await upload(enrollUrl(), [
+      { field: 'photos', filename: 'x.jpg', data: Buffer.from('GIF89a\x01\x00\x01\x00') },
+    ]);
     expect(gif.statusCode).toBe(422);
     expect(backendCalls()).toEqual([]);
   });
@@ -100,7 +115,10 @@ describe('admin site: enrollment uploads', () => {
   });
 
   it('refuses unexpected fields, wrong field names, empty and non-multipart uploads', async () => {
-    const extra = await upload(enrollUrl(), [{ field: 'photos', filename: 'a.jpg', data: jpeg }, { field: 'path', data: '/etc/passwd' }]);
+    const extra = await upload(enrollUrl(), [
+      { field: 'photos', filename: 'a.jpg', data: jpeg },
+      { field: 'path', data: '/etc/passwd' },
+    ]);
     expect(extra.statusCode).toBe(400);
     const wrongName = await upload(enrollUrl(), [{ field: 'file', filename: 'a.jpg', data: jpeg }]);
     expect(wrongName.statusCode).toBe(400);
@@ -124,7 +142,9 @@ describe('admin site: enrollment uploads', () => {
   });
 
   it('refuses a bad person id on the check route before the services see it', async () => {
-    const res = await upload('/api/photos/check?personId=../../etc/passwd', [{ field: 'photo', filename: 'a.jpg', data: jpeg }]);
+    const res = await upload('/api/photos/check?personId=../../etc/passwd', [
+      { field: 'photo', filename: 'a.jpg', data: jpeg },
+    ]);
     expect(res.statusCode).toBe(400);
     expect(backendCalls()).toEqual([]);
   });

@@ -7,7 +7,9 @@ describe('admin site: pages', () => {
   let s: Session;
   let personId: string;
   beforeAll(async () => {
-    h = await buildHarness({ virtualDoor: { doorId: 'virtual-door', submitFrame: async () => {}, onState: () => () => {} } });
+    h = await buildHarness({
+      virtualDoor: { doorId: 'virtual-door', submitFrame: async () => {}, onState: () => () => {} },
+    });
     h.services.addDoor({ doorId: 'front-door', name: 'Front door' });
     personId = (await h.services.people.create({ name: 'Ida' }, { name: 'test' })).personId;
     s = await signIn(h.app);
@@ -30,7 +32,13 @@ describe('admin site: pages', () => {
   it("answers today's entry and denial counts for the dashboard's live counters", async () => {
     h.services.addEvent({ kind: 'access', result: 'granted', reason: 'match', doorId: 'front-door' });
     h.services.addEvent({ kind: 'access', result: 'denied', reason: 'unknown', doorId: 'front-door' });
-    h.services.addEvent({ kind: 'access', result: 'denied', reason: 'unknown', doorId: 'front-door', at: Date.now() - 3 * 86_400_000 });
+    h.services.addEvent({
+      kind: 'access',
+      result: 'denied',
+      reason: 'unknown',
+      doorId: 'front-door',
+      at: Date.now() - 3 * 86_400_000,
+    });
     const res = await h.app.inject({ url: '/api/dashboard/today', headers: { cookie: s.cookie } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ entries: 1, denials: 1 });

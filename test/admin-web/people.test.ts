@@ -19,7 +19,13 @@ describe('admin site: people', () => {
     h.app.inject({ method: 'POST', url, headers: { cookie: s.cookie }, payload: { ...payload, _csrf: s.csrf } });
 
   it('adds a person from the form with validity dates and doors, audited as the admin', async () => {
-    const res = await post('/people', { name: '  Ada   Lovelace ', validFrom: '2025-01-01', validUntil: '2025-12-31', access: 'some', doors: 'front-door' });
+    const res = await post('/people', {
+      name: '  Ada   Lovelace ',
+      validFrom: '2025-01-01',
+      validUntil: '2025-12-31',
+      access: 'some',
+      doors: 'front-door',
+    });
     expect(res.statusCode).toBe(303);
     const [person] = [...h.services.persons.values()];
     expect(res.headers.location).toBe(`/people/${person!.personId}?flash=created`);
@@ -48,7 +54,14 @@ describe('admin site: people', () => {
   it('escapes HTML in names everywhere they appear', async () => {
     const evil = '<script>alert("x")</script><img src=x onerror=alert(1)>';
     const p = await h.services.people.create({ name: evil }, { name: 'test' });
-    h.services.addEvent({ kind: 'access', personId: p.personId, personName: evil, doorId: 'front-door', result: 'granted', reason: 'match' });
+    h.services.addEvent({
+      kind: 'access',
+      personId: p.personId,
+      personName: evil,
+      doorId: 'front-door',
+      result: 'granted',
+      reason: 'match',
+    });
     for (const url of ['/people', `/people/${p.personId}`, `/people/${p.personId}/erase`, '/events', '/']) {
       const res = await h.app.inject({ url, headers: { cookie: s.cookie } });
       expect(res.statusCode, url).toBe(200);
@@ -88,23 +101,30 @@ describe('admin site: people', () => {
     expect(mutations()).toEqual([]);
   });
 
-  it.each(['../../etc/passwd', '..%2F..%2Fetc%2Fpasswd', 'a b', 'x'.repeat(65), '%00'])('refuses the person id %s before any lookup', async (id) => {
-    for (const url of [`/people/${id}`, `/people/${id}/erase`, `/api/people/${id}`, `/people/${id}/faces/f1/photo`]) {
-      const res = await h.app.inject({ url, headers: { cookie: s.cookie } });
-      expect([400, 404], url).toContain(res.statusCode);
-    }
-    const patch = await h.app.inject({
-      method: 'PATCH',
-      url: `/api/people/${encodeURIComponent(id)}`,
-      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
-      payload: { name: 'x' },
-    });
-    expect(patch.statusCode).toBe(400);
-    expect(h.services.calls.filter((c) => c.method === 'people.get' || MUTATIONS.includes(c.method))).toEqual([]);
-  });
+  it.each(['../../etc/passwd', '..%2F..%2Fetc%2Fpasswd', 'a b', 'x'.repeat(65), '%00'])(
+    'refuses the person id %s before any lookup',
+    async (id) => {
+      for (const url of [`/people/${id}`, `/people/${id}/erase`, `/api/people/${id}`, `/people/${id}/faces/f1/photo`]) {
+        const res = await h.app.inject({ url, headers: { cookie: s.cookie } });
+        expect([400, 404], url).toContain(res.statusCode);
+      }
+      const patch = await h.app.inject({
+        method: 'PATCH',
+        url: `/api/people/${encodeURIComponent(id)}`,
+        headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+        payload: { name: 'x' },
+      });
+      expect(patch.statusCode).toBe(400);
+      expect(h.services.calls.filter((c) => c.method === 'people.get' || MUTATIONS.includes(c.method))).toEqual([]);
+    },
+  );
 
   it('answers 404 for a well-formed id that does not exist', async () => {
-    const res = await h.app.inject({ url: '/api/people/nobody-here/photos', method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+    const res = await h.app.inject({
+      url: '/api/people/nobody-here/photos',
+      method: 'POST',
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+    });
     expect(res.statusCode).toBe(404);
     const page = await h.app.inject({ url: '/people/nobody-here', headers: { cookie: s.cookie, accept: 'text/html' } });
     expect(page.statusCode).toBe(404);
@@ -112,7 +132,12 @@ describe('admin site: people', () => {
   });
 
   describe('JSON API', () => {
-    const api = (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, contentType = 'application/json') =>
+    const api = (
+      method: 'POST' | 'PATCH' | 'DELETE',
+      url: string,
+      payload?: unknown,
+      contentType = 'application/json',
+    ) =>
       h.app.inject({
         method,
         url,
@@ -121,7 +146,11 @@ describe('admin site: people', () => {
       });
 
     it('creates, lists, updates and erases', async () => {
-      const created = await api('POST', '/api/people', { name: 'Eve', validUntil: '2030-01-01', allowedDoors: ['front-door'] });
+      const created = await api('POST', '/api/people', {
+        name: 'Eve',
+        validUntil: '2030-01-01',
+        allowedDoors: ['front-door'],
+      });
       expect(created.statusCode).toBe(201);
       const id = created.json().person.personId as string;
       const listed = await h.app.inject({ url: '/api/people', headers: { cookie: s.cookie } });
@@ -129,7 +158,11 @@ describe('admin site: people', () => {
       expect(listed.headers['cache-control']).toBe('private, no-store');
       const patched = await api('PATCH', `/api/people/${id}`, { name: 'Eve E', allowedDoors: null });
       // Only the fields sent change: validUntil stays.
-      expect(patched.json().person).toMatchObject({ name: 'Eve E', allowedDoors: null, validUntil: Date.UTC(2030, 0, 1) + 86_400_000 - 1 });
+      expect(patched.json().person).toMatchObject({
+        name: 'Eve E',
+        allowedDoors: null,
+        validUntil: Date.UTC(2030, 0, 1) + 86_400_000 - 1,
+      });
       expect((await api('PATCH', `/api/people/${id}`, { status: 'inactive' })).json().person.status).toBe('inactive');
       expect((await api('PATCH', `/api/people/${id}`, {})).statusCode).toBe(400);
       expect((await api('PATCH', `/api/people/${id}`, { validFrom: '2030-02-31' })).statusCode).toBe(400);

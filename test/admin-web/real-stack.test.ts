@@ -30,9 +30,19 @@ describe.skipIf(!haveFaces)('admin site on the real local back end', () => {
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facegate-admin-real-'));
-    stack = await startLocalStack({ dataDir: tmp, httpPort: 0, mqttPort: 0, logger: silentLogger(), adminSite: false, virtualDoor: false });
+    stack = await startLocalStack({
+      dataDir: tmp,
+      httpPort: 0,
+      mqttPort: 0,
+      logger: silentLogger(),
+      adminSite: false,
+      virtualDoor: false,
+    });
     users = SqliteAdminUserStore.open(':memory:');
-    await users.create({ username: ADMIN.username, passwordHash: await hashPassword(ADMIN.password), mustChangePassword: false }, Date.now());
+    await users.create(
+      { username: ADMIN.username, passwordHash: await hashPassword(ADMIN.password), mustChangePassword: false },
+      Date.now(),
+    );
     app = await buildAdminApp({ services: stack.services, users, logger: silentLogger(), cookieSecure: false });
     await app.ready();
     s = await signIn(app);
@@ -46,8 +56,15 @@ describe.skipIf(!haveFaces)('admin site on the real local back end', () => {
   });
 
   const upload = (url: string, field: string, files: Buffer[]) => {
-    const body = multipart(files.map((data, i) => ({ field, filename: `${i + 1}.jpg`, contentType: 'image/jpeg', data })));
-    return app.inject({ method: 'POST', url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': body.contentType }, payload: body.payload });
+    const body = multipart(
+      files.map((data, i) => ({ field, filename: `${i + 1}.jpg`, contentType: 'image/jpeg', data })),
+    );
+    return app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': body.contentType },
+      payload: body.payload,
+    });
   };
   const api = (method: 'POST' | 'DELETE', url: string, payload: unknown) =>
     app.inject({ method, url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: payload as object });
@@ -65,7 +82,11 @@ describe.skipIf(!haveFaces)('admin site on the real local back end', () => {
     expect(blank.json()).toMatchObject({ ok: false, faceCount: 0 });
     expect(blank.json().issues.map((i: { code: string }) => i.code)).toContain('no_face');
 
-    const strangers = fs.readdirSync(DEV_DIR).sort().slice(-2).map((d) => path.join(DEV_DIR, d, fs.readdirSync(path.join(DEV_DIR, d)).sort()[0]!));
+    const strangers = fs
+      .readdirSync(DEV_DIR)
+      .sort()
+      .slice(-2)
+      .map((d) => path.join(DEV_DIR, d, fs.readdirSync(path.join(DEV_DIR, d)).sort()[0]!));
     const pair = await sharp({ create: { width: 500, height: 250, channels: 3, background: '#808080' } })
       .composite(strangers.map((file, i) => ({ input: file, left: i * 250, top: 0 })))
       .jpeg()
@@ -80,9 +101,16 @@ describe.skipIf(!haveFaces)('admin site on the real local back end', () => {
     expect(created.statusCode).toBe(201);
     const personId = created.json().person.personId as string;
 
-    const res = await upload(`/api/people/${personId}/photos`, 'photos', person.enroll.slice(0, 2).map((f) => fs.readFileSync(f)));
+    const res = await upload(
+      `/api/people/${personId}/photos`,
+      'photos',
+      person.enroll.slice(0, 2).map((f) => fs.readFileSync(f)),
+    );
     expect(res.statusCode).toBe(200);
-    const lines = res.body.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(['start', 'progress', 'progress', 'done']);
     expect(lines[3].enrolled).toBe(2);
     expect(lines[3].results.every((r: { faceId: string | null }) => typeof r.faceId === 'string')).toBe(true);
@@ -90,7 +118,10 @@ describe.skipIf(!haveFaces)('admin site on the real local back end', () => {
     expect(stored.faces).toHaveLength(2);
 
     // Their enrolled photo comes back through the authenticated route (decrypted from the store).
-    const photo = await app.inject({ url: `/people/${personId}/faces/${stored.faces[0]!.faceId}/photo`, headers: { cookie: s.cookie } });
+    const photo = await app.inject({
+      url: `/people/${personId}/faces/${stored.faces[0]!.faceId}/photo`,
+      headers: { cookie: s.cookie },
+    });
     expect(photo.statusCode).toBe(200);
     expect(photo.headers['content-type']).toMatch(/^image\//);
     expect((await sharp(photo.rawPayload).metadata()).width).toBeGreaterThan(0);
@@ -105,7 +136,10 @@ describe.skipIf(!haveFaces)('admin site on the real local back end', () => {
     expect((await api('DELETE', `/api/people/${personId}`, { confirm: true })).statusCode).toBe(204);
     expect(await stack.services.people.get(personId)).toBeNull();
     expect(await stack.backend.faceIndex.countFaces()).toBe(facesBefore - 2);
-    const gone = await app.inject({ url: `/people/${personId}/faces/${stored.faces[0]!.faceId}/photo`, headers: { cookie: s.cookie } });
+    const gone = await app.inject({
+      url: `/people/${personId}/faces/${stored.faces[0]!.faceId}/photo`,
+      headers: { cookie: s.cookie },
+    });
     expect(gone.statusCode).toBe(404);
     // The same photo no longer matches anyone.
     const after = await upload(`/api/photos/check?personId=${other}`, 'photo', [fs.readFileSync(person.probe)]);

@@ -45,7 +45,7 @@ describe('admin users and sessions', () => {
     expect((await store.list()).map((u) => u.username)).toEqual(['admin']);
   });
 
-  it('issues one-time passwords for the CLI, ending the user\'s sessions', async () => {
+  it("issues one-time passwords for the CLI, ending the user's sessions", async () => {
     const first = await issueOneTimePassword(store, 'bob');
     const sessions = new SessionManager(store.sessions);
     const { id } = await sessions.start('bob');
@@ -54,11 +54,16 @@ describe('admin users and sessions', () => {
     expect(await verifyPassword(second, (await store.findByUsername('bob'))!.passwordHash)).toBe(true);
     expect(await sessions.resolve(id)).toBeNull();
     await expect(issueOneTimePassword(store, '../root')).rejects.toThrow(/username/);
-    await expect(store.create({ username: 'bob', passwordHash: 'x', mustChangePassword: false }, 1)).rejects.toThrow(/already exists/);
+    await expect(store.create({ username: 'bob', passwordHash: 'x', mustChangePassword: false }, 1)).rejects.toThrow(
+      /already exists/,
+    );
   });
 
   it('stores only hashes of session ids and expires sessions when idle or too old', async () => {
-    await store.create({ username: 'carol', passwordHash: await hashPassword('carol carol carol'), mustChangePassword: false }, 0);
+    await store.create(
+      { username: 'carol', passwordHash: await hashPassword('carol carol carol'), mustChangePassword: false },
+      0,
+    );
     let now = 1_000_000;
     const sessions = new SessionManager(store.sessions, { idleMs: 60_000 * 30, absoluteMs: 3600_000 * 12 }, () => now);
     const { id } = await sessions.start('carol');

@@ -83,7 +83,9 @@ describe('admin site: virtual door', () => {
     h = await buildHarness();
     s = await signIn(h.app);
     expect((await frame(await makeJpeg())).statusCode).toBe(404);
-    expect((await h.app.inject({ url: '/virtual-door', headers: { cookie: s.cookie } })).body).toContain('No virtual door runs');
+    expect((await h.app.inject({ url: '/virtual-door', headers: { cookie: s.cookie } })).body).toContain(
+      'No virtual door runs',
+    );
   });
 
   it('streams relay state and decisions over SSE and unsubscribes when the page goes', async () => {
@@ -91,22 +93,27 @@ describe('admin site: virtual door', () => {
     const port = (h.app.server.address() as AddressInfo).port;
     const chunks: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      const req = http.get({ port, host: '127.0.0.1', path: '/virtual-door/stream', headers: { cookie: s.cookie } }, (res) => {
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          chunks.push(c);
-          const text = chunks.join('');
-          if (text.includes('"lock":"locked"') && !text.includes('unlocked')) {
-            door.set({ lock: 'unlocked', lastDecision: { type: 'unlock', at: 1 } });
-          } else if (text.includes('"lock":"unlocked"')) {
-            req.destroy();
-            resolve();
-          }
-        });
-      });
+      const req = http.get(
+        { port, host: '127.0.0.1', path: '/virtual-door/stream', headers: { cookie: s.cookie } },
+        (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            chunks.push(c);
+            const text = chunks.join('');
+            if (text.includes('"lock":"locked"') && !text.includes('unlocked')) {
+              door.set({ lock: 'unlocked', lastDecision: { type: 'unlock', at: 1 } });
+            } else if (text.includes('"lock":"unlocked"')) {
+              req.destroy();
+              resolve();
+            }
+          });
+        },
+      );
       req.on('error', reject);
     });
-    expect(chunks.join('')).toContain('event: state\ndata: {"lock":"unlocked","lastDecision":{"type":"unlock","at":1}}');
+    expect(chunks.join('')).toContain(
+      'event: state\ndata: {"lock":"unlocked","lastDecision":{"type":"unlock","at":1}}',
+    );
     await expect.poll(() => door.listenerCount).toBe(0);
   });
 });

@@ -18,15 +18,31 @@ let seq = 0;
 function command(type: 'unlock' | 'deny', overrides: Record<string, unknown> = {}) {
   seq += 1;
   const now = Date.now();
-  const base = { v: 1, type, doorId: DOOR, decisionId: `decision-${String(seq).padStart(6, '0')}`, issuedAt: now, expiresAt: now + 5000 };
-  return type === 'unlock' ? { ...base, pulseMs: 1000, source: 'face', ...overrides } : { ...base, reason: 'unknown', ...overrides };
+  const base = {
+    v: 1,
+    type,
+    doorId: DOOR,
+    decisionId: `decision-${String(seq).padStart(6, '0')}`,
+    issuedAt: now,
+    expiresAt: now + 5000,
+  };
+  return type === 'unlock'
+    ? { ...base, pulseMs: 1000, source: 'face', ...overrides }
+    : { ...base, reason: 'unknown', ...overrides };
 }
 
 function setup(extra: { relay?: SimulatedRelay; onDeny?: (c: DenyCommand) => void } = {}) {
   const relay = extra.relay ?? new SimulatedRelay(silentLogger());
   const link = new MemoryDoorLink();
   const camera = new PushCamera();
-  const agent = createAgent(settings, { camera, relay, link, logger: silentLogger(), agentVersion: '9.9.9-test', onDeny: extra.onDeny });
+  const agent = createAgent(settings, {
+    camera,
+    relay,
+    link,
+    logger: silentLogger(),
+    agentVersion: '9.9.9-test',
+    onDeny: extra.onDeny,
+  });
   return { relay, link, camera, agent };
 }
 
@@ -51,7 +67,13 @@ describe('door agent (fake time)', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(relay.state).toBe('locked');
     expect(lockedWhenConnecting).toBe('locked');
-    expect(link.statuses.at(-1)).toMatchObject({ v: 1, doorId: DOOR, online: true, lock: 'locked', agentVersion: '9.9.9-test' });
+    expect(link.statuses.at(-1)).toMatchObject({
+      v: 1,
+      doorId: DOOR,
+      online: true,
+      lock: 'locked',
+      agentVersion: '9.9.9-test',
+    });
     await agent.stop();
   });
 
@@ -119,7 +141,15 @@ describe('door agent (fake time)', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(relay.history.map((h) => h.state)).toEqual(['unlocked', 'locked']);
     const rejected = link.events.filter((e) => e.type === 'command_rejected');
-    expect(rejected.map((e) => e.detail?.split(':')[0])).toEqual(['replayed', 'expired', 'other_door', 'future_dated', 'malformed', 'malformed', 'malformed']);
+    expect(rejected.map((e) => e.detail?.split(':')[0])).toEqual([
+      'replayed',
+      'expired',
+      'other_door',
+      'future_dated',
+      'malformed',
+      'malformed',
+      'malformed',
+    ]);
     expect(rejected[0]?.decisionId).toBe(valid.decisionId);
     expect(agent.state.commands).toMatchObject({ unlocked: 1, rejected: 7 });
     await agent.stop();

@@ -36,7 +36,14 @@ describe('CommandGuard', () => {
 
   it('rejects malformed payloads with the reason', () => {
     const g = guard();
-    for (const payload of ['{not json', '[]', JSON.stringify({ v: 1, type: 'open-sesame', doorId: 'front-door' }), unlock({ pulseMs: 10 }), unlock({ v: 2 }), unlock({ decisionId: 'short' })]) {
+    for (const payload of [
+      '{not json',
+      '[]',
+      JSON.stringify({ v: 1, type: 'open-sesame', doorId: 'front-door' }),
+      unlock({ pulseMs: 10 }),
+      unlock({ v: 2 }),
+      unlock({ decisionId: 'short' }),
+    ]) {
       const r = g.check(payload);
       expect(r.ok, payload).toBe(false);
       expect(!r.ok && r.reason).toBe('malformed');
@@ -66,7 +73,10 @@ describe('CommandGuard', () => {
 
   it('rejects a validity window that ends before it starts or is implausibly long', () => {
     expect(guard().check(unlock({ issuedAt: NOW, expiresAt: NOW - 1 }))).toMatchObject({ ok: false });
-    expect(guard().check(unlock({ issuedAt: NOW, expiresAt: NOW + 10 * 60_000 }))).toMatchObject({ ok: false, reason: 'bad_window' });
+    expect(guard().check(unlock({ issuedAt: NOW, expiresAt: NOW + 10 * 60_000 }))).toMatchObject({
+      ok: false,
+      reason: 'bad_window',
+    });
   });
 
   it('rejects a still-valid command issued before the agent started (ids seen by a previous run are gone)', () => {
@@ -84,13 +94,25 @@ describe('CommandGuard', () => {
     expect(g.check(payload)).toMatchObject({ ok: false, reason: 'replayed' });
     // Same id as a deny: still a replay.
     const parsed = JSON.parse(payload);
-    expect(g.check(JSON.stringify({ ...parsed, type: 'deny', reason: 'unknown', pulseMs: undefined, source: undefined }))).toMatchObject({ ok: false, reason: 'replayed' });
+    expect(
+      g.check(JSON.stringify({ ...parsed, type: 'deny', reason: 'unknown', pulseMs: undefined, source: undefined })),
+    ).toMatchObject({ ok: false, reason: 'replayed' });
     now = NOW + 60_000;
     expect(g.check(payload)).toMatchObject({ ok: false, reason: 'expired' });
   });
 
   it('accepts a deny command without a pulse', () => {
-    const r = guard().check(JSON.stringify({ v: 1, type: 'deny', doorId: 'front-door', decisionId: 'deny-00000001', issuedAt: NOW, expiresAt: NOW + 5000, reason: 'unknown' }));
+    const r = guard().check(
+      JSON.stringify({
+        v: 1,
+        type: 'deny',
+        doorId: 'front-door',
+        decisionId: 'deny-00000001',
+        issuedAt: NOW,
+        expiresAt: NOW + 5000,
+        reason: 'unknown',
+      }),
+    );
     expect(r).toMatchObject({ ok: true, command: { type: 'deny', reason: 'unknown' } });
     expect('pulseMs' in r).toBe(false);
   });

@@ -12,7 +12,13 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const minimal = {
   doorId: 'front-door',
-  mqtt: { endpoint: 'localhost', port: 8883, caFile: 'certs/ca.pem', certFile: 'certs/door.pem', keyFile: 'certs/door.key' },
+  mqtt: {
+    endpoint: 'localhost',
+    port: 8883,
+    caFile: 'certs/ca.pem',
+    certFile: 'certs/door.pem',
+    keyFile: 'certs/door.key',
+  },
   camera: { type: 'directory', path: 'camera' },
   relay: { type: 'simulated' },
 };
@@ -28,7 +34,12 @@ describe('loadAgentConfig', () => {
     const config = loadAgentConfig(write(minimal));
     expect(config.mqtt.caFile).toBe(path.join(dir, 'certs/ca.pem'));
     expect(config.mqtt.keyFile).toBe(path.join(dir, 'certs/door.key'));
-    expect(config.camera).toEqual({ type: 'directory', path: path.join(dir, 'camera'), mode: 'watch', intervalMs: 1000 });
+    expect(config.camera).toEqual({
+      type: 'directory',
+      path: path.join(dir, 'camera'),
+      mode: 'watch',
+      intervalMs: 1000,
+    });
     expect(config.frames).toEqual({ maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 });
     expect(config.unlock.maxPulseMs).toBe(10_000);
     expect(config.mqtt.keepAliveSec).toBe(30);
@@ -42,7 +53,15 @@ describe('loadAgentConfig', () => {
       { type: 'push' },
     ];
     for (const camera of cameras) {
-      const config = loadAgentConfig(write({ ...minimal, camera, relay: { type: 'gpio', pin: 17, activeLow: true }, contact: { type: 'gpio', pin: 27, openWhen: 'low' }, mqtt: { ...minimal.mqtt, caFile: '/etc/facegate/ca.pem' } }));
+      const config = loadAgentConfig(
+        write({
+          ...minimal,
+          camera,
+          relay: { type: 'gpio', pin: 17, activeLow: true },
+          contact: { type: 'gpio', pin: 27, openWhen: 'low' },
+          mqtt: { ...minimal.mqtt, caFile: '/etc/facegate/ca.pem' },
+        }),
+      );
       expect(config.camera.type).toBe(camera.type);
       expect(config.mqtt.caFile).toBe('/etc/facegate/ca.pem');
       expect(config.relay).toEqual({ type: 'gpio', pin: 17, activeLow: true });

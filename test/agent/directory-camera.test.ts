@@ -27,7 +27,11 @@ function collect() {
 describe('DirectoryCamera replay', () => {
   it('cycles the images in natural order (2 before 10), skipping other files', async () => {
     const images = new Map<string, Buffer>();
-    for (const [name, x] of [['10.jpg', 10], ['2.jpg', 20], ['1.jpeg', 30]] as const) {
+    for (const [name, x] of [
+      ['10.jpg', 10],
+      ['2.jpg', 20],
+      ['1.jpeg', 30],
+    ] as const) {
       const jpeg = await jpegWithSquare({ x });
       images.set(name, jpeg);
       await fs.writeFile(path.join(dir, name), jpeg);

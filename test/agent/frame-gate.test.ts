@@ -9,7 +9,16 @@ import { jpegWithSquare, noiseJpeg } from './support/images.js';
 function gate(overrides: Partial<FrameGateOptions> = {}) {
   const sent: FrameMessage[] = [];
   const g = new FrameGate(
-    { doorId: 'front-door', maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: MAX_FRAME_JPEG_BYTES, resendMs: 0, logger: silentLogger(), ...overrides },
+    {
+      doorId: 'front-door',
+      maxFps: 2,
+      minChange: 0.02,
+      maxWidth: 640,
+      maxBytes: MAX_FRAME_JPEG_BYTES,
+      resendMs: 0,
+      logger: silentLogger(),
+      ...overrides,
+    },
     async (frame) => {
       sent.push(frame);
       return true;
@@ -43,7 +52,9 @@ describe('frame images', () => {
   });
 
   it('re-encodes a PNG as a JPEG', async () => {
-    const png = await sharp(await jpegWithSquare()).png().toBuffer();
+    const png = await sharp(await jpegWithSquare())
+      .png()
+      .toBuffer();
     const out = await fitJpeg(png, 640, MAX_FRAME_JPEG_BYTES);
     expect((await sharp(out).metadata()).format).toBe('jpeg');
   });
@@ -81,7 +92,9 @@ describe('FrameGate', () => {
   it('bounds the rate: a burst sends its first frame at once and only its newest frame after the interval', async () => {
     // 1 fps: ten distinct frames offered at once → the first now, the tenth a second later, none between.
     const { g, sent } = gate({ maxFps: 1 });
-    const frames = await Promise.all(Array.from({ length: 10 }, (_, i) => jpegWithSquare({ x: i * 25, y: (i * 17) % 120 })));
+    const frames = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => jpegWithSquare({ x: i * 25, y: (i * 17) % 120 })),
+    );
     for (const jpeg of frames) g.offer({ jpeg, capturedAt: Date.now() });
     await g.idle();
     expect(sent).toHaveLength(2);
@@ -115,7 +128,15 @@ describe('FrameGate', () => {
     let online = false;
     const sent: FrameMessage[] = [];
     const g = new FrameGate(
-      { doorId: 'front-door', maxFps: 30, minChange: 0.02, maxWidth: 640, maxBytes: MAX_FRAME_JPEG_BYTES, resendMs: 0, logger: silentLogger() },
+      {
+        doorId: 'front-door',
+        maxFps: 30,
+        minChange: 0.02,
+        maxWidth: 640,
+        maxBytes: MAX_FRAME_JPEG_BYTES,
+        resendMs: 0,
+        logger: silentLogger(),
+      },
       async (f) => (online ? (sent.push(f), true) : false),
     );
     const still = await jpegWithSquare();

@@ -30,13 +30,24 @@ function drivenLine(initial: 0 | 1) {
     unwatchAll: () => void (watcher = null),
     unexport: () => {},
   };
-  return { opened, factory: (gpio: number) => (opened.push(gpio), line), set: (v: 0 | 1) => watcher?.(null, v), fail: () => watcher?.(new Error('EIO'), 0) };
+  return {
+    opened,
+    factory: (gpio: number) => (opened.push(gpio), line),
+    set: (v: 0 | 1) => watcher?.(null, v),
+    fail: () => watcher?.(new Error('EIO'), 0),
+  };
 }
 
 describe('GpioContact', () => {
   it('maps levels to open/closed, reports only changes, and uses the sysfs base', async () => {
     const d = drivenLine(0);
-    const contact = new GpioContact({ pin: 27, openWhen: 'high', logger: silentLogger(), sysfsRoot: root, inputFactory: d.factory });
+    const contact = new GpioContact({
+      pin: 27,
+      openWhen: 'high',
+      logger: silentLogger(),
+      sysfsRoot: root,
+      inputFactory: d.factory,
+    });
     const changes: string[] = [];
     await contact.start((s) => changes.push(s));
     expect(d.opened).toEqual([539]);
@@ -52,11 +63,28 @@ describe('GpioContact', () => {
 
   it('reports a door opened while locked as forced', async () => {
     const d = drivenLine(1); // openWhen low: 1 = closed
-    const contact = new GpioContact({ pin: 27, openWhen: 'low', logger: silentLogger(), sysfsRoot: root, inputFactory: d.factory });
+    const contact = new GpioContact({
+      pin: 27,
+      openWhen: 'low',
+      logger: silentLogger(),
+      sysfsRoot: root,
+      inputFactory: d.factory,
+    });
     const link = new MemoryDoorLink();
     const agent = createAgent(
-      { doorId: 'front-door', frames: { maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 }, unlock: { maxPulseMs: 5000 } },
-      { camera: new PushCamera(), relay: new SimulatedRelay(silentLogger()), link, contact, logger: silentLogger(), agentVersion: 't' },
+      {
+        doorId: 'front-door',
+        frames: { maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 },
+        unlock: { maxPulseMs: 5000 },
+      },
+      {
+        camera: new PushCamera(),
+        relay: new SimulatedRelay(silentLogger()),
+        link,
+        contact,
+        logger: silentLogger(),
+        agentVersion: 't',
+      },
     );
     await agent.start();
     await vi.waitFor(() => expect(link.connected).toBe(true));

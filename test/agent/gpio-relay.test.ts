@@ -64,7 +64,13 @@ describe('GpioRelay levels (recorded line: no GPIO hardware here)', () => {
     chip('gpiochip512', 512, 'pinctrl-bcm2711', 58);
     for (const activeLow of [false, true]) {
       const { calls, factory } = recorder();
-      const relay = await GpioRelay.open({ pin: 17, activeLow, logger: silentLogger(), sysfsRoot: root, gpioFactory: factory });
+      const relay = await GpioRelay.open({
+        pin: 17,
+        activeLow,
+        logger: silentLogger(),
+        sysfsRoot: root,
+        gpioFactory: factory,
+      });
       expect(relay.state).toBe('locked');
       await relay.unlock();
       expect(relay.state).toBe('unlocked');
@@ -73,7 +79,14 @@ describe('GpioRelay levels (recorded line: no GPIO hardware here)', () => {
       await relay.close();
       await relay.close();
       relay.lockSync();
-      expect(calls).toEqual([`open 529 ${activeLow ? 'high' : 'low'} activeLow=${activeLow}`, 'write 1', 'write 0', 'write 0', 'write 0', 'unexport']);
+      expect(calls).toEqual([
+        `open 529 ${activeLow ? 'high' : 'low'} activeLow=${activeLow}`,
+        'write 1',
+        'write 0',
+        'write 0',
+        'write 0',
+        'unexport',
+      ]);
       await expect(relay.unlock()).rejects.toThrow(/closed/);
     }
   });
@@ -85,7 +98,12 @@ describe('GpioRelay levels (recorded line: no GPIO hardware here)', () => {
       activeLow: false,
       logger: silentLogger(),
       sysfsRoot: root,
-      gpioFactory: () => ({ writeSync: () => { throw new Error('EIO'); }, unexport: () => {} }),
+      gpioFactory: () => ({
+        writeSync: () => {
+          throw new Error('EIO');
+        },
+        unexport: () => {},
+      }),
     });
     expect(() => relay.lockSync()).not.toThrow();
     await expect(relay.unlock()).rejects.toThrow(/cannot energise/);

@@ -23,7 +23,11 @@ import { startLocalBrokerFixture, type LocalBrokerFixture } from './support/loca
 
 let fx: LocalBrokerFixture;
 let backend: BackendMqtt;
-const received = { frames: [] as { doorId: string; body: Record<string, unknown> }[], events: [] as DoorEventMessage[], statuses: [] as DoorStatusMessage[] };
+const received = {
+  frames: [] as { doorId: string; body: Record<string, unknown> }[],
+  events: [] as DoorEventMessage[],
+  statuses: [] as DoorStatusMessage[],
+};
 
 beforeAll(async () => {
   fx = await startLocalBrokerFixture();
@@ -44,7 +48,17 @@ afterAll(async () => {
 
 async function newLink(doorId: string, overrides: Partial<ConstructorParameters<typeof IotDoorLink>[0]> = {}) {
   const files = await fx.doorFiles(doorId);
-  return new IotDoorLink({ doorId, endpoint: 'localhost', port: fx.port, ...files, keepAliveSec: 5, reconnectMinSec: 1, reconnectMaxSec: 2, logger: silentLogger(), ...overrides });
+  return new IotDoorLink({
+    doorId,
+    endpoint: 'localhost',
+    port: fx.port,
+    ...files,
+    keepAliveSec: 5,
+    reconnectMinSec: 1,
+    reconnectMaxSec: 2,
+    logger: silentLogger(),
+    ...overrides,
+  });
 }
 
 /** A port nothing listens on (yet). */
@@ -59,9 +73,22 @@ async function freePort(): Promise<number> {
 /** Subscribes afresh (plain mqtt.js with the back end's certificate) and returns the retained status of one door. */
 async function retainedStatus(doorId: string): Promise<Record<string, unknown>> {
   const creds = await fx.ca.issueClientCertificate(BACKEND_IDENTITY);
-  const client = await mqtt.connectAsync({ protocol: 'mqtts', host: '127.0.0.1', port: fx.port, ca: fx.ca.caCertPem, cert: creds.certPem, key: creds.keyPem, protocolVersion: 4, clientId: `${BACKEND_IDENTITY}-retained-check`, clean: true, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync({
+    protocol: 'mqtts',
+    host: '127.0.0.1',
+    port: fx.port,
+    ca: fx.ca.caCertPem,
+    cert: creds.certPem,
+    key: creds.keyPem,
+    protocolVersion: 4,
+    clientId: `${BACKEND_IDENTITY}-retained-check`,
+    clean: true,
+    reconnectPeriod: 0,
+  });
   try {
-    const message = new Promise<{ payload: Buffer; retain: boolean }>((resolve) => client.on('message', (_t, payload, packet) => resolve({ payload, retain: packet.retain })));
+    const message = new Promise<{ payload: Buffer; retain: boolean }>((resolve) =>
+      client.on('message', (_t, payload, packet) => resolve({ payload, retain: packet.retain })),
+    );
     await client.subscribeAsync(topics.status(doorId), { qos: 1 });
     const { payload, retain } = await message;
     expect(retain).toBe(true);
@@ -97,7 +124,10 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
     await link.publishEvent({ v: 1, doorId: 'link-door-1', type: 'door_opened', at: Date.now() });
     await link.publishStatus({ v: 1, doorId: 'link-door-1', online: true, lock: 'locked', at: Date.now() });
     await vi.waitFor(() => {
-      expect(received.frames.find((f) => f.doorId === 'link-door-1')?.body).toMatchObject({ frameId: 'frame-00000001', jpeg });
+      expect(received.frames.find((f) => f.doorId === 'link-door-1')?.body).toMatchObject({
+        frameId: 'frame-00000001',
+        jpeg,
+      });
       expect(received.events.find((e) => e.doorId === 'link-door-1')).toMatchObject({ type: 'door_opened' });
       expect(received.statuses.find((s) => s.doorId === 'link-door-1')).toMatchObject({ online: true });
     });
@@ -105,7 +135,9 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
     await link.disconnect();
     expect(link.connected).toBe(false);
     expect(changes).toEqual([true, false]);
-    await expect(link.publishFrame({ v: 1, doorId: 'link-door-1', frameId: 'frame-00000002', capturedAt: Date.now(), jpeg })).rejects.toThrow(/not open|offline/);
+    await expect(
+      link.publishFrame({ v: 1, doorId: 'link-door-1', frameId: 'frame-00000002', capturedAt: Date.now(), jpeg }),
+    ).rejects.toThrow(/not open|offline/);
   });
 
   it('can connect again after disconnect() (an agent stopped and started in one process)', async () => {
@@ -123,16 +155,36 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
 
   it('leaves a retained "offline, locked" status as its last will when the door dies uncleanly', async () => {
     const files = await fx.doorFiles('link-door-will');
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/link-child.ts', import.meta.url)), 'link-door-will', String(fx.port), files.caFile, files.certFile, files.keyFile], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./support/link-child.ts', import.meta.url)),
+        'link-door-will',
+        String(fx.port),
+        files.caFile,
+        files.certFile,
+        files.keyFile,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         child.stdout!.on('data', (d: Buffer) => d.toString().includes('connected') && resolve());
         child.once('exit', (code) => reject(new Error(`link child exited early (${code})`)));
       });
       child.kill('SIGKILL');
-      await vi.waitFor(() => expect(received.statuses.filter((s) => s.doorId === 'link-door-will').at(-1)).toMatchObject({ online: false, lock: 'locked' }), { timeout: 15_000 });
+      await vi.waitFor(
+        () =>
+          expect(received.statuses.filter((s) => s.doorId === 'link-door-will').at(-1)).toMatchObject({
+            online: false,
+            lock: 'locked',
+          }),
+        { timeout: 15_000 },
+      );
       // Retained: a back end that subscribes later learns the door is offline too.
       const retained = await retainedStatus('link-door-will');
       expect(retained).toMatchObject({ online: false, lock: 'locked', doorId: 'link-door-will' });
@@ -148,7 +200,12 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(link.connected).toBe(false);
     const server = await fx.ca.issueServerCertificate({ dns: ['localhost'], ips: ['127.0.0.1'] });
-    const late = await startLocalBroker({ host: '127.0.0.1', port, tls: { caPem: fx.ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem }, logger: silentLogger() });
+    const late = await startLocalBroker({
+      host: '127.0.0.1',
+      port,
+      tls: { caPem: fx.ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem },
+      logger: silentLogger(),
+    });
     try {
       await attempt;
       expect(link.connected).toBe(true);
@@ -178,29 +235,53 @@ describe('door agent over the real link', () => {
     const link = await newLink('agent-door-1');
     const camera = new PushCamera();
     const agent = createAgent(
-      { doorId: 'agent-door-1', frames: { maxFps: 5, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 }, unlock: { maxPulseMs: 5000 } },
+      {
+        doorId: 'agent-door-1',
+        frames: { maxFps: 5, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 },
+        unlock: { maxPulseMs: 5000 },
+      },
       { camera, relay, link, logger: silentLogger(), agentVersion: 'test' },
     );
     const mine = <T extends { doorId: string }>(list: T[]) => list.filter((m) => m.doorId === 'agent-door-1');
     try {
       await agent.start();
       expect(relay.state).toBe('locked');
-      await vi.waitFor(() => expect(mine(received.statuses).at(-1)).toMatchObject({ online: true, lock: 'locked', agentVersion: 'test' }), { timeout: 10_000 });
+      await vi.waitFor(
+        () =>
+          expect(mine(received.statuses).at(-1)).toMatchObject({ online: true, lock: 'locked', agentVersion: 'test' }),
+        { timeout: 10_000 },
+      );
 
       // A frame from the camera reaches the back end.
       camera.push(await jpegWithSquare({ x: 77 }));
-      await vi.waitFor(() => expect(received.frames.some((f) => f.doorId === 'agent-door-1')).toBe(true), { timeout: 10_000 });
+      await vi.waitFor(() => expect(received.frames.some((f) => f.doorId === 'agent-door-1')).toBe(true), {
+        timeout: 10_000,
+      });
 
       // An expired command is refused and reported; the relay never moves.
       const now = Date.now();
-      await backend.publishCommand({ ...unlockCommand('agent-door-1', 'agent-expired-01'), issuedAt: now - 20_000, expiresAt: now - 15_000 });
-      await vi.waitFor(() => expect(mine(received.events).find((e) => e.type === 'command_rejected')).toMatchObject({ decisionId: 'agent-expired-01' }), { timeout: 10_000 });
+      await backend.publishCommand({
+        ...unlockCommand('agent-door-1', 'agent-expired-01'),
+        issuedAt: now - 20_000,
+        expiresAt: now - 15_000,
+      });
+      await vi.waitFor(
+        () =>
+          expect(mine(received.events).find((e) => e.type === 'command_rejected')).toMatchObject({
+            decisionId: 'agent-expired-01',
+          }),
+        { timeout: 10_000 },
+      );
       expect(relay.history).toEqual([]);
 
       // A fresh unlock pulses the relay and it relocks.
       await backend.publishCommand(unlockCommand('agent-door-1', 'agent-unlock-01', 5000));
       await vi.waitFor(() => expect(relay.state).toBe('unlocked'), { timeout: 10_000 });
-      await vi.waitFor(() => expect(mine(received.events).find((e) => e.type === 'unlocked')).toMatchObject({ decisionId: 'agent-unlock-01' }));
+      await vi.waitFor(() =>
+        expect(mine(received.events).find((e) => e.type === 'unlocked')).toMatchObject({
+          decisionId: 'agent-unlock-01',
+        }),
+      );
 
       // The broker goes away mid-pulse: the door locks at once, without waiting for the pulse.
       await fx.stop();
@@ -212,10 +293,16 @@ describe('door agent over the real link', () => {
       await vi.waitFor(() => expect(link.connected).toBe(true), { timeout: 20_000 });
       await vi.waitFor(() => expect(backend.isConnected()).toBe(true), { timeout: 20_000 });
       let n = 0;
-      await vi.waitFor(async () => {
-        if (relay.state === 'locked' && relay.history.length < 3) await backend.publishCommand(unlockCommand('agent-door-1', `agent-unlock-again-${n++}`, 300)).catch(() => {});
-        expect(relay.history.length).toBeGreaterThanOrEqual(3);
-      }, { timeout: 20_000, interval: 500 });
+      await vi.waitFor(
+        async () => {
+          if (relay.state === 'locked' && relay.history.length < 3)
+            await backend
+              .publishCommand(unlockCommand('agent-door-1', `agent-unlock-again-${n++}`, 300))
+              .catch(() => {});
+          expect(relay.history.length).toBeGreaterThanOrEqual(3);
+        },
+        { timeout: 20_000, interval: 500 },
+      );
       await vi.waitFor(() => expect(relay.state).toBe('locked'), { timeout: 5000 });
     } finally {
       await agent.stop();
@@ -233,7 +320,17 @@ describe('IotDoorLink with the wrong CA', () => {
     const other = await openLocalCa(path.join(fx.dir, 'other-ca'), silentLogger());
     const otherCaFile = path.join(fx.dir, 'other-ca.pem');
     fs.writeFileSync(otherCaFile, other.caCertPem);
-    const link = new IotDoorLink({ doorId: 'link-door-wrongca', endpoint: 'localhost', port: fx.port, caFile: otherCaFile, certFile: files.certFile, keyFile: files.keyFile, reconnectMinSec: 1, reconnectMaxSec: 1, logger: silentLogger() });
+    const link = new IotDoorLink({
+      doorId: 'link-door-wrongca',
+      endpoint: 'localhost',
+      port: fx.port,
+      caFile: otherCaFile,
+      certFile: files.certFile,
+      keyFile: files.keyFile,
+      reconnectMinSec: 1,
+      reconnectMaxSec: 1,
+      logger: silentLogger(),
+    });
     const attempt = link.connect();
     await new Promise((r) => setTimeout(r, 1500));
     expect(link.connected).toBe(false);

@@ -42,7 +42,10 @@ afterAll(async () => {
 
 function runMain(configFile: string): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FACEGATE_LOG_LEVEL: 'info' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FACEGATE_LOG_LEVEL: 'info' },
+  });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -61,7 +64,15 @@ describe('agent main', () => {
       JSON.stringify({
         doorId,
         // Relative paths: resolved against the config file's folder.
-        mqtt: { endpoint: 'localhost', port: fx.port, caFile: 'ca.pem', certFile: 'door.pem', keyFile: 'door.key', reconnectMinSec: 1, reconnectMaxSec: 2 },
+        mqtt: {
+          endpoint: 'localhost',
+          port: fx.port,
+          caFile: 'ca.pem',
+          certFile: 'door.pem',
+          keyFile: 'door.key',
+          reconnectMinSec: 1,
+          reconnectMaxSec: 2,
+        },
         camera: { type: 'directory', path: 'camera', mode: 'watch', intervalMs: 100 },
         relay: { type: 'simulated' },
         unlock: { maxPulseMs: 1000 },
@@ -69,23 +80,41 @@ describe('agent main', () => {
     );
     const run = runMain(configFile);
     try {
-      await vi.waitFor(() => expect(statuses.filter((s) => s.doorId === doorId).at(-1)).toMatchObject({ online: true, lock: 'locked' }), { timeout: 30_000, interval: 200 });
+      await vi.waitFor(
+        () =>
+          expect(statuses.filter((s) => s.doorId === doorId).at(-1)).toMatchObject({ online: true, lock: 'locked' }),
+        { timeout: 30_000, interval: 200 },
+      );
 
       // A person "walks up": their photo is copied into the watched folder.
       fs.writeFileSync(path.join(bundle, 'camera', 'visitor.jpg'), await jpegWithSquare({ x: 120 }));
       await vi.waitFor(() => expect(frames.some((f) => f.doorId === doorId)).toBe(true), { timeout: 10_000 });
 
       const now = Date.now();
-      await backend.publishCommand({ v: 1, type: 'unlock', doorId, decisionId: 'main-unlock-0001', issuedAt: now, expiresAt: now + 5000, pulseMs: 5000, source: 'remote' });
-      await vi.waitFor(() => {
-        const mine = events.filter((e) => e.doorId === doorId).map((e) => e.type);
-        expect(mine).toEqual(['unlocked', 'locked']); // pulse clamped to maxPulseMs 1000
-      }, { timeout: 10_000 });
+      await backend.publishCommand({
+        v: 1,
+        type: 'unlock',
+        doorId,
+        decisionId: 'main-unlock-0001',
+        issuedAt: now,
+        expiresAt: now + 5000,
+        pulseMs: 5000,
+        source: 'remote',
+      });
+      await vi.waitFor(
+        () => {
+          const mine = events.filter((e) => e.doorId === doorId).map((e) => e.type);
+          expect(mine).toEqual(['unlocked', 'locked']); // pulse clamped to maxPulseMs 1000
+        },
+        { timeout: 10_000 },
+      );
       expect(run.output()).toMatch(/simulated relay energised/);
 
       run.child.kill('SIGTERM');
       expect(await run.exit).toBe(0);
-      await vi.waitFor(() => expect(statuses.filter((s) => s.doorId === doorId).at(-1)).toMatchObject({ online: false, lock: 'locked' }));
+      await vi.waitFor(() =>
+        expect(statuses.filter((s) => s.doorId === doorId).at(-1)).toMatchObject({ online: false, lock: 'locked' }),
+      );
     } finally {
       run.child.kill('SIGKILL');
     }

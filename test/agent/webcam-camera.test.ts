@@ -39,8 +39,17 @@ afterEach(async () => {
 describe('WebcamCamera (node-webcam → fswebcam)', () => {
   it('takes shots one after another with the configured device and size', async () => {
     const frames: CameraFrame[] = [];
-    camera = new WebcamCamera({ device: '/dev/video7', width: 320, height: 240, intervalMs: 20, logger: silentLogger() });
-    await camera.start((f) => frames.push(f), () => {});
+    camera = new WebcamCamera({
+      device: '/dev/video7',
+      width: 320,
+      height: 240,
+      intervalMs: 20,
+      logger: silentLogger(),
+    });
+    await camera.start(
+      (f) => frames.push(f),
+      () => {},
+    );
     await vi.waitFor(() => expect(frames.length).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
     expect(frames[0]!.jpeg.equals(fs.readFileSync(path.join(dir, 'shot.jpg')))).toBe(true);
     const call = fs.readFileSync(path.join(dir, 'calls.log'), 'utf8').split('\n')[0]!;
@@ -53,8 +62,17 @@ describe('WebcamCamera (node-webcam → fswebcam)', () => {
     fs.writeFileSync(path.join(dir, 'broken'), '');
     const frames: CameraFrame[] = [];
     const errors: Error[] = [];
-    camera = new WebcamCamera({ device: '/dev/video0', width: 320, height: 240, intervalMs: 20, logger: silentLogger() });
-    await camera.start((f) => frames.push(f), (e) => errors.push(e));
+    camera = new WebcamCamera({
+      device: '/dev/video0',
+      width: 320,
+      height: 240,
+      intervalMs: 20,
+      logger: silentLogger(),
+    });
+    await camera.start(
+      (f) => frames.push(f),
+      (e) => errors.push(e),
+    );
     await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(1), { timeout: 10_000 });
     expect(errors[0]!.message).toMatch(/fswebcam capture failed/);
     fs.rmSync(path.join(dir, 'broken'));
@@ -62,6 +80,15 @@ describe('WebcamCamera (node-webcam → fswebcam)', () => {
   });
 
   it('refuses a device name that is not a plain /dev path (it reaches a shell)', () => {
-    expect(() => new WebcamCamera({ device: '/dev/video0; rm -rf /', width: 320, height: 240, intervalMs: 20, logger: silentLogger() })).toThrow(/\/dev path/);
+    expect(
+      () =>
+        new WebcamCamera({
+          device: '/dev/video0; rm -rf /',
+          width: 320,
+          height: 240,
+          intervalMs: 20,
+          logger: silentLogger(),
+        }),
+    ).toThrow(/\/dev path/);
   });
 });

@@ -37,7 +37,11 @@ const hostEnv = {
 
 describe('admin host configuration and backend', () => {
   it('reads the host environment the stack writes, and names what is missing', () => {
-    expect(readAdminHostConfig(hostEnv)).toMatchObject({ iotPolicyName: 'facegate-main-door', collectionId: 'facegate-main', matchThreshold: 0.995 });
+    expect(readAdminHostConfig(hostEnv)).toMatchObject({
+      iotPolicyName: 'facegate-main-door',
+      collectionId: 'facegate-main',
+      matchThreshold: 0.995,
+    });
     const { FACEGATE_IOT_POLICY_NAME: _omit, ...noPolicy } = hostEnv;
     expect(() => readAdminHostConfig(noPolicy)).toThrow(/FACEGATE_IOT_POLICY_NAME must be set/);
   });
@@ -55,11 +59,21 @@ describe('admin host configuration and backend', () => {
 describe('DoorStatePoller', () => {
   it('publishes exactly the doors whose state changed in DynamoDB since the last poll', async () => {
     const tables = await dynamo.createTables(`p${randomUUID().slice(0, 8)}`);
-    const records = new DynamoRecords({ client: dynamo.client, tables, eventRetentionDays: null, logger: silentLogger() });
+    const records = new DynamoRecords({
+      client: dynamo.client,
+      tables,
+      eventRetentionDays: null,
+      logger: silentLogger(),
+    });
     await records.putDoor(makeDoor('front-door'));
     await records.putDoor(makeDoor('lab'));
     const published: Door[] = [];
-    const poller = new DoorStatePoller({ records, publish: (d) => published.push(d), intervalMs: 1000, logger: silentLogger() });
+    const poller = new DoorStatePoller({
+      records,
+      publish: (d) => published.push(d),
+      intervalMs: 1000,
+      logger: silentLogger(),
+    });
 
     expect(await poller.pollOnce()).toEqual([]); // baseline
     await records.updateDoorState('lab', { online: true, lock: 'locked', lastSeenAt: 42 });
@@ -75,7 +89,12 @@ describe('DoorStatePoller', () => {
   it('a failed read rejects that poll only; a throwing listener does not stop the poll', async () => {
     const prefix = `q${randomUUID().slice(0, 8)}`;
     const tables = Object.fromEntries(TABLE_ROLES.map((role) => [role, `${prefix}-${role}`])) as TableNames;
-    const records = new DynamoRecords({ client: dynamo.client, tables, eventRetentionDays: null, logger: silentLogger() });
+    const records = new DynamoRecords({
+      client: dynamo.client,
+      tables,
+      eventRetentionDays: null,
+      logger: silentLogger(),
+    });
     const poller = new DoorStatePoller({
       records,
       publish: () => {

@@ -28,6 +28,9 @@ export function buildStack(context: Record<string, unknown> = {}, options: { bun
     },
   });
   const settings = readSettings((key) => app.node.tryGetContext(key));
-  const stack = new FacegateStack(app, `Facegate-${settings.site}`, { env: { account: TEST_ACCOUNT, region: TEST_REGION }, settings });
+  const stack = new FacegateStack(app, `Facegate-${settings.site}`, {
+    env: { account: TEST_ACCOUNT, region: TEST_REGION },
+    settings,
+  });
   return { app, stack, outdir, cleanup: () => fs.rmSync(outdir, { recursive: true, force: true }) };
 }

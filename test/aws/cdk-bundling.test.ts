@@ -25,14 +25,22 @@ beforeAll(() => {
 afterAll(() => built?.cleanup());
 
 /** Runs the bundle's handler in a fresh Node process with only the given environment. */
-function invokeBundle(env: Record<string, string>, event: unknown): { stdout: string; stderr: string; status: number | null } {
+function invokeBundle(
+  env: Record<string, string>,
+  event: unknown,
+): { stdout: string; stderr: string; status: number | null } {
   const script = `
     const { handler } = require(${JSON.stringify(recognizeBundle)});
     handler(${JSON.stringify(event)}).then(
       (r) => { process.stdout.write('RESULT ' + JSON.stringify(r) + '\\n'); },
       (e) => { process.stdout.write('ERROR ' + e.code + ' ' + e.message + '\\n'); },
     );`;
-  const res = spawnSync(process.execPath, ['-e', script], { cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 60_000 });
+  const res = spawnSync(process.execPath, ['-e', script], {
+    cwd: os.tmpdir(),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { stdout: res.stdout, stderr: res.stderr, status: res.status };
 }
 

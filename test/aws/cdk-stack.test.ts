@@ -42,7 +42,9 @@ const resourcesOf = (s: any): unknown[] => [s.Resource].flat();
 
 describe('IoT', () => {
   it('door policy is exactly the local broker ACL: own client id, own publish topics, own commands', () => {
-    const arn = (r: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:${r}`]] });
+    const arn = (r: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:${r}`]],
+    });
     const thing = '${iot:Connection.Thing.ThingName}';
     template.resourceCountIs('AWS::IoT::Policy', 1);
     template.hasResourceProperties('AWS::IoT::Policy', {
@@ -50,16 +52,37 @@ describe('IoT', () => {
       PolicyDocument: {
         Version: '2012-10-17',
         Statement: [
-          { Sid: 'ConnectAsOwnThing', Effect: 'Allow', Action: 'iot:Connect', Resource: arn(`client/${thing}`), Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } } },
+          {
+            Sid: 'ConnectAsOwnThing',
+            Effect: 'Allow',
+            Action: 'iot:Connect',
+            Resource: arn(`client/${thing}`),
+            Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
+          },
           {
             Sid: 'PublishOwnTopics',
             Effect: 'Allow',
             Action: 'iot:Publish',
             Resource: ['frames', 'events', 'status'].map((c) => arn(`topic/facegate/doors/${thing}/${c}`)),
           },
-          { Sid: 'RetainOwnStatus', Effect: 'Allow', Action: 'iot:RetainPublish', Resource: arn(`topic/facegate/doors/${thing}/status`) },
-          { Sid: 'SubscribeOwnCommands', Effect: 'Allow', Action: 'iot:Subscribe', Resource: arn(`topicfilter/facegate/doors/${thing}/commands`) },
-          { Sid: 'ReceiveOwnCommands', Effect: 'Allow', Action: 'iot:Receive', Resource: arn(`topic/facegate/doors/${thing}/commands`) },
+          {
+            Sid: 'RetainOwnStatus',
+            Effect: 'Allow',
+            Action: 'iot:RetainPublish',
+            Resource: arn(`topic/facegate/doors/${thing}/status`),
+          },
+          {
+            Sid: 'SubscribeOwnCommands',
+            Effect: 'Allow',
+            Action: 'iot:Subscribe',
+            Resource: arn(`topicfilter/facegate/doors/${thing}/commands`),
+          },
+          {
+            Sid: 'ReceiveOwnCommands',
+            Effect: 'Allow',
+            Action: 'iot:Receive',
+            Resource: arn(`topic/facegate/doors/${thing}/commands`),
+          },
         ],
       },
     });
@@ -83,7 +106,11 @@ describe('IoT', () => {
     const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties);
     expect(permissions).toHaveLength(4);
     for (const p of permissions) {
-      expect(p).toMatchObject({ Principal: 'iot.amazonaws.com', SourceAccount: TEST_ACCOUNT, SourceArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
+      expect(p).toMatchObject({
+        Principal: 'iot.amazonaws.com',
+        SourceAccount: TEST_ACCOUNT,
+        SourceArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
+      });
     }
   });
 });
@@ -98,17 +125,32 @@ describe('data at rest', () => {
     const bucketId = logicalId(built.stack.data.bucket);
     const bucket = resources[bucketId]!.Properties;
     expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
-      { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } } },
+      {
+        BucketKeyEnabled: true,
+        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      },
     ]);
-    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     expect(bucket.VersioningConfiguration).toBeUndefined();
-    expect(bucket.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ Prefix: 'snapshots/', ExpirationInDays: 365, Status: 'Enabled' }));
+    expect(bucket.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ Prefix: 'snapshots/', ExpirationInDays: 365, Status: 'Enabled' }),
+    );
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId },
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Principal: { AWS: '*' },
+          }),
         ]),
       },
     });
@@ -122,7 +164,9 @@ describe('data at rest', () => {
         { AttributeName: description.partitionKey.name, KeyType: 'HASH' },
         ...(description.sortKey ? [{ AttributeName: description.sortKey.name, KeyType: 'RANGE' }] : []),
       ]);
-      expect((table.GlobalSecondaryIndexes ?? []).map((i: any) => i.IndexName)).toEqual(description.indexes.map((i) => i.indexName));
+      expect((table.GlobalSecondaryIndexes ?? []).map((i: any) => i.IndexName)).toEqual(
+        description.indexes.map((i) => i.indexName),
+      );
       expect(table.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
       const replica = table.Replicas[0];
       expect(replica.SSESpecification.KMSMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -173,17 +217,32 @@ describe('Lambdas', () => {
       { 'Fn::GetAtt': [built.stack.getLogicalId(built.stack.data.collection), 'Arn'] },
     ]);
     expect(byAction('iot:Publish').flatMap(resourcesOf)).toEqual([
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:topic/facegate/doors/*/commands`]] },
+      {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:topic/facegate/doors/*/commands`],
+        ],
+      },
     ]);
     expect(byAction('s3:PutObject').flatMap(resourcesOf)).toEqual([
       { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(built.stack.data.bucket), 'Arn'] }, '/snapshots/*']] },
     ]);
-    expect(byAction('dynamodb:PutItem').flatMap(resourcesOf)).toEqual([{ 'Fn::GetAtt': [logicalId(built.stack.data.tables.events), 'Arn'] }]);
-    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(byAction('dynamodb:PutItem').flatMap(resourcesOf)).toEqual([
+      { 'Fn::GetAtt': [logicalId(built.stack.data.tables.events), 'Arn'] },
+    ]);
+    expect(
+      statements
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('dynamodb:'))
+        .sort(),
+    ).toEqual(['dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
     // KMS only through DynamoDB and S3.
     const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
     expect(kms).toHaveLength(1);
-    expect(kms[0].Condition.StringEquals['kms:ViaService']).toEqual([`dynamodb.${TEST_REGION}.amazonaws.com`, `s3.${TEST_REGION}.amazonaws.com`]);
+    expect(kms[0].Condition.StringEquals['kms:ViaService']).toEqual([
+      `dynamodb.${TEST_REGION}.amazonaws.com`,
+      `s3.${TEST_REGION}.amazonaws.com`,
+    ]);
     // The only unscoped statement is iot:DescribeEndpoint (it has no resource type).
     expect(statements.filter((s) => resourcesOf(s).includes('*')).map(actionsOf)).toEqual([['iot:DescribeEndpoint']]);
     expect(statements.flatMap(actionsOf).some((a) => a.endsWith(':*') || a === '*')).toBe(false);
@@ -193,18 +252,27 @@ describe('Lambdas', () => {
     const statements = statementsOfRole(logicalId(built.stack.lambdas.doorTelemetry.role as iam.Role));
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.map((s) => [actionsOf(s).sort(), resourcesOf(s)])).toEqual([
-      [['dynamodb:GetItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': [logicalId(built.stack.data.tables.doors), 'Arn'] }]],
+      [
+        ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        [{ 'Fn::GetAtt': [logicalId(built.stack.data.tables.doors), 'Arn'] }],
+      ],
       [['dynamodb:PutItem'], [{ 'Fn::GetAtt': [logicalId(built.stack.data.tables.events), 'Arn'] }]],
     ]);
     expect(statements.some((s) => resourcesOf(s).includes('*'))).toBe(false);
-    expect(statements.flatMap(actionsOf).some((a) => a.startsWith('s3:') || a.startsWith('rekognition:') || a.startsWith('iot:'))).toBe(false);
+    expect(
+      statements
+        .flatMap(actionsOf)
+        .some((a) => a.startsWith('s3:') || a.startsWith('rekognition:') || a.startsWith('iot:')),
+    ).toBe(false);
   });
 
   it('with the IoT endpoint given, no statement is left unscoped', () => {
     const other = buildStack({ iotDataEndpoint: 'abc123-ats.iot.eu-west-1.amazonaws.com', site: 'lab' });
     try {
       const t = Template.fromStack(other.stack).toJSON().Resources as Resources;
-      const role = other.stack.getLogicalId((other.stack.lambdas.recognizeFrame.role as iam.Role).node.defaultChild as never);
+      const role = other.stack.getLogicalId(
+        (other.stack.lambdas.recognizeFrame.role as iam.Role).node.defaultChild as never,
+      );
       const statements = Object.values(t)
         .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as any[]).some((x) => x.Ref === role))
         .flatMap((p) => p.Properties.PolicyDocument.Statement);
@@ -227,18 +295,24 @@ describe('admin host', () => {
     ]);
     // The AL2023 arm64 AMI from the cached lookup (a literal id): a newer AMI never replaces the host by surprise.
     expect(instance.Properties.ImageId).toBe(TEST_AMI);
-    template.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } } });
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } },
+    });
   });
 
   it('only 443 is open, from the configured network', () => {
     const ingress = ofType('AWS::EC2::SecurityGroup').flatMap(([, sg]) => sg.Properties.SecurityGroupIngress ?? []);
-    expect(ingress).toEqual([{ CidrIp: '0.0.0.0/0', Description: 'HTTPS to the admin site', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 }]);
+    expect(ingress).toEqual([
+      { CidrIp: '0.0.0.0/0', Description: 'HTTPS to the admin site', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 },
+    ]);
     expect(ofType('AWS::EC2::SecurityGroupIngress')).toEqual([]);
 
     const narrow = buildStack({ adminCidr: '203.0.113.0/24', site: 'office' });
     try {
       const t = Template.fromStack(narrow.stack).toJSON().Resources as Resources;
-      const rules = Object.values(t).filter((r) => r.Type === 'AWS::EC2::SecurityGroup').flatMap((sg) => sg.Properties.SecurityGroupIngress ?? []);
+      const rules = Object.values(t)
+        .filter((r) => r.Type === 'AWS::EC2::SecurityGroup')
+        .flatMap((sg) => sg.Properties.SecurityGroupIngress ?? []);
       expect(rules).toEqual([expect.objectContaining({ CidrIp: '203.0.113.0/24', FromPort: 443, ToPort: 443 })]);
       expect(new AwsSolutionsChecks().validateScope(narrow.stack).violations).toEqual([]);
     } finally {
@@ -266,46 +340,71 @@ describe('admin host', () => {
   });
 
   it('each deploy rolls out through SSM: code location and environment parameters, and an association running the update', () => {
-    const parameters = Object.fromEntries(ofType('AWS::SSM::Parameter').map(([, p]) => [p.Properties.Name, p.Properties.Value]));
-    expect(JSON.stringify(parameters['/facegate/main/admin/code'])).toMatch(/s3:\/\/cdk-hnb659fds-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.zip/);
+    const parameters = Object.fromEntries(
+      ofType('AWS::SSM::Parameter').map(([, p]) => [p.Properties.Name, p.Properties.Value]),
+    );
+    expect(JSON.stringify(parameters['/facegate/main/admin/code'])).toMatch(
+      /s3:\/\/cdk-hnb659fds-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.zip/,
+    );
     const env = JSON.stringify(parameters['/facegate/main/admin/env']);
-    for (const line of ['FACEGATE_BACKEND=aws', 'FACEGATE_IOT_POLICY_NAME=facegate-main-door', 'FACEGATE_COLLECTION_ID=facegate-main', 'FACEGATE_HTTP_PORT=443']) {
+    for (const line of [
+      'FACEGATE_BACKEND=aws',
+      'FACEGATE_IOT_POLICY_NAME=facegate-main-door',
+      'FACEGATE_COLLECTION_ID=facegate-main',
+      'FACEGATE_HTTP_PORT=443',
+    ]) {
       expect(env, line).toContain(line);
     }
     const [, association] = ofType('AWS::SSM::Association')[0]!;
     expect(association.Properties.Name).toBe('AWS-RunShellScript');
-    expect(association.Properties.Parameters.commands[0]).toMatch(/^\/opt\/facegate\/bin\/update\.sh # release [0-9a-f]{64}, settings [0-9a-f]{12}$/);
-    expect(association.Properties.Targets).toEqual([{ Key: 'InstanceIds', Values: [{ Ref: logicalId(built.stack.adminHost.instance) }] }]);
+    expect(association.Properties.Parameters.commands[0]).toMatch(
+      /^\/opt\/facegate\/bin\/update\.sh # release [0-9a-f]{64}, settings [0-9a-f]{12}$/,
+    );
+    expect(association.Properties.Targets).toEqual([
+      { Key: 'InstanceIds', Values: [{ Ref: logicalId(built.stack.adminHost.instance) }] },
+    ]);
   });
 
   it('the host role may provision doors and manage data, scoped to this site', () => {
     const statements = statementsOfRole(logicalId(built.stack.adminHost.instance.role as iam.Role));
     const scopes = (action: string) => statements.filter((s) => actionsOf(s).includes(action)).flatMap(resourcesOf);
     expect(scopes('iot:AttachPolicy')).toContainEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:policy/facegate-main-door`]],
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:policy/facegate-main-door`],
+      ],
     });
-    expect(scopes('rekognition:IndexFaces')).toEqual([{ 'Fn::GetAtt': [built.stack.getLogicalId(built.stack.data.collection), 'Arn'] }]);
-    expect(statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf).sort()).toEqual([
-      'iot:CreateKeysAndCertificate',
-      'iot:DescribeEndpoint',
-      'rekognition:DetectFaces',
+    expect(scopes('rekognition:IndexFaces')).toEqual([
+      { 'Fn::GetAtt': [built.stack.getLogicalId(built.stack.data.collection), 'Arn'] },
     ]);
+    expect(
+      statements
+        .filter((s) => resourcesOf(s).includes('*'))
+        .flatMap(actionsOf)
+        .sort(),
+    ).toEqual(['iot:CreateKeysAndCertificate', 'iot:DescribeEndpoint', 'rekognition:DetectFaces']);
   });
 });
 
 describe('cdk-nag AWS Solutions', () => {
   it('has no unacknowledged finding', () => {
     const report = new AwsSolutionsChecks().validateScope(built.stack);
-    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    ).toEqual([]);
     expect(report.success).toBe(true);
   });
 
   it('still catches a new wildcard (acknowledgements are per finding, not blanket)', () => {
     const extra = buildStack({ site: 'nagcheck' });
     try {
-      extra.stack.lambdas.doorTelemetry.role!.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::other-bucket/*'] }));
+      extra.stack.lambdas.doorTelemetry.role!.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::other-bucket/*'] }),
+      );
       const report = new AwsSolutionsChecks().validateScope(extra.stack);
-      expect(report.violations.map((v) => v.ruleName)).toEqual(['AwsSolutions-IAM5[Resource::arn:aws:s3:::other-bucket/*]']);
+      expect(report.violations.map((v) => v.ruleName)).toEqual([
+        'AwsSolutions-IAM5[Resource::arn:aws:s3:::other-bucket/*]',
+      ]);
     } finally {
       extra.cleanup();
     }
@@ -314,10 +413,22 @@ describe('cdk-nag AWS Solutions', () => {
 
 describe('deployment settings', () => {
   it('validates context values with the setting name', () => {
-    expect(readSettings(() => undefined)).toMatchObject({ site: 'main', adminCidr: '0.0.0.0/0', eventRetentionDays: 365, matchThreshold: 0.99 });
-    expect(readSettings((k) => ({ eventRetentionDays: '30', matchThreshold: '0.995' })[k])).toMatchObject({ eventRetentionDays: 30, matchThreshold: 0.995 });
+    expect(readSettings(() => undefined)).toMatchObject({
+      site: 'main',
+      adminCidr: '0.0.0.0/0',
+      eventRetentionDays: 365,
+      matchThreshold: 0.99,
+    });
+    expect(readSettings((k) => ({ eventRetentionDays: '30', matchThreshold: '0.995' })[k])).toMatchObject({
+      eventRetentionDays: 30,
+      matchThreshold: 0.995,
+    });
     expect(() => readSettings((k) => (k === 'site' ? 'Main Site' : undefined))).toThrow(/invalid CDK context site/);
-    expect(() => readSettings((k) => (k === 'adminCidr' ? 'everyone' : undefined))).toThrow(/invalid CDK context adminCidr/);
-    expect(() => readSettings((k) => (k === 'matchThreshold' ? '99' : undefined))).toThrow(/invalid CDK context matchThreshold/);
+    expect(() => readSettings((k) => (k === 'adminCidr' ? 'everyone' : undefined))).toThrow(
+      /invalid CDK context adminCidr/,
+    );
+    expect(() => readSettings((k) => (k === 'matchThreshold' ? '99' : undefined))).toThrow(
+      /invalid CDK context matchThreshold/,
+    );
   });
 });

@@ -16,9 +16,14 @@ afterAll(async () => {
   await dynamo?.stop();
 });
 
-async function openRecords(eventRetentionDays: number | null = null): Promise<{ records: DynamoRecords; tables: TableNames }> {
+async function openRecords(
+  eventRetentionDays: number | null = null,
+): Promise<{ records: DynamoRecords; tables: TableNames }> {
   const tables = await dynamo.createTables(`t${randomUUID().slice(0, 8)}`);
-  return { records: new DynamoRecords({ client: dynamo.client, tables, eventRetentionDays, logger: silentLogger() }), tables };
+  return {
+    records: new DynamoRecords({ client: dynamo.client, tables, eventRetentionDays, logger: silentLogger() }),
+    tables,
+  };
 }
 
 recordsContract('DynamoRecords (dynalite)', async () => {
@@ -46,7 +51,10 @@ describe('DynamoRecords specifics', () => {
     const { records: keepForever, tables: t } = await openRecords(null);
     await keepForever.appendEvent(makeEvent('event-keep', { at: 1000 }));
     const raw = await dynamo.client.send(
-      new GetItemCommand({ TableName: t.events, Key: { feed: { S: 'all' }, atId: { S: '000000000001000#event-keep' } } }),
+      new GetItemCommand({
+        TableName: t.events,
+        Key: { feed: { S: 'all' }, atId: { S: '000000000001000#event-keep' } },
+      }),
     );
     expect(raw.Item).toBeDefined();
     expect(raw.Item?.expiresAtSec).toBeUndefined();
@@ -56,7 +64,9 @@ describe('DynamoRecords specifics', () => {
     for (let i = 0; i < 3; i++) await records.appendEvent(makeEvent(`event-${i}`, { at: 1000 + i }));
     const page = await records.listEvents({ limit: 1 });
     expect(page.cursor).not.toBeNull();
-    await expect(records.listEvents({ doorId: 'front-door', cursor: page.cursor! })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(records.listEvents({ doorId: 'front-door', cursor: page.cursor! })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
   });
 
   it('refuses a malformed filter with InvalidInputError and reads nothing', async () => {
@@ -65,7 +75,9 @@ describe('DynamoRecords specifics', () => {
   });
 
   it('refuses an orphan face', async () => {
-    await expect(records.addFace({ faceId: 'face-x', personId: 'nobody', photoKey: 'photos/nobody/x.jpg', createdAt: 1 })).rejects.toMatchObject({
+    await expect(
+      records.addFace({ faceId: 'face-x', personId: 'nobody', photoKey: 'photos/nobody/x.jpg', createdAt: 1 }),
+    ).rejects.toMatchObject({
       code: 'not_found',
     });
     expect(await records.getFace('face-x')).toBeNull();
@@ -73,7 +85,10 @@ describe('DynamoRecords specifics', () => {
 
   it('reports a row that is not FaceGate-shaped instead of passing it on', async () => {
     await dynamo.client.send(
-      new PutItemCommand({ TableName: tables.people, Item: { personId: { S: 'person-bad' }, name: { S: 'X' }, status: { S: 'superuser' } } }),
+      new PutItemCommand({
+        TableName: tables.people,
+        Item: { personId: { S: 'person-bad' }, name: { S: 'X' }, status: { S: 'superuser' } },
+      }),
     );
     await expect(records.getPerson('person-bad')).rejects.toMatchObject({ code: 'corrupt_record' });
   });
@@ -81,7 +96,12 @@ describe('DynamoRecords specifics', () => {
   it('deletes more faces than one BatchWriteItem holds', async () => {
     await records.putPerson(makePerson('person-many'));
     for (let i = 0; i < 30; i++) {
-      await records.addFace({ faceId: `face-${String(i).padStart(2, '0')}`, personId: 'person-many', photoKey: `photos/person-many/${i}.jpg`, createdAt: i });
+      await records.addFace({
+        faceId: `face-${String(i).padStart(2, '0')}`,
+        personId: 'person-many',
+        photoKey: `photos/person-many/${i}.jpg`,
+        createdAt: i,
+      });
     }
     expect(await records.deletePerson('person-many')).toHaveLength(30);
     expect(await records.listFaces('person-many')).toEqual([]);
@@ -90,10 +110,15 @@ describe('DynamoRecords specifics', () => {
 
   it('erased events leave the person index (sparse GSI), so nothing links back to the person', async () => {
     await records.putDoor(makeDoor('front-door'));
-    await records.appendEvent(makeEvent('event-p', { at: 5, doorId: 'front-door', personId: 'person-z', personName: 'Zed' }));
+    await records.appendEvent(
+      makeEvent('event-p', { at: 5, doorId: 'front-door', personId: 'person-z', personName: 'Zed' }),
+    );
     await records.redactPersonEvents('person-z');
     const raw = await dynamo.client.send(
-      new GetItemCommand({ TableName: tables.events, Key: { feed: { S: 'all' }, atId: { S: '000000000000005#event-p' } } }),
+      new GetItemCommand({
+        TableName: tables.events,
+        Key: { feed: { S: 'all' }, atId: { S: '000000000000005#event-p' } },
+      }),
     );
     expect(raw.Item?.personId).toBeUndefined();
     expect(raw.Item?.personName).toBeUndefined();

@@ -40,7 +40,10 @@ export function fakeAwsHttp(respond: Responder) {
       headers: Record<string, string>;
       body?: unknown;
     }) {
-      const body = request.body === undefined || request.body === null ? Buffer.alloc(0) : Buffer.from(request.body as Uint8Array | string);
+      const body =
+        request.body === undefined || request.body === null
+          ? Buffer.alloc(0)
+          : Buffer.from(request.body as Uint8Array | string);
       let json: unknown;
       try {
         json = body.length ? JSON.parse(body.toString('utf8')) : undefined;

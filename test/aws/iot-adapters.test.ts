@@ -30,7 +30,11 @@ const unlock: DoorCommand = {
 describe('IotDoorMessaging', () => {
   it('publishes the validated command as JSON to the door commands topic with QoS 1', async () => {
     const http = fakeAwsHttp(() => ({ body: {} }));
-    const client = new IoTDataPlaneClient({ ...fakeClientConfig, endpoint: 'https://example-ats.iot.eu-west-1.amazonaws.com', requestHandler: http.requestHandler });
+    const client = new IoTDataPlaneClient({
+      ...fakeClientConfig,
+      endpoint: 'https://example-ats.iot.eu-west-1.amazonaws.com',
+      requestHandler: http.requestHandler,
+    });
     await new IotDoorMessaging({ client, logger: silentLogger() }).publishCommand(unlock);
     expect(http.requests).toHaveLength(1);
     const req = http.requests[0]!;
@@ -42,17 +46,31 @@ describe('IotDoorMessaging', () => {
 
   it('refuses an invalid command and publishes nothing', async () => {
     const http = fakeAwsHttp(() => ({ body: {} }));
-    const client = new IoTDataPlaneClient({ ...fakeClientConfig, endpoint: 'https://example-ats.iot.eu-west-1.amazonaws.com', requestHandler: http.requestHandler });
+    const client = new IoTDataPlaneClient({
+      ...fakeClientConfig,
+      endpoint: 'https://example-ats.iot.eu-west-1.amazonaws.com',
+      requestHandler: http.requestHandler,
+    });
     const messaging = new IotDoorMessaging({ client, logger: silentLogger() });
-    await expect(messaging.publishCommand({ ...unlock, pulseMs: 60_000 })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(messaging.publishCommand({ ...unlock, doorId: '../+/#' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(messaging.publishCommand({ ...unlock, pulseMs: 60_000 })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    await expect(messaging.publishCommand({ ...unlock, doorId: '../+/#' })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
     expect(http.requests).toHaveLength(0);
   });
 
   it('wraps a failed publish as UpstreamError', async () => {
     const http = fakeAwsHttp(() => awsError('ThrottlingException', 'Rate exceeded', 429));
-    const client = new IoTDataPlaneClient({ ...fakeClientConfig, endpoint: 'https://example-ats.iot.eu-west-1.amazonaws.com', requestHandler: http.requestHandler });
-    await expect(new IotDoorMessaging({ client, logger: silentLogger() }).publishCommand(unlock)).rejects.toBeInstanceOf(UpstreamError);
+    const client = new IoTDataPlaneClient({
+      ...fakeClientConfig,
+      endpoint: 'https://example-ats.iot.eu-west-1.amazonaws.com',
+      requestHandler: http.requestHandler,
+    });
+    await expect(
+      new IotDoorMessaging({ client, logger: silentLogger() }).publishCommand(unlock),
+    ).rejects.toBeInstanceOf(UpstreamError);
   });
 });
 
@@ -64,14 +82,19 @@ const OLD_ID = 'b'.repeat(64);
 function iotResponder(principals: string[], overrides: Partial<Record<string, FakeRoute>> = {}): Responder {
   const routes: Record<string, FakeRoute> = {
     DescribeEndpoint: () => ({ body: { endpointAddress: 'abc123-ats.iot.eu-west-1.amazonaws.com' } }),
-    CreateThing: () => ({ body: { thingName: 'front-door', thingArn: 'arn:aws:iot:eu-west-1:111122223333:thing/front-door' } }),
+    CreateThing: () => ({
+      body: { thingName: 'front-door', thingArn: 'arn:aws:iot:eu-west-1:111122223333:thing/front-door' },
+    }),
     ListThingPrincipals: () => ({ body: { principals } }),
     CreateKeysAndCertificate: () => ({
       body: {
         certificateArn: CERT_ARN(NEW_ID),
         certificateId: NEW_ID,
         certificatePem: '-----BEGIN CERTIFICATE-----\nNEW\n-----END CERTIFICATE-----\n',
-        keyPair: { PublicKey: 'pub', PrivateKey: '-----BEGIN RSA PRIVATE KEY-----\nSECRET\n-----END RSA PRIVATE KEY-----\n' },
+        keyPair: {
+          PublicKey: 'pub',
+          PrivateKey: '-----BEGIN RSA PRIVATE KEY-----\nSECRET\n-----END RSA PRIVATE KEY-----\n',
+        },
       },
     }),
     AttachPolicy: () => ({ body: {} }),
@@ -110,7 +133,10 @@ function operationOf(req: RecordedRequest): string {
 function provisionerWith(respond: Responder) {
   const http = fakeAwsHttp(respond);
   const client = new IoTClient({ ...fakeClientConfig, requestHandler: http.requestHandler });
-  return { provisioner: new IotDoorProvisioner({ client, policyName: 'facegate-door', logger: silentLogger() }), requests: http.requests };
+  return {
+    provisioner: new IotDoorProvisioner({ client, policyName: 'facegate-door', logger: silentLogger() }),
+    requests: http.requests,
+  };
 }
 
 describe('IotDoorProvisioner', () => {
@@ -126,7 +152,14 @@ describe('IotDoorProvisioner', () => {
       'AttachPolicy',
       'AttachThingPrincipal',
     ]);
-    const [endpointReq, thingReq, , certReq, policyReq, attachReq] = requests as [RecordedRequest, RecordedRequest, RecordedRequest, RecordedRequest, RecordedRequest, RecordedRequest];
+    const [endpointReq, thingReq, , certReq, policyReq, attachReq] = requests as [
+      RecordedRequest,
+      RecordedRequest,
+      RecordedRequest,
+      RecordedRequest,
+      RecordedRequest,
+      RecordedRequest,
+    ];
     expect(endpointReq.query).toMatchObject({ endpointType: 'iot:Data-ATS' });
     expect(thingReq.path).toBe('/things/front-door');
     expect(certReq.query).toMatchObject({ setAsActive: 'true' });
@@ -147,7 +180,9 @@ describe('IotDoorProvisioner', () => {
   });
 
   it('rotates: the old certificate is revoked, detached and deleted after the new one is attached', async () => {
-    const { provisioner, requests } = provisionerWith(iotResponder([CERT_ARN(OLD_ID), 'arn:aws:cognito-identity:eu-west-1:1:identity/x']));
+    const { provisioner, requests } = provisionerWith(
+      iotResponder([CERT_ARN(OLD_ID), 'arn:aws:cognito-identity:eu-west-1:1:identity/x']),
+    );
     await provisioner.provision('front-door');
     const ops = requests.map(operationOf);
     expect(ops.slice(ops.indexOf('AttachThingPrincipal'))).toEqual([
@@ -165,7 +200,9 @@ describe('IotDoorProvisioner', () => {
 
   it('removes the new certificate when attaching it fails, and reports the failure', async () => {
     const { provisioner, requests } = provisionerWith(
-      iotResponder([], { AttachThingPrincipal: () => awsError('InvalidRequestException', 'principal already attached to another thing') }),
+      iotResponder([], {
+        AttachThingPrincipal: () => awsError('InvalidRequestException', 'principal already attached to another thing'),
+      }),
     );
     await expect(provisioner.provision('front-door')).rejects.toBeInstanceOf(UpstreamError);
     const ops = requests.map(operationOf);
@@ -176,7 +213,9 @@ describe('IotDoorProvisioner', () => {
       'DetachPolicy',
       'DeleteCertificate',
     ]);
-    expect(requests.filter((r) => operationOf(r) === 'DeleteCertificate').map((r) => r.path)).toEqual([`/certificates/${NEW_ID}`]);
+    expect(requests.filter((r) => operationOf(r) === 'DeleteCertificate').map((r) => r.path)).toEqual([
+      `/certificates/${NEW_ID}`,
+    ]);
   });
 
   it('revoke destroys every certificate of the door and tolerates a missing thing', async () => {
@@ -187,7 +226,9 @@ describe('IotDoorProvisioner', () => {
       `/certificates/${NEW_ID}`,
     ]);
 
-    const gone = provisionerWith(iotResponder([], { ListThingPrincipals: () => awsError('ResourceNotFoundException', 'thing not found', 404) }));
+    const gone = provisionerWith(
+      iotResponder([], { ListThingPrincipals: () => awsError('ResourceNotFoundException', 'thing not found', 404) }),
+    );
     await gone.provisioner.revoke('front-door');
     expect(gone.requests.map(operationOf)).toEqual(['ListThingPrincipals']);
   });
@@ -202,8 +243,11 @@ describe('IotDoorProvisioner', () => {
   it('ships the real Amazon Root CA 1', () => {
     const ca = new X509Certificate(AMAZON_ROOT_CA_1_PEM);
     expect(ca.subject).toContain('CN=Amazon Root CA 1');
-    expect(ca.fingerprint256).toBe('8E:CD:E6:88:4F:3D:87:B1:12:5B:A3:1A:C3:FC:B1:3D:70:16:DE:7F:57:CC:90:4F:E1:CB:97:C6:AE:98:19:6E');
+    expect(ca.fingerprint256).toBe(
+      '8E:CD:E6:88:4F:3D:87:B1:12:5B:A3:1A:C3:FC:B1:3D:70:16:DE:7F:57:CC:90:4F:E1:CB:97:C6:AE:98:19:6E',
+    );
     const system = '/etc/ssl/certs/Amazon_Root_CA_1.pem';
-    if (fs.existsSync(system)) expect(new X509Certificate(fs.readFileSync(system)).fingerprint256).toBe(ca.fingerprint256);
+    if (fs.existsSync(system))
+      expect(new X509Certificate(fs.readFileSync(system)).fingerprint256).toBe(ca.fingerprint256);
   });
 });

@@ -28,7 +28,9 @@ let jpeg: Buffer;
 
 beforeAll(async () => {
   [dynamo, s3] = await Promise.all([startDynalite(), startS3rver()]);
-  jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 200, g: 180, b: 160 } } }).jpeg().toBuffer();
+  jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 200, g: 180, b: 160 } } })
+    .jpeg()
+    .toBuffer();
 });
 afterAll(async () => {
   await Promise.all([dynamo?.stop(), s3?.stop()]);
@@ -62,7 +64,11 @@ async function harness(): Promise<Harness> {
     records,
     images,
     messaging: new IotDoorMessaging({
-      client: new IoTDataPlaneClient({ ...fakeClientConfig, endpoint: 'https://x-ats.iot.eu-west-1.amazonaws.com', requestHandler: iot.requestHandler }),
+      client: new IoTDataPlaneClient({
+        ...fakeClientConfig,
+        endpoint: 'https://x-ats.iot.eu-west-1.amazonaws.com',
+        requestHandler: iot.requestHandler,
+      }),
       logger,
     }),
     clock: () => NOW,
@@ -102,7 +108,10 @@ const matchFor = (personId: string, similarity: number): FakeResponse => ({
 });
 
 function commandsOf(h: Harness): { topic: string; command: DoorCommand }[] {
-  return h.published.map((r) => ({ topic: decodeURIComponent(r.path.replace('/topics/', '')), command: DoorCommand.parse(JSON.parse(r.body.toString('utf8'))) }));
+  return h.published.map((r) => ({
+    topic: decodeURIComponent(r.path.replace('/topics/', '')),
+    command: DoorCommand.parse(JSON.parse(r.body.toString('utf8'))),
+  }));
 }
 
 describe('recognize-frame Lambda', () => {
@@ -121,11 +130,22 @@ describe('recognize-frame Lambda', () => {
     expect(h.rekognition[0]!.json).toMatchObject({ CollectionId: 'facegate-test', FaceMatchThreshold: 99 });
     const [sent] = commandsOf(h);
     expect(sent?.topic).toBe('facegate/doors/front-door/commands');
-    expect(sent?.command).toMatchObject({ type: 'unlock', doorId: 'front-door', pulseMs: 2500, source: 'face', issuedAt: NOW });
+    expect(sent?.command).toMatchObject({
+      type: 'unlock',
+      doorId: 'front-door',
+      pulseMs: 2500,
+      source: 'face',
+      issuedAt: NOW,
+    });
 
     const { events } = await h.records.listEvents({ doorId: 'front-door' });
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ kind: 'access', result: 'granted', personId: 'person-alice', personName: 'Alice' });
+    expect(events[0]).toMatchObject({
+      kind: 'access',
+      result: 'granted',
+      personId: 'person-alice',
+      personName: 'Alice',
+    });
     expect(events[0]!.score).toBeCloseTo(0.996, 6);
     const snapshot = await h.images.get(events[0]!.snapshotKey!);
     expect(snapshot?.bytes.equals(jpeg)).toBe(true);
@@ -133,7 +153,11 @@ describe('recognize-frame Lambda', () => {
 
   it('denies below the 0.99 threshold and for an unknown face', async () => {
     h.setRekognition({ body: { SearchedFaceBoundingBox: { Left: 0, Top: 0, Width: 1, Height: 1 }, FaceMatches: [] } });
-    expect(await h.lambda(frameEvent('front-door'))).toMatchObject({ status: 'decided', result: 'denied', reason: 'unknown' });
+    expect(await h.lambda(frameEvent('front-door'))).toMatchObject({
+      status: 'decided',
+      result: 'denied',
+      reason: 'unknown',
+    });
     expect(commandsOf(h).map((c) => c.command.type)).toEqual(['deny']);
   });
 
@@ -141,7 +165,9 @@ describe('recognize-frame Lambda', () => {
     h.setRekognition(matchFor('person-alice', 99.9));
     const forged = { ...frameEvent('front-door', { doorId: 'back-door' }) };
     expect(await h.lambda(forged)).toMatchObject({ status: 'rejected' });
-    expect(await h.lambda({ ...frameEvent('front-door'), topicDoorId: undefined })).toMatchObject({ status: 'rejected' });
+    expect(await h.lambda({ ...frameEvent('front-door'), topicDoorId: undefined })).toMatchObject({
+      status: 'rejected',
+    });
     expect(await h.lambda('not an object')).toMatchObject({ status: 'rejected' });
     expect(h.published).toHaveLength(0);
     expect(h.rekognition).toHaveLength(0);
@@ -163,27 +189,61 @@ describe('recognize-frame Lambda', () => {
 describe('door-telemetry Lambda', () => {
   it('applies status, events and presence from the IoT rules to DynamoDB, and rejects anything else', async () => {
     const tables = await dynamo.createTables(`d${randomUUID().slice(0, 8)}`);
-    const records = new DynamoRecords({ client: dynamo.client, tables, eventRetentionDays: null, logger: silentLogger() });
+    const records = new DynamoRecords({
+      client: dynamo.client,
+      tables,
+      eventRetentionDays: null,
+      logger: silentLogger(),
+    });
     await records.putDoor(makeDoor('front-door'));
     const lambda = createDoorTelemetryLambda({ records, logger: silentLogger(), clock: () => NOW });
 
-    const status = { v: 1, doorId: 'front-door', online: true, lock: 'locked', agentVersion: '1.4.0', at: NOW, topicDoorId: 'front-door', topicChannel: 'status' };
+    const status = {
+      v: 1,
+      doorId: 'front-door',
+      online: true,
+      lock: 'locked',
+      agentVersion: '1.4.0',
+      at: NOW,
+      topicDoorId: 'front-door',
+      topicChannel: 'status',
+    };
     expect(await lambda(status)).toEqual({ status: 'applied' });
-    expect(await records.getDoor('front-door')).toMatchObject({ online: true, lock: 'locked', agentVersion: '1.4.0', lastSeenAt: NOW });
+    expect(await records.getDoor('front-door')).toMatchObject({
+      online: true,
+      lock: 'locked',
+      agentVersion: '1.4.0',
+      lastSeenAt: NOW,
+    });
 
-    const event = { v: 1, doorId: 'front-door', type: 'door_opened', at: NOW, topicDoorId: 'front-door', topicChannel: 'events' };
+    const event = {
+      v: 1,
+      doorId: 'front-door',
+      type: 'door_opened',
+      at: NOW,
+      topicDoorId: 'front-door',
+      topicChannel: 'events',
+    };
     expect(await lambda(event)).toEqual({ status: 'applied' });
     expect((await records.listEvents({ kind: 'door_event' })).events.map((e) => e.detail)).toEqual(['door_opened']);
 
     // `SELECT *, topic(5) AS topicDoorId, 'presence' AS topicChannel FROM '$aws/events/presence/+/+'`
-    const presence = { clientId: 'front-door', eventType: 'disconnected', timestamp: NOW, topicDoorId: 'front-door', topicChannel: 'presence' };
+    const presence = {
+      clientId: 'front-door',
+      eventType: 'disconnected',
+      timestamp: NOW,
+      topicDoorId: 'front-door',
+      topicChannel: 'presence',
+    };
     expect(await lambda(presence)).toEqual({ status: 'applied' });
     expect(await records.getDoor('front-door')).toMatchObject({ online: false, lock: 'unknown' });
 
     expect(await lambda({ ...status, topicChannel: 'frames' })).toMatchObject({ status: 'rejected' });
     expect(await lambda({ ...status, doorId: 'back-door' })).toMatchObject({ status: 'rejected' });
     expect(await lambda({ ...presence, eventType: 'subscribed' })).toMatchObject({ status: 'rejected' });
-    expect(await lambda({ ...status, topicDoorId: 'ghost-door', doorId: 'ghost-door' })).toMatchObject({ status: 'rejected' });
+    expect(await lambda({ ...status, topicDoorId: 'ghost-door', doorId: 'ghost-door' })).toMatchObject({
+      status: 'rejected',
+    });
     expect(await records.getDoor('ghost-door')).toBeNull();
   });
 });
@@ -219,7 +279,11 @@ describe('Lambda environment', () => {
     const { FACEGATE_BUCKET: _omit, ...noBucket } = env;
     expect(() => readRecognizeConfig(noBucket)).toThrow(/FACEGATE_BUCKET must be set/);
     expect(() => readRecognizeConfig({ ...env, FACEGATE_MATCH_THRESHOLD: '99' })).toThrow(/FACEGATE_MATCH_THRESHOLD/);
-    expect(() => readRecognizeConfig({ ...env, FACEGATE_IOT_DATA_ENDPOINT: 'https://x/y' })).toThrow(/FACEGATE_IOT_DATA_ENDPOINT/);
-    expect(() => readRecordsConfig({ ...env, FACEGATE_EVENT_RETENTION_DAYS: '-1' })).toThrow(/FACEGATE_EVENT_RETENTION_DAYS/);
+    expect(() => readRecognizeConfig({ ...env, FACEGATE_IOT_DATA_ENDPOINT: 'https://x/y' })).toThrow(
+      /FACEGATE_IOT_DATA_ENDPOINT/,
+    );
+    expect(() => readRecordsConfig({ ...env, FACEGATE_EVENT_RETENTION_DAYS: '-1' })).toThrow(
+      /FACEGATE_EVENT_RETENTION_DAYS/,
+    );
   });
 });

@@ -19,7 +19,9 @@ let rotatedJpeg: Buffer;
 beforeAll(async () => {
   const raw = { create: { width: 640, height: 480, channels: 3 as const, background: { r: 90, g: 120, b: 150 } } };
   jpeg640x480 = await sharp(raw).jpeg().toBuffer();
-  png300x200 = await sharp({ create: { ...raw.create, width: 300, height: 200 } }).png().toBuffer();
+  png300x200 = await sharp({ create: { ...raw.create, width: 300, height: 200 } })
+    .png()
+    .toBuffer();
   // Stored 640×480, shown 480×640 (EXIF orientation 6 = rotate 90° clockwise).
   rotatedJpeg = await sharp(raw).jpeg().withMetadata({ orientation: 6 }).toBuffer();
 });
@@ -27,7 +29,12 @@ beforeAll(async () => {
 function indexWith(respond: Responder, threshold?: number) {
   const http = fakeAwsHttp(respond);
   const client = new RekognitionClient({ ...fakeClientConfig, requestHandler: http.requestHandler });
-  const index = new RekognitionFaceIndex({ client, collectionId: 'facegate-site-1', logger: silentLogger(), ...(threshold ? { threshold } : {}) });
+  const index = new RekognitionFaceIndex({
+    client,
+    collectionId: 'facegate-site-1',
+    logger: silentLogger(),
+    ...(threshold ? { threshold } : {}),
+  });
   return { index, requests: http.requests };
 }
 
@@ -67,7 +74,14 @@ describe('RekognitionFaceIndex.search', () => {
       QualityFilter: 'AUTO',
     });
     expect(result.faceCount).toBe(1);
-    expect(result.face).toEqual({ box: { x: 160, y: 48, width: 320, height: 240 }, confidence: expect.closeTo(0.999, 9), yaw: null, pitch: null, roll: null, sharpness: null });
+    expect(result.face).toEqual({
+      box: { x: 160, y: 48, width: 320, height: 240 },
+      confidence: expect.closeTo(0.999, 9),
+      yaw: null,
+      pitch: null,
+      roll: null,
+      sharpness: null,
+    });
     expect(result.matches).toEqual([
       { faceId: 'face-a2', personId: 'person-a', similarity: expect.closeTo(0.9995, 9) },
       { faceId: 'face-b1', personId: 'person-b', similarity: expect.closeTo(0.992, 9) },
@@ -91,7 +105,9 @@ describe('RekognitionFaceIndex.search', () => {
   });
 
   it('reads "no faces in the image" as no face, not as an error', async () => {
-    const { index } = indexWith(() => awsError('InvalidParameterException', 'There are no faces in the image. Should be at least 1.'));
+    const { index } = indexWith(() =>
+      awsError('InvalidParameterException', 'There are no faces in the image. Should be at least 1.'),
+    );
     expect(await index.search(jpeg640x480)).toEqual({ face: null, faceCount: 0, matches: [] });
   });
 
@@ -104,7 +120,9 @@ describe('RekognitionFaceIndex.search', () => {
 
     const none = indexWith(() => ({ body: {} }));
     await expect(none.index.search(Buffer.from('not an image at all'))).rejects.toBeInstanceOf(ImageDecodeError);
-    await expect(none.index.search(Buffer.alloc(5 * 1024 * 1024 + 1))).rejects.toMatchObject({ code: 'photo_rejected' });
+    await expect(none.index.search(Buffer.alloc(5 * 1024 * 1024 + 1))).rejects.toMatchObject({
+      code: 'photo_rejected',
+    });
     expect(none.requests).toHaveLength(0);
   });
 
@@ -117,10 +135,21 @@ describe('RekognitionFaceIndex.search', () => {
   });
 
   it('uses a configured threshold', async () => {
-    const { index, requests } = indexWith(() => ({ body: { SearchedFaceBoundingBox: { Left: 0, Top: 0, Width: 1, Height: 1 }, FaceMatches: [] } }), 0.95);
+    const { index, requests } = indexWith(
+      () => ({ body: { SearchedFaceBoundingBox: { Left: 0, Top: 0, Width: 1, Height: 1 }, FaceMatches: [] } }),
+      0.95,
+    );
     await index.search(jpeg640x480);
     expect(requests[0]!.json.FaceMatchThreshold).toBe(95);
-    expect(() => new RekognitionFaceIndex({ client: new RekognitionClient(fakeClientConfig), collectionId: 'c', threshold: 1.5, logger: silentLogger() })).toThrow(RangeError);
+    expect(
+      () =>
+        new RekognitionFaceIndex({
+          client: new RekognitionClient(fakeClientConfig),
+          collectionId: 'c',
+          threshold: 1.5,
+          logger: silentLogger(),
+        }),
+    ).toThrow(RangeError);
   });
 });
 
@@ -154,13 +183,23 @@ describe('RekognitionFaceIndex.index', () => {
     });
     expect(result).toEqual({
       faceId: 'face-new',
-      face: { box: { x: 64, y: 96, width: 192, height: 192 }, confidence: expect.closeTo(0.995, 9), yaw: -5.5, pitch: 3, roll: 1.25, sharpness: 86.9 },
+      face: {
+        box: { x: 64, y: 96, width: 192, height: 192 },
+        confidence: expect.closeTo(0.995, 9),
+        yaw: -5.5,
+        pitch: 3,
+        roll: 1.25,
+        sharpness: 86.9,
+      },
     });
   });
 
   it('turns unindexed reasons into a PhotoRejectedError a person can act on', async () => {
     const { index } = indexWith(() => ({
-      body: { FaceRecords: [], UnindexedFaces: [{ Reasons: ['LOW_SHARPNESS', 'EXTREME_POSE'] }, { Reasons: ['SMALL_BOUNDING_BOX'] }] },
+      body: {
+        FaceRecords: [],
+        UnindexedFaces: [{ Reasons: ['LOW_SHARPNESS', 'EXTREME_POSE'] }, { Reasons: ['SMALL_BOUNDING_BOX'] }],
+      },
     }));
     const err = (await index.index('person-0001', jpeg640x480).catch((e: unknown) => e)) as PhotoRejectedError;
     expect(err).toBeInstanceOf(PhotoRejectedError);
@@ -169,9 +208,17 @@ describe('RekognitionFaceIndex.index', () => {
 
   it('reports no face when nothing was found', async () => {
     const empty = indexWith(() => ({ body: { FaceRecords: [], UnindexedFaces: [] } }));
-    await expect(empty.index.index('person-0001', jpeg640x480)).rejects.toMatchObject({ code: 'photo_rejected', issues: [{ code: 'no_face' }] });
-    const invalid = indexWith(() => awsError('InvalidParameterException', 'There are no faces in the image. Should be at least 1.'));
-    await expect(invalid.index.index('person-0001', jpeg640x480)).rejects.toMatchObject({ code: 'photo_rejected', issues: [{ code: 'no_face' }] });
+    await expect(empty.index.index('person-0001', jpeg640x480)).rejects.toMatchObject({
+      code: 'photo_rejected',
+      issues: [{ code: 'no_face' }],
+    });
+    const invalid = indexWith(() =>
+      awsError('InvalidParameterException', 'There are no faces in the image. Should be at least 1.'),
+    );
+    await expect(invalid.index.index('person-0001', jpeg640x480)).rejects.toMatchObject({
+      code: 'photo_rejected',
+      issues: [{ code: 'no_face' }],
+    });
     const decode = indexWith(() => awsError('InvalidImageFormatException', 'Request has invalid image format'));
     await expect(decode.index.index('person-0001', jpeg640x480)).rejects.toBeInstanceOf(ImageDecodeError);
   });
@@ -188,8 +235,18 @@ describe('RekognitionFaceIndex inspect, delete, count', () => {
     const { index, requests } = indexWith(() => ({
       body: {
         FaceDetails: [
-          { BoundingBox: { Left: 0.7, Top: 0.1, Width: 0.1, Height: 0.1 }, Confidence: 90, Pose: { Yaw: 40, Pitch: 0, Roll: 0 }, Quality: { Sharpness: 20 } },
-          { BoundingBox: { Left: -0.05, Top: 0.2, Width: 0.5, Height: 0.4 }, Confidence: 99.99, Pose: { Yaw: 1, Pitch: 2, Roll: 3 }, Quality: { Sharpness: 92 } },
+          {
+            BoundingBox: { Left: 0.7, Top: 0.1, Width: 0.1, Height: 0.1 },
+            Confidence: 90,
+            Pose: { Yaw: 40, Pitch: 0, Roll: 0 },
+            Quality: { Sharpness: 20 },
+          },
+          {
+            BoundingBox: { Left: -0.05, Top: 0.2, Width: 0.5, Height: 0.4 },
+            Confidence: 99.99,
+            Pose: { Yaw: 1, Pitch: 2, Roll: 3 },
+            Quality: { Sharpness: 92 },
+          },
         ],
       },
     }));
@@ -206,7 +263,10 @@ describe('RekognitionFaceIndex inspect, delete, count', () => {
   it('deleteFaces batches ids, tolerates faces already gone, and fails on other refusals', async () => {
     const ids = Array.from({ length: 4097 }, (_, i) => `face-${i}`);
     const ok = indexWith((req) => ({
-      body: { DeletedFaces: req.json.FaceIds.slice(1), UnsuccessfulFaceDeletions: [{ FaceId: req.json.FaceIds[0], Reasons: ['FACE_NOT_FOUND'] }] },
+      body: {
+        DeletedFaces: req.json.FaceIds.slice(1),
+        UnsuccessfulFaceDeletions: [{ FaceId: req.json.FaceIds[0], Reasons: ['FACE_NOT_FOUND'] }],
+      },
     }));
     await ok.index.deleteFaces(ids);
     expect(ok.requests.map((r) => [r.target, r.json.CollectionId, r.json.FaceIds.length])).toEqual([
@@ -216,7 +276,9 @@ describe('RekognitionFaceIndex inspect, delete, count', () => {
     await ok.index.deleteFaces([]);
     expect(ok.requests).toHaveLength(2);
 
-    const refused = indexWith(() => ({ body: { UnsuccessfulFaceDeletions: [{ FaceId: 'face-1', Reasons: ['ASSOCIATED_TO_AN_EXISTING_USER'] }] } }));
+    const refused = indexWith(() => ({
+      body: { UnsuccessfulFaceDeletions: [{ FaceId: 'face-1', Reasons: ['ASSOCIATED_TO_AN_EXISTING_USER'] }] },
+    }));
     await expect(refused.index.deleteFaces(['face-1'])).rejects.toBeInstanceOf(UpstreamError);
   });
 

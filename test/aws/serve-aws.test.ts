@@ -81,7 +81,11 @@ function httpsClient(port: number, ca: string) {
   const jar = new Map<string, string>();
   return {
     jar,
-    request(method: string, url: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+    request(
+      method: string,
+      url: string,
+      options: { headers?: Record<string, string>; body?: string } = {},
+    ): Promise<Reply> {
       const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
       return new Promise((resolve, reject) => {
         const req = https.request(
@@ -111,7 +115,12 @@ function httpsClient(port: number, ca: string) {
                 if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) jar.delete(name);
                 else jar.set(name, value);
               }
-              resolve({ status: res.statusCode!, headers: res.headers, setCookies, body: Buffer.concat(chunks).toString('utf8') });
+              resolve({
+                status: res.statusCode!,
+                headers: res.headers,
+                setCookies,
+                body: Buffer.concat(chunks).toString('utf8'),
+              });
             });
             res.on('error', reject);
           },
@@ -193,7 +202,8 @@ function hostEnv(dataDir: string, port: number): Record<string, string | undefin
 
 /** The helpers do not expose their ports: read back the endpoint their own client was given. */
 async function endpointOf(client: { config: { endpoint?: unknown } }): Promise<string> {
-  const provider = client.config.endpoint as (() => Promise<{ protocol: string; hostname: string; port?: number }>) | undefined;
+  const provider = client.config.endpoint as
+    (() => Promise<{ protocol: string; hostname: string; port?: number }>) | undefined;
   if (!provider) throw new Error('client has no endpoint');
   const e = await provider();
   return `${e.protocol}//${e.hostname}:${e.port}`;
@@ -301,7 +311,10 @@ describe('serveAws', () => {
 
       // Without the CSRF token a change is refused and nothing is written.
       const json = { 'content-type': 'application/json' };
-      const forged = await client.request('POST', '/api/people', { headers: json, body: JSON.stringify({ name: 'Mallory' }) });
+      const forged = await client.request('POST', '/api/people', {
+        headers: json,
+        body: JSON.stringify({ name: 'Mallory' }),
+      });
       expect(forged.status).toBe(403);
 
       const created = await client.request('POST', '/api/people', {
@@ -313,24 +326,44 @@ describe('serveAws', () => {
       expect(person).toMatchObject({ name: 'Ada Lovelace', status: 'active' });
 
       // The person is in the DynamoDB table the stack named, read back through a separate adapter.
-      const records = new DynamoRecords({ client: dynamo.client, tables, eventRetentionDays: null, logger: silentLogger() });
-      expect(await records.getPerson(person.personId)).toMatchObject({ personId: person.personId, name: 'Ada Lovelace', status: 'active' });
+      const records = new DynamoRecords({
+        client: dynamo.client,
+        tables,
+        eventRetentionDays: null,
+        logger: silentLogger(),
+      });
+      expect(await records.getPerson(person.personId)).toMatchObject({
+        personId: person.personId,
+        name: 'Ada Lovelace',
+        status: 'active',
+      });
       expect((await records.listPeople()).map((p) => p.name)).toEqual(['Ada Lovelace']);
       const { events } = await records.listEvents();
-      expect(events.map((e) => [e.kind, e.personId, e.actor])).toContainEqual(['person_created', person.personId, 'admin']);
+      expect(events.map((e) => [e.kind, e.personId, e.actor])).toContainEqual([
+        'person_created',
+        person.personId,
+        'admin',
+      ]);
 
       // Erasure goes through S3 too: a photo stored under the person's prefix is gone afterwards.
       const photoKey = `photos/${person.personId}/leftover.jpg`;
-      await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: photoKey, Body: Buffer.from('not really a jpeg') }));
+      await s3.client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: photoKey, Body: Buffer.from('not really a jpeg') }),
+      );
       const erased = await client.request('DELETE', `/api/people/${person.personId}`, {
         headers: { ...json, 'x-csrf-token': csrf },
         body: JSON.stringify({ confirm: true }),
       });
       expect(erased.status, erased.body).toBe(204);
-      await expect(s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: photoKey }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+      await expect(s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: photoKey }))).rejects.toMatchObject({
+        name: 'NoSuchKey',
+      });
       expect(await records.getPerson(person.personId)).toBeNull();
       const after = await records.listEvents();
-      expect(after.events.find((e) => e.kind === 'person_erased')).toMatchObject({ personId: person.personId, detail: 'erased 0 faces, 1 photos, 0 snapshots' });
+      expect(after.events.find((e) => e.kind === 'person_erased')).toMatchObject({
+        personId: person.personId,
+        detail: 'erased 0 faces, 1 photos, 0 snapshots',
+      });
 
       // None of this needed Rekognition or the IoT control plane.
       expect(tripwire.hits).toEqual([]);

@@ -1,7 +1,11 @@
 /** The topic rules as pure functions, case by case (the broker tests prove they are wired in). */
 import { describe, expect, it } from 'vitest';
 import { checkPublish, checkSubscribe, checkWill } from '../../cloud/src/adapters/local/broker/acl.js';
-import { identityFromCommonName, isBackendClientId, BACKEND_IDENTITY } from '../../cloud/src/adapters/local/broker/identity.js';
+import {
+  identityFromCommonName,
+  isBackendClientId,
+  BACKEND_IDENTITY,
+} from '../../cloud/src/adapters/local/broker/identity.js';
 import { MAX_MQTT_MESSAGE_BYTES } from '../../protocol/index.js';
 
 const doorA = identityFromCommonName('door-a')!;
@@ -20,13 +24,15 @@ describe('identities', () => {
   it('lets the back end use its CN or a suffixed client id, nothing else', () => {
     expect(isBackendClientId('facegate-backend')).toBe(true);
     expect(isBackendClientId('facegate-backend-cli-1')).toBe(true);
-    for (const id of ['door-a', 'facegate-backend-', 'facegate-backend-a/b', 'xfacegate-backend']) expect(isBackendClientId(id), id).toBe(false);
+    for (const id of ['door-a', 'facegate-backend-', 'facegate-backend-a/b', 'xfacegate-backend'])
+      expect(isBackendClientId(id), id).toBe(false);
   });
 });
 
 describe('publish rules', () => {
   it('a door publishes only its own frames, events and status', () => {
-    for (const ch of ['frames', 'events', 'status']) expect(checkPublish(doorA, pub(`facegate/doors/door-a/${ch}`)).ok, ch).toBe(true);
+    for (const ch of ['frames', 'events', 'status'])
+      expect(checkPublish(doorA, pub(`facegate/doors/door-a/${ch}`)).ok, ch).toBe(true);
     for (const topic of [
       'facegate/doors/door-b/frames',
       'facegate/doors/door-a/commands',
@@ -48,7 +54,12 @@ describe('publish rules', () => {
 
   it('the back end publishes commands to any door and nothing else', () => {
     expect(checkPublish(backend, pub('facegate/doors/door-b/commands')).ok).toBe(true);
-    for (const topic of ['facegate/doors/door-b/frames', 'facegate/doors/door-b/status', 'facegate/doors/+/commands', 'x/y']) {
+    for (const topic of [
+      'facegate/doors/door-b/frames',
+      'facegate/doors/door-b/status',
+      'facegate/doors/+/commands',
+      'x/y',
+    ]) {
       expect(checkPublish(backend, pub(topic)).ok, topic).toBe(false);
     }
   });
@@ -70,16 +81,36 @@ describe('publish rules', () => {
 describe('subscribe rules', () => {
   it('a door subscribes to its own commands topic only, never with wildcards', () => {
     expect(checkSubscribe(doorA, 'facegate/doors/door-a/commands').ok).toBe(true);
-    for (const filter of ['facegate/doors/door-b/commands', 'facegate/doors/+/commands', 'facegate/doors/door-a/+', 'facegate/#', '#', 'facegate/doors/door-a/frames']) {
+    for (const filter of [
+      'facegate/doors/door-b/commands',
+      'facegate/doors/+/commands',
+      'facegate/doors/door-a/+',
+      'facegate/#',
+      '#',
+      'facegate/doors/door-a/frames',
+    ]) {
       expect(checkSubscribe(doorA, filter).ok, filter).toBe(false);
     }
   });
 
   it("the back end subscribes to doors' frames, events and status, one door or all", () => {
-    for (const filter of ['facegate/doors/+/frames', 'facegate/doors/+/events', 'facegate/doors/+/status', 'facegate/doors/door-a/status']) {
+    for (const filter of [
+      'facegate/doors/+/frames',
+      'facegate/doors/+/events',
+      'facegate/doors/+/status',
+      'facegate/doors/door-a/status',
+    ]) {
       expect(checkSubscribe(backend, filter).ok, filter).toBe(true);
     }
-    for (const filter of ['#', 'facegate/#', 'facegate/doors/+/commands', 'facegate/doors/+/+', 'facegate/doors/#', '$SYS/#', 'facegate/doors/Bad/frames']) {
+    for (const filter of [
+      '#',
+      'facegate/#',
+      'facegate/doors/+/commands',
+      'facegate/doors/+/+',
+      'facegate/doors/#',
+      '$SYS/#',
+      'facegate/doors/Bad/frames',
+    ]) {
       expect(checkSubscribe(backend, filter).ok, filter).toBe(false);
     }
   });

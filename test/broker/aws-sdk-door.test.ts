@@ -17,7 +17,13 @@ const received: string[] = [];
 
 beforeAll(async () => {
   fx = await startBrokerFixture();
-  backend = await connectBackendMqtt({ host: '127.0.0.1', port: fx.port, caPem: fx.ca.caCertPem, ...fx.backend, logger: silentLogger() });
+  backend = await connectBackendMqtt({
+    host: '127.0.0.1',
+    port: fx.port,
+    caPem: fx.ca.caCertPem,
+    ...fx.backend,
+    logger: silentLogger(),
+  });
   backend.onFrame((doorId, p) => received.push(`frames ${doorId} ${p.toString()}`));
   backend.onStatus((doorId, p) => received.push(`status ${doorId} ${p.toString()}`));
 });
@@ -55,7 +61,13 @@ describe('door on aws-iot-device-sdk-v2', () => {
 
       const now = Date.now();
       await backend.publishCommand({
-        v: 1, type: 'deny', reason: 'unknown', doorId: 'sdk-door', decisionId: 'decision-sdk-1', issuedAt: now, expiresAt: now + 5000,
+        v: 1,
+        type: 'deny',
+        reason: 'unknown',
+        doorId: 'sdk-door',
+        decisionId: 'decision-sdk-1',
+        issuedAt: now,
+        expiresAt: now + 5000,
       });
       await eventually(() => commands.some((c) => c.includes('decision-sdk-1')));
     } finally {

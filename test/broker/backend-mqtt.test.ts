@@ -32,7 +32,10 @@ function deny(doorId: string, decisionId: string): DoorCommand {
 describe('connectBackendMqtt', () => {
   it('fails with a clear error when the broker refuses the identity', async () => {
     const door = await fx.credentials('door-x');
-    await expect(connect({ ...door })).rejects.toMatchObject({ code: 'upstream', message: expect.stringContaining('cannot connect to the broker') });
+    await expect(connect({ ...door })).rejects.toMatchObject({
+      code: 'upstream',
+      message: expect.stringContaining('cannot connect to the broker'),
+    });
   });
 
   it('fails with a clear error when nothing listens', async () => {

@@ -7,7 +7,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectBackendMqtt, type BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
 import { MAX_MQTT_MESSAGE_BYTES, topics, type UnlockCommand } from '../../protocol/index.js';
 import { silentLogger } from '../../lib/logger.js';
-import { connectClient, publishOutcome, endAll, eventually, nextMessage, startBrokerFixture, type BrokerFixture } from './support/fixtures.js';
+import {
+  connectClient,
+  publishOutcome,
+  endAll,
+  eventually,
+  nextMessage,
+  startBrokerFixture,
+  type BrokerFixture,
+} from './support/fixtures.js';
 
 let fx: BrokerFixture;
 let backend: BackendMqtt;
@@ -23,7 +31,16 @@ async function door(doorId: string, clientId = doorId): Promise<MqttClient> {
 
 function unlock(doorId: string, decisionId: string): UnlockCommand {
   const now = Date.now();
-  return { v: 1, type: 'unlock', doorId, decisionId, issuedAt: now, expiresAt: now + 5000, pulseMs: 3000, source: 'face' };
+  return {
+    v: 1,
+    type: 'unlock',
+    doorId,
+    decisionId,
+    issuedAt: now,
+    expiresAt: now + 5000,
+    pulseMs: 3000,
+    source: 'face',
+  };
 }
 
 /** Proves the back end is caught up: a legit marker sent after the act under test has arrived. */
@@ -37,8 +54,16 @@ async function backendSawMarker(doorId: string): Promise<void> {
 
 beforeAll(async () => {
   fx = await startBrokerFixture();
-  backend = await connectBackendMqtt({ host: '127.0.0.1', port: fx.port, caPem: fx.ca.caCertPem, ...fx.backend, logger: silentLogger() });
-  backend.onFrame((doorId, payload) => received.push(`frames ${doorId} ${payload.length > 1000 ? `${payload.length}B` : payload.toString()}`));
+  backend = await connectBackendMqtt({
+    host: '127.0.0.1',
+    port: fx.port,
+    caPem: fx.ca.caCertPem,
+    ...fx.backend,
+    logger: silentLogger(),
+  });
+  backend.onFrame((doorId, payload) =>
+    received.push(`frames ${doorId} ${payload.length > 1000 ? `${payload.length}B` : payload.toString()}`),
+  );
   backend.onEvent((doorId, payload) => received.push(`events ${doorId} ${payload.toString()}`));
   backend.onStatus((doorId, payload) => received.push(`status ${doorId} ${payload.toString()}`));
 });
@@ -78,7 +103,12 @@ describe('door publishing', () => {
   });
 
   it('a door may not publish commands, not even to itself, nor to topics outside its own', async () => {
-    for (const topic of [topics.commands('door-a'), 'facegate/doors/door-a/secrets', 'something/else', topics.status('door-b')]) {
+    for (const topic of [
+      topics.commands('door-a'),
+      'facegate/doors/door-a/secrets',
+      'something/else',
+      topics.status('door-b'),
+    ]) {
       const a = await door('door-a');
       expect(await publishOutcome(a, topic, 'nope'), topic).toBe('dropped');
     }
@@ -107,7 +137,12 @@ describe('door publishing', () => {
     await backendSawMarker('door-a');
     expect(received).not.toContain(`frames door-a ${129 * 1024}B`);
     expect(fx.logs()).toContainEqual(
-      expect.objectContaining({ msg: 'refused publish', identity: 'door-a', topic: topics.frames('door-a'), bytes: 129 * 1024 }),
+      expect.objectContaining({
+        msg: 'refused publish',
+        identity: 'door-a',
+        topic: topics.frames('door-a'),
+        bytes: 129 * 1024,
+      }),
     );
   });
 });
@@ -116,7 +151,9 @@ describe('door subscribing', () => {
   it("door A cannot read door B's commands: SUBACK failure and no delivery", async () => {
     const a = await door('door-a');
     // mqtt.js turns a 0x80 return code in the SUBACK into a rejection carrying the packet.
-    await expect(a.subscribeAsync(topics.commands('door-b'), { qos: 1 })).rejects.toMatchObject({ packet: { granted: [128] } });
+    await expect(a.subscribeAsync(topics.commands('door-b'), { qos: 1 })).rejects.toMatchObject({
+      packet: { granted: [128] },
+    });
     const aSaw: string[] = [];
     a.on('message', (t) => aSaw.push(t));
 
@@ -129,12 +166,21 @@ describe('door subscribing', () => {
     // A is still connected (a refused SUBSCRIBE does not drop it) and got nothing.
     expect(a.connected).toBe(true);
     expect(aSaw).toEqual([]);
-    expect(fx.logs()).toContainEqual(expect.objectContaining({ msg: 'refused subscribe', identity: 'door-a', topic: topics.commands('door-b') }));
+    expect(fx.logs()).toContainEqual(
+      expect.objectContaining({ msg: 'refused subscribe', identity: 'door-a', topic: topics.commands('door-b') }),
+    );
   });
 
   it('a door may not use wildcards nor read other channels', async () => {
     const a = await door('door-a');
-    const filters = ['facegate/doors/+/commands', 'facegate/#', '#', topics.frames('door-b'), topics.frames('door-a'), topics.status('door-a')];
+    const filters = [
+      'facegate/doors/+/commands',
+      'facegate/#',
+      '#',
+      topics.frames('door-b'),
+      topics.frames('door-a'),
+      topics.status('door-a'),
+    ];
     for (const filter of filters) {
       await expect(a.subscribeAsync(filter, { qos: 1 }), filter).rejects.toMatchObject({ packet: { granted: [128] } });
     }
@@ -154,7 +200,11 @@ describe('back end commands', () => {
 
     const aGets = nextMessage(a, topics.commands('door-a'));
     await backend.publishCommand(unlock('door-a', 'decision-for-a'));
-    expect(JSON.parse((await aGets).toString())).toMatchObject({ type: 'unlock', doorId: 'door-a', decisionId: 'decision-for-a' });
+    expect(JSON.parse((await aGets).toString())).toMatchObject({
+      type: 'unlock',
+      doorId: 'door-a',
+      decisionId: 'decision-for-a',
+    });
 
     // B is caught up once its own command arrives: the command for A never did.
     const bGets = nextMessage(b, topics.commands('door-b'));
@@ -164,8 +214,12 @@ describe('back end commands', () => {
   });
 
   it('refuses an invalid command before it reaches the broker', async () => {
-    await expect(backend.publishCommand({ ...unlock('door-a', 'decision-bad'), pulseMs: 10 ** 9 })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(backend.publishCommand({ ...unlock('door-a', 'decision-bad'), doorId: '+' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(
+      backend.publishCommand({ ...unlock('door-a', 'decision-bad'), pulseMs: 10 ** 9 }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(backend.publishCommand({ ...unlock('door-a', 'decision-bad'), doorId: '+' })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
   });
 });
 
@@ -180,9 +234,19 @@ describe('connection rules', () => {
   });
 
   it("a door's last will must be its own status", async () => {
-    const forged = { topic: topics.status('door-b'), payload: Buffer.from('forged-will'), qos: 1 as const, retain: true };
+    const forged = {
+      topic: topics.status('door-b'),
+      payload: Buffer.from('forged-will'),
+      qos: 1 as const,
+      retain: true,
+    };
     await expect(connectClient(fx, 'door-a', 'door-a', { will: forged })).rejects.toThrow(/Not authorized/i);
-    const onFrames = { topic: topics.frames('door-a'), payload: Buffer.from('will-as-frame'), qos: 1 as const, retain: false };
+    const onFrames = {
+      topic: topics.frames('door-a'),
+      payload: Buffer.from('will-as-frame'),
+      qos: 1 as const,
+      retain: false,
+    };
     await expect(connectClient(fx, 'door-a', 'door-a', { will: onFrames })).rejects.toThrow(/Not authorized/i);
 
     const own = { topic: topics.status('door-a'), payload: Buffer.from('a-is-gone'), qos: 1 as const, retain: true };

@@ -8,7 +8,16 @@ import { startLocalBroker } from '../../cloud/src/adapters/local/broker/index.js
 import { openLocalCa } from '../../cloud/src/adapters/local/ca/index.js';
 import { topics } from '../../protocol/index.js';
 import { silentLogger } from '../../lib/logger.js';
-import { connectClient, publishOutcome, endAll, eventually, startBrokerFixture, tempDir, tryConnect, type BrokerFixture } from './support/fixtures.js';
+import {
+  connectClient,
+  publishOutcome,
+  endAll,
+  eventually,
+  startBrokerFixture,
+  tempDir,
+  tryConnect,
+  type BrokerFixture,
+} from './support/fixtures.js';
 
 let fx: BrokerFixture;
 beforeAll(async () => {
@@ -71,10 +80,14 @@ describe('revocation', () => {
     await fx.ca.revoke('door-r');
 
     expect(await publishOutcome(live, topics.events('door-r'), 'after-revocation')).toBe('dropped');
-    expect(fx.logs()).toContainEqual(expect.objectContaining({ msg: 'refused publish: certificate revoked', identity: 'door-r' }));
+    expect(fx.logs()).toContainEqual(
+      expect.objectContaining({ msg: 'refused publish: certificate revoked', identity: 'door-r' }),
+    );
 
     await expect(connectClient(fx, 'door-r')).rejects.toThrow(/Not authorized/i);
-    expect(fx.logs()).toContainEqual(expect.objectContaining({ msg: 'refused connection', cn: 'door-r', reason: 'certificate is revoked' }));
+    expect(fx.logs()).toContainEqual(
+      expect.objectContaining({ msg: 'refused connection', cn: 'door-r', reason: 'certificate is revoked' }),
+    );
 
     const fresh = await fx.ca.issueClientCertificate('door-r');
     const outcome = await tryConnect(fx.port, { ...fresh, caPem: fx.ca.caCertPem }, 'door-r');
@@ -137,12 +150,19 @@ describe('start-up failures', () => {
   it('a port in use or bad TLS material fails with a clear error', async () => {
     const server = await fx.ca.issueServerCertificate({ dns: [], ips: [] });
     const tlsMaterial = { caPem: fx.ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem };
-    await expect(startLocalBroker({ host: '127.0.0.1', port: fx.port, tls: tlsMaterial, logger: silentLogger() })).rejects.toMatchObject({
+    await expect(
+      startLocalBroker({ host: '127.0.0.1', port: fx.port, tls: tlsMaterial, logger: silentLogger() }),
+    ).rejects.toMatchObject({
       code: 'broker_start',
       message: expect.stringContaining('cannot listen'),
     });
     await expect(
-      startLocalBroker({ host: '127.0.0.1', port: 0, tls: { ...tlsMaterial, keyPem: 'not a key' }, logger: silentLogger() }),
+      startLocalBroker({
+        host: '127.0.0.1',
+        port: 0,
+        tls: { ...tlsMaterial, keyPem: 'not a key' },
+        logger: silentLogger(),
+      }),
     ).rejects.toMatchObject({ code: 'broker_start' });
   });
 });
@@ -151,10 +171,13 @@ describe('hostile clients', () => {
   it('garbage after the handshake, plain TCP and a half-open socket do not hurt the broker', async () => {
     const creds = await fx.credentials('door-h');
     await new Promise<void>((resolve) => {
-      const socket = tls.connect({ host: '127.0.0.1', port: fx.port, ca: fx.ca.caCertPem, cert: creds.certPem, key: creds.keyPem }, () => {
-        socket.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x01])); // CONNECT with an invalid length
-        socket.write(Buffer.alloc(4096, 0xee));
-      });
+      const socket = tls.connect(
+        { host: '127.0.0.1', port: fx.port, ca: fx.ca.caCertPem, cert: creds.certPem, key: creds.keyPem },
+        () => {
+          socket.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x01])); // CONNECT with an invalid length
+          socket.write(Buffer.alloc(4096, 0xee));
+        },
+      );
       socket.on('error', () => undefined);
       socket.on('close', () => resolve());
     });

@@ -101,8 +101,12 @@ describe('local CA', () => {
     await expect(ca.issueClientCertificate('door/../x')).rejects.toBeInstanceOf(CertificateRequestError);
     await expect(ca.issueClientCertificate('door', 0)).rejects.toBeInstanceOf(CertificateRequestError);
     await expect(ca.issueClientCertificate('door', 100_000)).rejects.toBeInstanceOf(CertificateRequestError);
-    await expect(ca.issueServerCertificate({ dns: ['bad name'], ips: [] })).rejects.toBeInstanceOf(CertificateRequestError);
-    await expect(ca.issueServerCertificate({ dns: [], ips: ['999.1.1.1'] })).rejects.toBeInstanceOf(CertificateRequestError);
+    await expect(ca.issueServerCertificate({ dns: ['bad name'], ips: [] })).rejects.toBeInstanceOf(
+      CertificateRequestError,
+    );
+    await expect(ca.issueServerCertificate({ dns: [], ips: ['999.1.1.1'] })).rejects.toBeInstanceOf(
+      CertificateRequestError,
+    );
   });
 
   it('revokes every certificate of a name, persistently, while a later one stays valid', async () => {

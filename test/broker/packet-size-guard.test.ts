@@ -24,7 +24,11 @@ function packet(type: number, body: Buffer): Buffer {
 describe('MqttFrameScanner', () => {
   it('follows packets split anywhere across chunks', () => {
     const scanner = new MqttFrameScanner(1000);
-    const stream = Buffer.concat([packet(0x30, Buffer.alloc(300, 1)), packet(0xc0, Buffer.alloc(0)), packet(0x32, Buffer.alloc(999, 2))]);
+    const stream = Buffer.concat([
+      packet(0x30, Buffer.alloc(300, 1)),
+      packet(0xc0, Buffer.alloc(0)),
+      packet(0x32, Buffer.alloc(999, 2)),
+    ]);
     for (let i = 0; i < stream.length; i += 7) expect(scanner.feed(stream.subarray(i, i + 7))).toBeNull();
   });
 
@@ -57,7 +61,13 @@ describe('broker packet size guard', () => {
     const written = await new Promise<number>((resolve) => {
       let total = 0;
       let done = false;
-      const socket = tls.connect({ host: '127.0.0.1', port: fx.port, ca: fx.ca.caCertPem, cert: creds.certPem, key: creds.keyPem });
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: fx.port,
+        ca: fx.ca.caCertPem,
+        cert: creds.certPem,
+        key: creds.keyPem,
+      });
       socket.on('error', () => undefined);
       socket.on('close', () => {
         done = true;
@@ -65,7 +75,10 @@ describe('broker packet size guard', () => {
       });
       socket.once('secureConnect', () => {
         const id = Buffer.from('door-big');
-        const connect = packet(0x10, Buffer.concat([Buffer.from([0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, id.length]), id]));
+        const connect = packet(
+          0x10,
+          Buffer.concat([Buffer.from([0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, id.length]), id]),
+        );
         socket.write(connect);
         socket.once('data', () => {
           // CONNACK received: announce a huge PUBLISH and stream its body until the broker hangs up.
@@ -83,7 +96,11 @@ describe('broker packet size guard', () => {
     });
     expect(written).toBeLessThan(declared);
     expect(fx.logs()).toContainEqual(
-      expect.objectContaining({ msg: 'refused oversized or malformed MQTT packet; connection closed', cn: 'door-big', declaredBytes: declared }),
+      expect.objectContaining({
+        msg: 'refused oversized or malformed MQTT packet; connection closed',
+        cn: 'door-big',
+        declaredBytes: declared,
+      }),
     );
 
     const a = await connectClient(fx, 'door-a');

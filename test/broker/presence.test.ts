@@ -20,7 +20,18 @@ afterAll(async () => {
 /** A minimal MQTT 3.1.1 CONNECT, so a test can be a client that then falls silent. */
 function connectPacket(clientId: string, keepaliveSeconds: number): Buffer {
   const id = Buffer.from(clientId, 'utf8');
-  const variable = Buffer.from([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, keepaliveSeconds >> 8, keepaliveSeconds & 0xff]);
+  const variable = Buffer.from([
+    0x00,
+    0x04,
+    0x4d,
+    0x51,
+    0x54,
+    0x54,
+    0x04,
+    0x02,
+    keepaliveSeconds >> 8,
+    keepaliveSeconds & 0xff,
+  ]);
   const payload = Buffer.concat([Buffer.from([id.length >> 8, id.length & 0xff]), id]);
   const remaining = variable.length + payload.length; // < 128: one length byte
   return Buffer.concat([Buffer.from([0x10, remaining]), variable, payload]);
@@ -46,13 +57,18 @@ describe('presence', () => {
 
   it('goes offline on keepalive timeout when a door falls silent', async () => {
     const creds = await fx.credentials('door-k');
-    const socket = tls.connect({ host: '127.0.0.1', port: fx.port, ca: fx.ca.caCertPem, cert: creds.certPem, key: creds.keyPem }, () => {
-      socket.write(connectPacket('door-k', 1)); // keepalive 1 s, then never a PINGREQ
-    });
+    const socket = tls.connect(
+      { host: '127.0.0.1', port: fx.port, ca: fx.ca.caCertPem, cert: creds.certPem, key: creds.keyPem },
+      () => {
+        socket.write(connectPacket('door-k', 1)); // keepalive 1 s, then never a PINGREQ
+      },
+    );
     socket.on('error', () => undefined);
     await eventually(() => seen.includes('door-k online'));
     await eventually(() => seen.includes('door-k offline')); // the broker gives up after 1.5 × keepalive
-    expect(fx.logs()).toContainEqual(expect.objectContaining({ msg: 'client keepalive timed out', clientId: 'door-k' }));
+    expect(fx.logs()).toContainEqual(
+      expect.objectContaining({ msg: 'client keepalive timed out', clientId: 'door-k' }),
+    );
     socket.destroy();
   });
 

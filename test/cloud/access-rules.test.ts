@@ -16,12 +16,42 @@ const cases: [string, Person | null, Door, AccessDecision][] = [
   ['after validUntil', makePerson('p1', { validUntil: NOW - 1 }), door, { result: 'denied', reason: 'expired' }],
   ['inside validity', makePerson('p1', { validFrom: NOW - 10, validUntil: NOW + 10 }), door, { result: 'granted' }],
   ['door in allowed list', makePerson('p1', { allowedDoors: ['lab', 'front-door'] }), door, { result: 'granted' }],
-  ['door not in allowed list', makePerson('p1', { allowedDoors: ['lab'] }), door, { result: 'denied', reason: 'door_not_allowed' }],
-  ['empty allowed list = no doors', makePerson('p1', { allowedDoors: [] }), door, { result: 'denied', reason: 'door_not_allowed' }],
-  ['disabled door, known person', makePerson('p1'), makeDoor('front-door', { enabled: false }), { result: 'denied', reason: 'door_disabled' }],
-  ['disabled door, stranger', null, makeDoor('front-door', { enabled: false }), { result: 'denied', reason: 'door_disabled' }],
-  ['inactive wins over expired', makePerson('p1', { status: 'inactive', validUntil: NOW - 1 }), door, { result: 'denied', reason: 'inactive' }],
-  ['expired wins over door', makePerson('p1', { validUntil: NOW - 1, allowedDoors: ['lab'] }), door, { result: 'denied', reason: 'expired' }],
+  [
+    'door not in allowed list',
+    makePerson('p1', { allowedDoors: ['lab'] }),
+    door,
+    { result: 'denied', reason: 'door_not_allowed' },
+  ],
+  [
+    'empty allowed list = no doors',
+    makePerson('p1', { allowedDoors: [] }),
+    door,
+    { result: 'denied', reason: 'door_not_allowed' },
+  ],
+  [
+    'disabled door, known person',
+    makePerson('p1'),
+    makeDoor('front-door', { enabled: false }),
+    { result: 'denied', reason: 'door_disabled' },
+  ],
+  [
+    'disabled door, stranger',
+    null,
+    makeDoor('front-door', { enabled: false }),
+    { result: 'denied', reason: 'door_disabled' },
+  ],
+  [
+    'inactive wins over expired',
+    makePerson('p1', { status: 'inactive', validUntil: NOW - 1 }),
+    door,
+    { result: 'denied', reason: 'inactive' },
+  ],
+  [
+    'expired wins over door',
+    makePerson('p1', { validUntil: NOW - 1, allowedDoors: ['lab'] }),
+    door,
+    { result: 'denied', reason: 'expired' },
+  ],
 ];
 
 describe('decideAccess', () => {

@@ -21,7 +21,12 @@ describe('door telemetry', () => {
     changes = [];
     const feed = createDoorChangeFeed(logs.logger);
     feed.subscribe((d) => changes.push(d));
-    telemetry = createDoorTelemetryHandler({ records: stores.records, logger: logs.logger, clock: () => NOW, onDoorChange: feed.publish });
+    telemetry = createDoorTelemetryHandler({
+      records: stores.records,
+      logger: logs.logger,
+      clock: () => NOW,
+      onDoorChange: feed.publish,
+    });
     await stores.records.putDoor(makeDoor('front-door'));
   });
   afterEach(async () => {
@@ -30,14 +35,23 @@ describe('door telemetry', () => {
 
   it('applies a status: online, lock, agent version, last seen; and tells the feed', async () => {
     const status = { v: 1, doorId: 'front-door', online: true, lock: 'locked', agentVersion: '1.4.0', at: NOW - 50 };
-    expect(await telemetry.handleStatus({ topicDoorId: 'front-door', payload: json(status) })).toEqual({ status: 'applied' });
+    expect(await telemetry.handleStatus({ topicDoorId: 'front-door', payload: json(status) })).toEqual({
+      status: 'applied',
+    });
     const door = await stores.records.getDoor('front-door');
     expect(door).toMatchObject({ online: true, lock: 'locked', agentVersion: '1.4.0', lastSeenAt: NOW });
     expect(changes).toEqual([door]);
 
     // The last will: offline, version not repeated and so left as it was.
-    await telemetry.handleStatus({ topicDoorId: 'front-door', payload: json({ v: 1, doorId: 'front-door', online: false, lock: 'unknown', at: NOW }) });
-    expect(await stores.records.getDoor('front-door')).toMatchObject({ online: false, lock: 'unknown', agentVersion: '1.4.0' });
+    await telemetry.handleStatus({
+      topicDoorId: 'front-door',
+      payload: json({ v: 1, doorId: 'front-door', online: false, lock: 'unknown', at: NOW }),
+    });
+    expect(await stores.records.getDoor('front-door')).toMatchObject({
+      online: false,
+      lock: 'unknown',
+      agentVersion: '1.4.0',
+    });
   });
 
   it('accepts an already-parsed object (the IoT rule → Lambda path)', async () => {
@@ -48,7 +62,10 @@ describe('door telemetry', () => {
 
   it('records door events as audit events and tracks the relay', async () => {
     const ev = (type: string, extra: Record<string, unknown> = {}) =>
-      telemetry.handleEvent({ topicDoorId: 'front-door', payload: json({ v: 1, doorId: 'front-door', type, at: NOW, ...extra }) });
+      telemetry.handleEvent({
+        topicDoorId: 'front-door',
+        payload: json({ v: 1, doorId: 'front-door', type, at: NOW, ...extra }),
+      });
     expect(await ev('unlocked', { decisionId: 'decision-0001' })).toEqual({ status: 'applied' });
     expect((await stores.records.getDoor('front-door'))?.lock).toBe('unlocked');
     await ev('locked');
@@ -58,8 +75,14 @@ describe('door telemetry', () => {
     await ev('agent_error', { detail: 'camera unplugged' });
 
     const { events } = await stores.records.listEvents({ kind: 'door_event' });
-    expect(events.map((e) => e.detail).sort()).toEqual(['agent_error: camera unplugged', 'command_rejected: expired', 'door_opened', 'unlocked'].sort());
-    expect(events.find((e) => e.detail === 'unlocked')).toMatchObject({ doorId: 'front-door', decisionId: 'decision-0001', at: NOW });
+    expect(events.map((e) => e.detail).sort()).toEqual(
+      ['agent_error: camera unplugged', 'command_rejected: expired', 'door_opened', 'unlocked'].sort(),
+    );
+    expect(events.find((e) => e.detail === 'unlocked')).toMatchObject({
+      doorId: 'front-door',
+      decisionId: 'decision-0001',
+      at: NOW,
+    });
     expect(logs.lines.some((l) => l.level === 40 && /command_rejected/.test(String(l.msg)))).toBe(true);
   });
 
@@ -78,8 +101,18 @@ describe('door telemetry', () => {
       ['not JSON', 'front-door', Buffer.from('{{'), /not JSON/],
       ['wrong shape', 'front-door', json({ v: 1, doorId: 'front-door', online: 'yes' }), /invalid message/],
       ['oversized', 'front-door', Buffer.alloc(10 * 1024 * 1024, 0x20), /limit/],
-      ['another door in the payload', 'front-door', json({ v: 1, doorId: 'lab', online: true, lock: 'locked', at: NOW }), /does not match/],
-      ['unknown door', 'ghost-door', json({ v: 1, doorId: 'ghost-door', online: true, lock: 'locked', at: NOW }), /unknown door/],
+      [
+        'another door in the payload',
+        'front-door',
+        json({ v: 1, doorId: 'lab', online: true, lock: 'locked', at: NOW }),
+        /does not match/,
+      ],
+      [
+        'unknown door',
+        'ghost-door',
+        json({ v: 1, doorId: 'ghost-door', online: true, lock: 'locked', at: NOW }),
+        /unknown door/,
+      ],
     ];
     it.each(bad)('status: %s', async (_name, topicDoorId, payload, reason) => {
       const outcome = await telemetry.handleStatus({ topicDoorId, payload });
@@ -105,7 +138,10 @@ describe('door telemetry', () => {
 
   it('a storage failure is logged, not thrown', async () => {
     await stores.records.close();
-    const outcome = await telemetry.handleStatus({ topicDoorId: 'front-door', payload: json({ v: 1, doorId: 'front-door', online: true, lock: 'locked', at: NOW }) });
+    const outcome = await telemetry.handleStatus({
+      topicDoorId: 'front-door',
+      payload: json({ v: 1, doorId: 'front-door', online: true, lock: 'locked', at: NOW }),
+    });
     expect(outcome).toEqual({ status: 'rejected', reason: 'internal error' });
     expect(logs.lines.some((l) => l.level === 50)).toBe(true);
     await stores.reopen(); // so afterEach can close cleanly

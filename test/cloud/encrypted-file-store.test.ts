@@ -8,7 +8,10 @@ import { makeTempDir, removeDir } from './temp-dir.js';
 
 imageStoreContract('EncryptedFileStore', async () => {
   const dir = makeTempDir('images');
-  return { store: new EncryptedFileStore(path.join(dir, 'images'), randomBytes(32)), close: async () => removeDir(dir) };
+  return {
+    store: new EncryptedFileStore(path.join(dir, 'images'), randomBytes(32)),
+    close: async () => removeDir(dir),
+  };
 });
 
 function filesUnder(dir: string): string[] {
@@ -29,7 +32,7 @@ describe('EncryptedFileStore on disk', () => {
     return { root, key, store: new EncryptedFileStore(root, key) };
   };
 
-  it('never writes an object\'s bytes or content type in plain text', async () => {
+  it("never writes an object's bytes or content type in plain text", async () => {
     const { root, store } = setup();
     const marker = Buffer.from('FACEGATE-DISTINCTIVE-PLAINTEXT-0123456789');
     const photo = Buffer.concat([randomBytes(1000), marker, randomBytes(1000)]);

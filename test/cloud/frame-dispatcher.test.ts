@@ -83,6 +83,8 @@ describe('frame dispatcher', () => {
   });
 
   it('refuses a concurrency below 1', () => {
-    expect(() => createFrameDispatcher({ handle: async () => {}, concurrency: 0, logger: silentLogger() })).toThrow(/concurrency/);
+    expect(() => createFrameDispatcher({ handle: async () => {}, concurrency: 0, logger: silentLogger() })).toThrow(
+      /concurrency/,
+    );
   });
 });

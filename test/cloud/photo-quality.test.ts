@@ -3,7 +3,15 @@ import { assessPhotoQuality, hasErrors } from '../../cloud/src/domain/photo-qual
 import type { DetectedFace, FaceInspection } from '../../cloud/src/ports/face-index.js';
 
 function face(width: number, overrides: Partial<DetectedFace> = {}): DetectedFace {
-  return { box: { x: 10, y: 10, width, height: width * 1.2 }, confidence: 0.98, yaw: 0, pitch: 0, roll: 0, sharpness: 60, ...overrides };
+  return {
+    box: { x: 10, y: 10, width, height: width * 1.2 },
+    confidence: 0.98,
+    yaw: 0,
+    pitch: 0,
+    roll: 0,
+    sharpness: 60,
+    ...overrides,
+  };
 }
 const photo = (...faces: DetectedFace[]): FaceInspection => ({ faces, imageWidth: 250, imageHeight: 250 });
 const codes = (i: FaceInspection, match: Parameters<typeof assessPhotoQuality>[1] = null) =>

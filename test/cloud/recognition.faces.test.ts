@@ -54,7 +54,11 @@ describe.skipIf(!HAVE_FACES)(`recognition with real faces${HAVE_FACES ? '' : ` (
   let alanPhotoKeys: string[] = [];
 
   async function openAll() {
-    faceIndex = await openLocalFaceIndex({ dbPath: path.join(stores.dir, 'faces.db'), dataKey: stores.dataKey, logger: silentLogger() });
+    faceIndex = await openLocalFaceIndex({
+      dbPath: path.join(stores.dir, 'faces.db'),
+      dataKey: stores.dataKey,
+      logger: silentLogger(),
+    });
     const deps = {
       records: stores.records,
       faceIndex,
@@ -99,10 +103,13 @@ describe.skipIf(!HAVE_FACES)(`recognition with real faces${HAVE_FACES ? '' : ` (
     });
 
     it('refuses non-images, corrupt and oversized files, and pictures without a face', async () => {
-      const codes = async (bytes: Uint8Array) => (await services.enrollment.checkPhoto(bytes)).issues.map((i) => i.code);
+      const codes = async (bytes: Uint8Array) =>
+        (await services.enrollment.checkPhoto(bytes)).issues.map((i) => i.code);
       expect(await codes(Buffer.from('%PDF-1.7 not a photo'))).toEqual(['not_an_image']);
       expect(await codes(photo('Alan_Greenspan', 1).subarray(0, 3000))).toEqual(['not_an_image']);
-      expect(await codes(Buffer.concat([photo('Alan_Greenspan', 1), Buffer.alloc(11 * 1024 * 1024)]))).toEqual(['too_large']);
+      expect(await codes(Buffer.concat([photo('Alan_Greenspan', 1), Buffer.alloc(11 * 1024 * 1024)]))).toEqual([
+        'too_large',
+      ]);
       expect(await codes(await plainJpeg())).toEqual(['no_face']);
     });
   });
@@ -112,8 +119,11 @@ describe.skipIf(!HAVE_FACES)(`recognition with real faces${HAVE_FACES ? '' : ` (
       const alan = await services.people.create({ name: 'Alan Greenspan' }, admin);
       alanId = alan.personId;
       const progress: [number, number][] = [];
-      const results = await services.enrollment.enroll(alanId, [photo('Alan_Greenspan', 1), photo('Alan_Greenspan', 2)], admin, (d, t) =>
-        progress.push([d, t]),
+      const results = await services.enrollment.enroll(
+        alanId,
+        [photo('Alan_Greenspan', 1), photo('Alan_Greenspan', 2)],
+        admin,
+        (d, t) => progress.push([d, t]),
       );
       expect(progress).toEqual([
         [1, 2],
@@ -137,7 +147,9 @@ describe.skipIf(!HAVE_FACES)(`recognition with real faces${HAVE_FACES ? '' : ` (
       const [result] = await services.enrollment.enroll(other.personId, [photo('Alan_Greenspan', 4)], admin);
       expect(result!.faceId).toBeNull();
       expect(result!.matchedPerson).toMatchObject({ personId: alanId, name: 'Alan Greenspan' });
-      expect(result!.issues).toContainEqual(expect.objectContaining({ code: 'matches_other_person', severity: 'error' }));
+      expect(result!.issues).toContainEqual(
+        expect.objectContaining({ code: 'matches_other_person', severity: 'error' }),
+      );
       expect(await faceIndex.countFaces()).toBe(2);
       await services.people.erase(other.personId, admin);
     });
@@ -145,25 +157,41 @@ describe.skipIf(!HAVE_FACES)(`recognition with real faces${HAVE_FACES ? '' : ` (
     it('grants the enrolled person at the door, from a photo not enrolled', async () => {
       const outcome = await atDoor(photo('Alan_Greenspan', 3));
       expect(outcome).toMatchObject({ status: 'decided', result: 'granted', reason: 'match', personId: alanId });
-      expect(messaging.published.at(-1)).toMatchObject({ type: 'unlock', source: 'face', pulseMs: 2000, doorId: 'front-door' });
+      expect(messaging.published.at(-1)).toMatchObject({
+        type: 'unlock',
+        source: 'face',
+        pulseMs: 2000,
+        doorId: 'front-door',
+      });
     });
 
     it('leaves the door locked for someone not enrolled, and stores "denied: unknown" with a snapshot', async () => {
       const before = messaging.published.length;
       for (const stranger of ['AJ_Cook', 'Aaron_Eckhart']) {
         const outcome = await atDoor(photo(stranger, 1));
-        expect(outcome, stranger).toMatchObject({ status: 'decided', result: 'denied', reason: 'unknown', personId: null });
+        expect(outcome, stranger).toMatchObject({
+          status: 'decided',
+          result: 'denied',
+          reason: 'unknown',
+          personId: null,
+        });
       }
       expect(messaging.published.slice(before).map((c) => c.type)).toEqual(['deny', 'deny']);
       const { events } = await services.events.list({ result: 'denied' });
       expect(events).toHaveLength(2);
       expect(events.every((e) => e.reason === 'unknown' && e.snapshotKey !== null)).toBe(true);
-      expect((await services.events.getSnapshot(events[0]!.snapshotKey!))!.bytes.equals(photo('Aaron_Eckhart', 1))).toBe(true);
+      expect(
+        (await services.events.getSnapshot(events[0]!.snapshotKey!))!.bytes.equals(photo('Aaron_Eckhart', 1)),
+      ).toBe(true);
     });
 
     it('denies the person once deactivated', async () => {
       await services.people.update(alanId, { status: 'inactive' }, admin);
-      expect(await atDoor(photo('Alan_Greenspan', 5))).toMatchObject({ result: 'denied', reason: 'inactive', personId: alanId });
+      expect(await atDoor(photo('Alan_Greenspan', 5))).toMatchObject({
+        result: 'denied',
+        reason: 'inactive',
+        personId: alanId,
+      });
       expect(messaging.published.at(-1)).toMatchObject({ type: 'deny', reason: 'inactive' });
       await services.people.update(alanId, { status: 'active' }, admin);
     });
@@ -173,7 +201,11 @@ describe.skipIf(!HAVE_FACES)(`recognition with real faces${HAVE_FACES ? '' : ` (
       await faceIndex.close();
       await stores.reopen();
       await openAll();
-      expect(await services.people.get(alanId)).toMatchObject({ name: 'Alan Greenspan', status: 'active', faces: expect.any(Array) });
+      expect(await services.people.get(alanId)).toMatchObject({
+        name: 'Alan Greenspan',
+        status: 'active',
+        faces: expect.any(Array),
+      });
       expect((await services.people.get(alanId))!.faces).toHaveLength(2);
       expect(await faceIndex.countFaces()).toBe(2);
       expect((await services.events.list()).events).toEqual(eventsBefore);
@@ -201,7 +233,8 @@ describe.skipIf(!HAVE_FACES)(`recognition with real faces${HAVE_FACES ? '' : ` (
       // On disk: no photo or snapshot file of theirs, and the name is gone from every file.
       const imageFiles = allFiles(path.join(stores.dir, 'images'));
       expect(imageFiles.filter((f) => f.includes(alanId))).toEqual([]);
-      for (const key of snapshotKeys) expect(fs.existsSync(path.join(stores.dir, 'images', `${key}.sealed`))).toBe(false);
+      for (const key of snapshotKeys)
+        expect(fs.existsSync(path.join(stores.dir, 'images', `${key}.sealed`))).toBe(false);
       expect(onDisk(stores.dir, 'Alan Greenspan')).toEqual([]);
       expect(onDisk(stores.dir, 'alan greenspan')).toEqual([]);
 
@@ -210,7 +243,11 @@ describe.skipIf(!HAVE_FACES)(`recognition with real faces${HAVE_FACES ? '' : ` (
       expect(erased.find((e) => e.personId === alanId)).toMatchObject({ personName: null, actor: 'admin' });
 
       // And the face no longer opens the door.
-      expect(await atDoor(photo('Alan_Greenspan', 3))).toMatchObject({ result: 'denied', reason: 'unknown', personId: null });
+      expect(await atDoor(photo('Alan_Greenspan', 3))).toMatchObject({
+        result: 'denied',
+        reason: 'unknown',
+        personId: null,
+      });
     });
   });
 });

@@ -24,7 +24,8 @@ describe('recognize-frame: decisions', () => {
   let handle: RecognizeFrameHandler;
   let jpeg: Buffer;
 
-  const frame = (doorId = 'front-door') => handle({ topicDoorId: doorId, payload: asPayload(frameMessage(doorId, jpeg, now - 200)) });
+  const frame = (doorId = 'front-door') =>
+    handle({ topicDoorId: doorId, payload: asPayload(frameMessage(doorId, jpeg, now - 200)) });
   const events = async () => (await stores.records.listEvents()).events;
 
   beforeAll(async () => {
@@ -55,15 +56,28 @@ describe('recognize-frame: decisions', () => {
     await stores.records.putPerson(makePerson('person-alice', { name: 'Alice Example', ...overrides }));
   }
 
-  it('grants a matched active person: unlock with the door\'s pulse, snapshot and event', async () => {
+  it("grants a matched active person: unlock with the door's pulse, snapshot and event", async () => {
     faceIndex.willMatch('person-alice', 0.86);
     const outcome = await frame();
-    expect(outcome).toMatchObject({ status: 'decided', result: 'granted', reason: 'match', personId: 'person-alice', similarity: 0.86 });
+    expect(outcome).toMatchObject({
+      status: 'decided',
+      result: 'granted',
+      reason: 'match',
+      personId: 'person-alice',
+      similarity: 0.86,
+    });
     if (outcome.status !== 'decided') throw new Error('unreachable');
 
     expect(messaging.published).toHaveLength(1);
     const command = messaging.published[0] as Extract<DoorCommand, { type: 'unlock' }>;
-    expect(command).toMatchObject({ v: 1, type: 'unlock', source: 'face', doorId: 'front-door', pulseMs: 2500, decisionId: outcome.decisionId });
+    expect(command).toMatchObject({
+      v: 1,
+      type: 'unlock',
+      source: 'face',
+      doorId: 'front-door',
+      pulseMs: 2500,
+      decisionId: outcome.decisionId,
+    });
     expect(command.issuedAt).toBe(now);
     expect(command.expiresAt).toBe(now + DEFAULT_COMMAND_TTL_MS);
     expect(command.frameId).toMatch(/^frame-/);
@@ -90,8 +104,16 @@ describe('recognize-frame: decisions', () => {
   it('denies a face that matches nobody: deny command, "denied: unknown" event with a snapshot', async () => {
     faceIndex.willFindStranger();
     const outcome = await frame();
-    expect(outcome).toMatchObject({ status: 'decided', result: 'denied', reason: 'unknown', personId: null, similarity: null });
-    expect(messaging.published).toEqual([expect.objectContaining({ type: 'deny', reason: 'unknown', doorId: 'front-door' })]);
+    expect(outcome).toMatchObject({
+      status: 'decided',
+      result: 'denied',
+      reason: 'unknown',
+      personId: null,
+      similarity: null,
+    });
+    expect(messaging.published).toEqual([
+      expect.objectContaining({ type: 'deny', reason: 'unknown', doorId: 'front-door' }),
+    ]);
     expect(messaging.published.some((c) => c.type === 'unlock')).toBe(false);
     const [event] = await events();
     expect(event).toMatchObject({ result: 'denied', reason: 'unknown', personId: null, personName: null });
@@ -120,7 +142,9 @@ describe('recognize-frame: decisions', () => {
     faceIndex.willMatch('person-alice', 0.9);
     expect(await frame()).toMatchObject({ status: 'decided', result: 'denied', reason, personId: 'person-alice' });
     expect(messaging.published).toEqual([expect.objectContaining({ type: 'deny', reason })]);
-    expect(await events()).toEqual([expect.objectContaining({ result: 'denied', reason, personId: 'person-alice', personName: 'Alice Example' })]);
+    expect(await events()).toEqual([
+      expect.objectContaining({ result: 'denied', reason, personId: 'person-alice', personName: 'Alice Example' }),
+    ]);
   });
 
   it('denies everyone at a disabled door', async () => {
@@ -157,7 +181,11 @@ describe('recognize-frame: decisions', () => {
     now += 1;
     await setPerson({ status: 'inactive' });
     await frame('front-door');
-    expect((await events()).map((e) => `${e.doorId}:${e.result}`)).toEqual(['front-door:denied', 'lab:granted', 'front-door:granted']);
+    expect((await events()).map((e) => `${e.doorId}:${e.result}`)).toEqual([
+      'front-door:denied',
+      'lab:granted',
+      'front-door:granted',
+    ]);
   });
 
   it('fails secure when the engine fails: no command, no event', async () => {
@@ -171,12 +199,19 @@ describe('recognize-frame: decisions', () => {
     faceIndex.willMatch('person-alice', 0.9);
     messaging.failNext = true;
     expect(await frame()).toMatchObject({ status: 'decided', result: 'granted' });
-    expect(await events()).toEqual([expect.objectContaining({ result: 'granted', detail: 'command not delivered to the door' })]);
+    expect(await events()).toEqual([
+      expect.objectContaining({ result: 'granted', detail: 'command not delivered to the door' }),
+    ]);
   });
 
   it('honours settings: a shorter maximum frame age', async () => {
     handle = createRecognizeFrameHandler({
-      faceIndex, records: stores.records, images: stores.images, messaging, clock: () => now, logger: silentLogger(),
+      faceIndex,
+      records: stores.records,
+      images: stores.images,
+      messaging,
+      clock: () => now,
+      logger: silentLogger(),
       settings: { maxFrameAgeMs: 100 },
     });
     faceIndex.willMatch('person-alice', 0.9);

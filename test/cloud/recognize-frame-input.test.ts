@@ -8,7 +8,11 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger.js';
 import { openLocalFaceIndex } from '../../cloud/src/adapters/local/face-index/index.js';
-import { PROBLEM_EVENT_WINDOW_MS, createRecognizeFrameHandler, type RecognizeOutcome } from '../../cloud/src/handlers/recognize-frame.js';
+import {
+  PROBLEM_EVENT_WINDOW_MS,
+  createRecognizeFrameHandler,
+  type RecognizeOutcome,
+} from '../../cloud/src/handlers/recognize-frame.js';
 import type { FaceIndex } from '../../cloud/src/ports/face-index.js';
 import { makeDoor } from '../contracts/records.contract.js';
 import { captureLogger, type CapturedLogs } from './support/capture-logger.js';
@@ -27,7 +31,14 @@ describe('recognize-frame: bad input changes nothing', () => {
   let jpeg: Buffer;
 
   function handlerWith(faceIndex: FaceIndex) {
-    return createRecognizeFrameHandler({ faceIndex, records: stores.records, images: stores.images, messaging, clock: () => NOW, logger: logs.logger });
+    return createRecognizeFrameHandler({
+      faceIndex,
+      records: stores.records,
+      images: stores.images,
+      messaging,
+      clock: () => NOW,
+      logger: logs.logger,
+    });
   }
 
   /**
@@ -35,7 +46,12 @@ describe('recognize-frame: bad input changes nothing', () => {
    * from a registered door leaves one 'door_event' saying why (rate-limited); stale frames and
    * frames for unknown doors leave none.
    */
-  async function expectNothingChanged(outcome: RecognizeOutcome, reason: RegExp, status = 'rejected', reportsProblem = status === 'rejected') {
+  async function expectNothingChanged(
+    outcome: RecognizeOutcome,
+    reason: RegExp,
+    status = 'rejected',
+    reportsProblem = status === 'rejected',
+  ) {
     expect(outcome.status).toBe(status);
     if (outcome.status === 'rejected') expect(outcome.reason).toMatch(reason);
     expect(messaging.published).toEqual([]);
@@ -43,7 +59,13 @@ describe('recognize-frame: bad input changes nothing', () => {
     const { events } = await stores.records.listEvents();
     if (reportsProblem) {
       expect(events).toHaveLength(1);
-      expect(events[0]).toMatchObject({ kind: 'door_event', doorId: 'front-door', personId: null, result: null, snapshotKey: null });
+      expect(events[0]).toMatchObject({
+        kind: 'door_event',
+        doorId: 'front-door',
+        personId: null,
+        result: null,
+        snapshotKey: null,
+      });
       expect(events[0]!.detail).toMatch(/^frame rejected: /);
     } else {
       expect(events).toEqual([]);
@@ -80,12 +102,18 @@ describe('recognize-frame: bad input changes nothing', () => {
     });
 
     it('wrong JSON', async () => {
-      await expectNothingChanged(await handle({ topicDoorId: 'front-door', payload: Buffer.from('{"v":1,"doorId":') }), /not JSON/);
+      await expectNothingChanged(
+        await handle({ topicDoorId: 'front-door', payload: Buffer.from('{"v":1,"doorId":') }),
+        /not JSON/,
+      );
     });
 
     it('valid JSON of the wrong shape', async () => {
       const bad = { ...frameMessage('front-door', jpeg, NOW), v: 2, capturedAt: 'yesterday' };
-      await expectNothingChanged(await handle({ topicDoorId: 'front-door', payload: asPayload(bad) }), /invalid message/);
+      await expectNothingChanged(
+        await handle({ topicDoorId: 'front-door', payload: asPayload(bad) }),
+        /invalid message/,
+      );
       await expectNothingChanged(await handle({ topicDoorId: 'front-door', payload: 'null' }), /invalid message/);
       await expectNothingChanged(await handle({ topicDoorId: 'front-door', payload: null }), /not a JSON object/);
       await expectNothingChanged(await handle({ topicDoorId: 'front-door', payload: 42 }), /not a JSON object/);
@@ -93,26 +121,40 @@ describe('recognize-frame: bad input changes nothing', () => {
 
     it('a 10 MB payload, raw or already parsed (the Lambda path)', async () => {
       const huge = frameMessage('front-door', randomBytes(7.5 * 1024 * 1024), NOW);
-      await expectNothingChanged(await handle({ topicDoorId: 'front-door', payload: asPayload(huge) }), /over the .*limit/);
+      await expectNothingChanged(
+        await handle({ topicDoorId: 'front-door', payload: asPayload(huge) }),
+        /over the .*limit/,
+      );
       await expectNothingChanged(await handle({ topicDoorId: 'front-door', payload: huge }), /at most/);
     });
 
     it('a payload that is not an image', async () => {
       const text = Buffer.from('this is a plain text file, not a photograph of anyone');
-      await expectNothingChanged(await handle({ topicDoorId: 'front-door', payload: asPayload(frameMessage('front-door', text, NOW)) }), /not a JPEG or PNG/);
+      await expectNothingChanged(
+        await handle({ topicDoorId: 'front-door', payload: asPayload(frameMessage('front-door', text, NOW)) }),
+        /not a JPEG or PNG/,
+      );
     });
 
     it('an unknown door', async () => {
       await stores.records.putDoor(makeDoor('front-door')); // unchanged by the test
       const msg = frameMessage('ghost-door', jpeg, NOW);
-      await expectNothingChanged(await handle({ topicDoorId: 'ghost-door', payload: asPayload(msg) }), /unknown door/, 'rejected', false);
+      await expectNothingChanged(
+        await handle({ topicDoorId: 'ghost-door', payload: asPayload(msg) }),
+        /unknown door/,
+        'rejected',
+        false,
+      );
       expect(await stores.records.getDoor('ghost-door')).toBeNull();
     });
 
     it('a payload naming another door than its topic', async () => {
       await stores.records.putDoor(makeDoor('lab'));
       const msg = frameMessage('lab', jpeg, NOW);
-      await expectNothingChanged(await handle({ topicDoorId: 'front-door', payload: asPayload(msg) }), /does not match the topic/);
+      await expectNothingChanged(
+        await handle({ topicDoorId: 'front-door', payload: asPayload(msg) }),
+        /does not match the topic/,
+      );
     });
 
     it('a stale frame is dropped', async () => {
@@ -133,7 +175,11 @@ describe('recognize-frame: bad input changes nothing', () => {
     let faceIndex: FaceIndex;
     beforeAll(async () => {
       dir = makeTempDir('recognize-engine');
-      faceIndex = await openLocalFaceIndex({ dbPath: path.join(dir, 'faces.db'), dataKey: randomBytes(32), logger: silentLogger() });
+      faceIndex = await openLocalFaceIndex({
+        dbPath: path.join(dir, 'faces.db'),
+        dataKey: randomBytes(32),
+        logger: silentLogger(),
+      });
     });
     afterAll(async () => {
       await faceIndex?.close();
@@ -142,18 +188,27 @@ describe('recognize-frame: bad input changes nothing', () => {
 
     it('a corrupt JPEG (right magic bytes, garbage after)', async () => {
       const corrupt = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(4000)]);
-      const outcome = await handlerWith(faceIndex)({ topicDoorId: 'front-door', payload: asPayload(frameMessage('front-door', corrupt, NOW)) });
+      const outcome = await handlerWith(faceIndex)({
+        topicDoorId: 'front-door',
+        payload: asPayload(frameMessage('front-door', corrupt, NOW)),
+      });
       await expectNothingChanged(outcome, /could not be decoded/);
     });
 
     it('a truncated JPEG', async () => {
       const truncated = jpeg.subarray(0, Math.floor(jpeg.length / 2));
-      const outcome = await handlerWith(faceIndex)({ topicDoorId: 'front-door', payload: asPayload(frameMessage('front-door', truncated, NOW)) });
+      const outcome = await handlerWith(faceIndex)({
+        topicDoorId: 'front-door',
+        payload: asPayload(frameMessage('front-door', truncated, NOW)),
+      });
       await expectNothingChanged(outcome, /could not be decoded/);
     });
 
     it('a valid image with no face: no command, no event', async () => {
-      const outcome = await handlerWith(faceIndex)({ topicDoorId: 'front-door', payload: asPayload(frameMessage('front-door', jpeg, NOW)) });
+      const outcome = await handlerWith(faceIndex)({
+        topicDoorId: 'front-door',
+        payload: asPayload(frameMessage('front-door', jpeg, NOW)),
+      });
       expect(outcome).toEqual({ status: 'no_face' });
       expect(messaging.published).toEqual([]);
       expect((await stores.records.listEvents()).events).toEqual([]);

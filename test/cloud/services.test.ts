@@ -59,20 +59,41 @@ describe('services', () => {
 
   describe('people', () => {
     it('creates a person with a fresh protocol-valid id and an audit event', async () => {
-      const p = await services.people.create({ name: '  Alice Example ', allowedDoors: ['lab', 'lab', 'front-door'] }, admin);
+      const p = await services.people.create(
+        { name: '  Alice Example ', allowedDoors: ['lab', 'lab', 'front-door'] },
+        admin,
+      );
       expect(isValidId(p.personId)).toBe(true);
-      expect(p).toMatchObject({ name: 'Alice Example', status: 'active', validFrom: null, validUntil: null, allowedDoors: ['lab', 'front-door'], createdAt: NOW });
+      expect(p).toMatchObject({
+        name: 'Alice Example',
+        status: 'active',
+        validFrom: null,
+        validUntil: null,
+        allowedDoors: ['lab', 'front-door'],
+        createdAt: NOW,
+      });
       expect(await services.people.get(p.personId)).toEqual({ ...p, faces: [] });
       expect(await services.people.list()).toEqual([{ ...p, faceCount: 0 }]);
       const { events } = await services.events.list({ kind: 'person_created' });
-      expect(events).toEqual([expect.objectContaining({ personId: p.personId, personName: 'Alice Example', actor: 'admin' })]);
+      expect(events).toEqual([
+        expect.objectContaining({ personId: p.personId, personName: 'Alice Example', actor: 'admin' }),
+      ]);
     });
 
     it('refuses bad input with a clear error and stores nothing', async () => {
-      await expect(services.people.create({ name: '   ' }, admin)).rejects.toMatchObject({ code: 'invalid_input', message: /name/ });
-      await expect(services.people.create({ name: 'A', allowedDoors: ['Front Door'] }, admin)).rejects.toMatchObject({ code: 'invalid_input' });
-      await expect(services.people.create({ name: 'A', validFrom: NOW, validUntil: NOW - 1 }, admin)).rejects.toThrow(/validUntil is before validFrom/);
-      await expect(services.people.create({ name: 'A', extra: 1 } as never, admin)).rejects.toMatchObject({ code: 'invalid_input' });
+      await expect(services.people.create({ name: '   ' }, admin)).rejects.toMatchObject({
+        code: 'invalid_input',
+        message: /name/,
+      });
+      await expect(services.people.create({ name: 'A', allowedDoors: ['Front Door'] }, admin)).rejects.toMatchObject({
+        code: 'invalid_input',
+      });
+      await expect(services.people.create({ name: 'A', validFrom: NOW, validUntil: NOW - 1 }, admin)).rejects.toThrow(
+        /validUntil is before validFrom/,
+      );
+      await expect(services.people.create({ name: 'A', extra: 1 } as never, admin)).rejects.toMatchObject({
+        code: 'invalid_input',
+      });
       expect(await services.people.list()).toEqual([]);
       expect((await services.events.list()).events).toEqual([]);
     });
@@ -82,10 +103,18 @@ describe('services', () => {
       const u = await services.people.update(p.personId, { status: 'inactive', allowedDoors: [] }, admin);
       expect(u).toEqual({ ...p, status: 'inactive', allowedDoors: [], updatedAt: NOW });
       expect(await services.people.get(p.personId)).toMatchObject({ status: 'inactive', validUntil: NOW + 1000 });
-      await expect(services.people.update(p.personId, { validFrom: NOW + 5000 }, admin)).rejects.toThrow(/validUntil is before validFrom/);
-      await expect(services.people.update('nobody-000', { name: 'X' }, admin)).rejects.toMatchObject({ code: 'not_found' });
-      await expect(services.people.update(p.personId, { status: 'gone' as never }, admin)).rejects.toMatchObject({ code: 'invalid_input' });
-      expect((await services.events.list({ kind: 'person_updated' })).events[0]?.detail).toBe('changed: allowedDoors, status');
+      await expect(services.people.update(p.personId, { validFrom: NOW + 5000 }, admin)).rejects.toThrow(
+        /validUntil is before validFrom/,
+      );
+      await expect(services.people.update('nobody-000', { name: 'X' }, admin)).rejects.toMatchObject({
+        code: 'not_found',
+      });
+      await expect(services.people.update(p.personId, { status: 'gone' as never }, admin)).rejects.toMatchObject({
+        code: 'invalid_input',
+      });
+      expect((await services.events.list({ kind: 'person_updated' })).events[0]?.detail).toBe(
+        'changed: allowedDoors, status',
+      );
     });
 
     it('lists with a validated filter', async () => {
@@ -107,25 +136,47 @@ describe('services', () => {
   describe('doors', () => {
     it('creates a door with a certificate and an agent config the agent accepts', async () => {
       const { door, bundle } = await services.doors.create({ doorId: 'front-door', name: 'Front door' }, admin);
-      expect(door).toMatchObject({ doorId: 'front-door', name: 'Front door', enabled: true, pulseMs: 3000, online: false, lock: 'unknown', createdAt: NOW });
+      expect(door).toMatchObject({
+        doorId: 'front-door',
+        name: 'Front door',
+        enabled: true,
+        pulseMs: 3000,
+        online: false,
+        lock: 'unknown',
+        createdAt: NOW,
+      });
       expect(await services.doors.get('front-door')).toEqual(door);
       expect(bundle.credentials.certificatePem).toMatch(/BEGIN CERTIFICATE/);
       expect(bundle.credentials.privateKeyPem).toMatch(/PRIVATE KEY/);
       const config = parseAgentConfig(bundle.agentConfig, '/opt/facegate');
       expect(config).toMatchObject({
         doorId: 'front-door',
-        mqtt: { endpoint: 'facegate.local', port: 8883, caFile: '/opt/facegate/ca.pem', certFile: '/opt/facegate/door.crt', keyFile: '/opt/facegate/door.key' },
+        mqtt: {
+          endpoint: 'facegate.local',
+          port: 8883,
+          caFile: '/opt/facegate/ca.pem',
+          certFile: '/opt/facegate/door.crt',
+          keyFile: '/opt/facegate/door.key',
+        },
         camera: { type: 'stream' },
         relay: { type: 'gpio', pin: 17 },
       });
-      expect((await services.events.list({ kind: 'door_created' })).events).toEqual([expect.objectContaining({ doorId: 'front-door', actor: 'admin' })]);
+      expect((await services.events.list({ kind: 'door_created' })).events).toEqual([
+        expect.objectContaining({ doorId: 'front-door', actor: 'admin' }),
+      ]);
     });
 
     it('refuses a bad or duplicate door id, and a pulse out of bounds', async () => {
-      await expect(services.doors.create({ doorId: 'Front Door', name: 'x' }, admin)).rejects.toMatchObject({ code: 'invalid_input' });
-      await expect(services.doors.create({ doorId: 'lab', name: 'x', pulseMs: 60_000 }, admin)).rejects.toMatchObject({ code: 'invalid_input' });
+      await expect(services.doors.create({ doorId: 'Front Door', name: 'x' }, admin)).rejects.toMatchObject({
+        code: 'invalid_input',
+      });
+      await expect(services.doors.create({ doorId: 'lab', name: 'x', pulseMs: 60_000 }, admin)).rejects.toMatchObject({
+        code: 'invalid_input',
+      });
       await services.doors.create({ doorId: 'lab', name: 'Lab' }, admin);
-      await expect(services.doors.create({ doorId: 'lab', name: 'Lab again' }, admin)).rejects.toMatchObject({ code: 'conflict' });
+      await expect(services.doors.create({ doorId: 'lab', name: 'Lab again' }, admin)).rejects.toMatchObject({
+        code: 'conflict',
+      });
       expect((await services.doors.list()).map((d) => d.doorId)).toEqual(['lab']);
     });
 
@@ -133,10 +184,24 @@ describe('services', () => {
       await services.doors.create({ doorId: 'lab', name: 'Lab', pulseMs: 1500 }, admin);
       const { decisionId } = await services.doors.remoteUnlock('lab', 'courier at the door', { name: 'carol' });
       expect(messaging.published).toEqual([
-        expect.objectContaining({ type: 'unlock', source: 'remote', doorId: 'lab', decisionId, pulseMs: 1500, issuedAt: NOW }),
+        expect.objectContaining({
+          type: 'unlock',
+          source: 'remote',
+          doorId: 'lab',
+          decisionId,
+          pulseMs: 1500,
+          issuedAt: NOW,
+        }),
       ]);
       expect((await services.events.list({ kind: 'remote_unlock' })).events).toEqual([
-        expect.objectContaining({ doorId: 'lab', result: 'granted', reason: 'remote', actor: 'carol', detail: 'courier at the door', decisionId }),
+        expect.objectContaining({
+          doorId: 'lab',
+          result: 'granted',
+          reason: 'remote',
+          actor: 'carol',
+          detail: 'courier at the door',
+          decisionId,
+        }),
       ]);
     });
 
@@ -174,8 +239,12 @@ describe('services', () => {
       await expect(services.events.list({ limit: 0 })).rejects.toMatchObject({ code: 'invalid_input' });
       await expect(services.events.list({ doorId: '../x' })).rejects.toMatchObject({ code: 'invalid_input' });
       await expect(services.events.getSnapshot('photos/p1/face.jpg')).rejects.toMatchObject({ code: 'invalid_input' });
-      await expect(services.events.getSnapshot('snapshots/../../keys/data.key')).rejects.toMatchObject({ code: 'invalid_input' });
-      await expect(services.enrollment.getPhoto('snapshots/lab/2026-01-01/e.jpg')).rejects.toMatchObject({ code: 'invalid_input' });
+      await expect(services.events.getSnapshot('snapshots/../../keys/data.key')).rejects.toMatchObject({
+        code: 'invalid_input',
+      });
+      await expect(services.enrollment.getPhoto('snapshots/lab/2026-01-01/e.jpg')).rejects.toMatchObject({
+        code: 'invalid_input',
+      });
       expect(await services.events.getSnapshot('snapshots/lab/2026-01-01/none.jpg')).toBeNull();
     });
   });

@@ -31,7 +31,12 @@ describe('SqliteRecords on disk', () => {
     const file = path.join(dir, 'db', 'records.db');
     const first = openSqliteRecords(file);
     await first.putPerson(makePerson('person-0001', { name: 'Alice' }));
-    await first.addFace({ faceId: 'face-0001', personId: 'person-0001', photoKey: 'photos/person-0001/face-0001.jpg', createdAt: 1 });
+    await first.addFace({
+      faceId: 'face-0001',
+      personId: 'person-0001',
+      photoKey: 'photos/person-0001/face-0001.jpg',
+      createdAt: 1,
+    });
     await first.appendEvent(makeEvent('event-0001', { personId: 'person-0001' }));
     for (const f of fs.readdirSync(path.dirname(file))) {
       expect(fs.statSync(path.join(path.dirname(file), f)).mode & 0o777, f).toBe(0o600); // db, -wal, -shm
@@ -72,9 +77,20 @@ describe('SqliteRecords on disk', () => {
     const records = openSqliteRecords(file);
     const name = 'Quentin Xylophonist-Zarathustra';
     await records.putPerson(makePerson('person-0001', { name }));
-    await records.addFace({ faceId: 'face-0001', personId: 'person-0001', photoKey: 'photos/person-0001/face-0001.jpg', createdAt: 1 });
+    await records.addFace({
+      faceId: 'face-0001',
+      personId: 'person-0001',
+      photoKey: 'photos/person-0001/face-0001.jpg',
+      createdAt: 1,
+    });
     for (let i = 0; i < 20; i++) {
-      await records.appendEvent(makeEvent(`event-${String(i).padStart(4, '0')}`, { personId: 'person-0001', personName: name, snapshotKey: `snapshots/d/2026-01-01/e${i}.jpg` }));
+      await records.appendEvent(
+        makeEvent(`event-${String(i).padStart(4, '0')}`, {
+          personId: 'person-0001',
+          personName: name,
+          snapshotKey: `snapshots/d/2026-01-01/e${i}.jpg`,
+        }),
+      );
     }
     const onDisk = () =>
       fs

@@ -116,7 +116,12 @@ export function imageStoreContract(name: string, open: () => Promise<OpenedImage
       ];
       for (const k of keys) await store.put(k, Buffer.from(k), 'image/jpeg');
       expect(await store.list('photos/p1/')).toEqual(['photos/p1/a.jpg', 'photos/p1/b.jpg']);
-      expect(await store.list('photos/')).toEqual(['photos/p1/a.jpg', 'photos/p1/b.jpg', 'photos/p10/a.jpg', 'photos/p2/a.jpg']);
+      expect(await store.list('photos/')).toEqual([
+        'photos/p1/a.jpg',
+        'photos/p1/b.jpg',
+        'photos/p10/a.jpg',
+        'photos/p2/a.jpg',
+      ]);
       expect(await store.list('snapshots/front-door/')).toEqual([
         'snapshots/front-door/2026-01-01/e1.jpg',
         'snapshots/front-door/2026-01-02/e2.jpg',
@@ -142,9 +147,18 @@ export function imageStoreContract(name: string, open: () => Promise<OpenedImage
 
     it('rejects invalid keys on put, get and delete, and stores nothing', async () => {
       for (const key of INVALID_IMAGE_KEYS) {
-        await expect(run(() => store.put(key, Buffer.from('x'), 'image/jpeg')), `put ${JSON.stringify(key)}`).rejects.toThrow(/invalid image key/);
-        await expect(run(() => store.get(key)), `get ${JSON.stringify(key)}`).rejects.toThrow(/invalid image key/);
-        await expect(run(() => store.delete(key)), `delete ${JSON.stringify(key)}`).rejects.toThrow(/invalid image key/);
+        await expect(
+          run(() => store.put(key, Buffer.from('x'), 'image/jpeg')),
+          `put ${JSON.stringify(key)}`,
+        ).rejects.toThrow(/invalid image key/);
+        await expect(
+          run(() => store.get(key)),
+          `get ${JSON.stringify(key)}`,
+        ).rejects.toThrow(/invalid image key/);
+        await expect(
+          run(() => store.delete(key)),
+          `delete ${JSON.stringify(key)}`,
+        ).rejects.toThrow(/invalid image key/);
       }
       expect(await store.list('photos/')).toEqual([]);
       expect(await store.list('snapshots/')).toEqual([]);
@@ -152,7 +166,10 @@ export function imageStoreContract(name: string, open: () => Promise<OpenedImage
 
     it('rejects invalid list prefixes', async () => {
       for (const prefix of ['', '/', '../', 'photos/../', 'secrets/', '/photos/', 'photos/p1/../../']) {
-        await expect(run(() => store.list(prefix)), `list ${JSON.stringify(prefix)}`).rejects.toThrow(/invalid image key/);
+        await expect(
+          run(() => store.list(prefix)),
+          `list ${JSON.stringify(prefix)}`,
+        ).rejects.toThrow(/invalid image key/);
       }
     });
   });

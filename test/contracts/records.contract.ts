@@ -104,7 +104,12 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
 
       it('replaces a person on put (upsert)', async () => {
         await records.putPerson(makePerson('person-0001', { name: 'Old', allowedDoors: ['a'] }));
-        const updated = makePerson('person-0001', { name: 'New', status: 'inactive', allowedDoors: null, updatedAt: T0 + 9 });
+        const updated = makePerson('person-0001', {
+          name: 'New',
+          status: 'inactive',
+          allowedDoors: null,
+          updatedAt: T0 + 9,
+        });
         await records.putPerson(updated);
         expect(await records.getPerson('person-0001')).toEqual(updated);
         expect(await records.listPeople()).toHaveLength(1);
@@ -116,10 +121,18 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
         await records.putPerson(makePerson('person-b', { name: 'Bob SMITHERS' }));
         expect((await records.listPeople()).map((p) => p.personId)).toEqual(['person-a', 'person-b', 'person-c']);
         expect((await records.listPeople({})).map((p) => p.personId)).toEqual(['person-a', 'person-b', 'person-c']);
-        expect((await records.listPeople({ search: 'smith' })).map((p) => p.personId)).toEqual(['person-a', 'person-b']);
+        expect((await records.listPeople({ search: 'smith' })).map((p) => p.personId)).toEqual([
+          'person-a',
+          'person-b',
+        ]);
         expect((await records.listPeople({ search: 'JONES' })).map((p) => p.personId)).toEqual(['person-c']);
-        expect((await records.listPeople({ status: 'active' })).map((p) => p.personId)).toEqual(['person-b', 'person-c']);
-        expect((await records.listPeople({ search: 'smith', status: 'active' })).map((p) => p.personId)).toEqual(['person-b']);
+        expect((await records.listPeople({ status: 'active' })).map((p) => p.personId)).toEqual([
+          'person-b',
+          'person-c',
+        ]);
+        expect((await records.listPeople({ search: 'smith', status: 'active' })).map((p) => p.personId)).toEqual([
+          'person-b',
+        ]);
         expect(await records.listPeople({ search: 'nobody' })).toEqual([]);
       });
 
@@ -138,7 +151,10 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
         await records.addFace(face('face-b', 'person-0001', T0 + 2));
         await records.addFace(face('face-a', 'person-0001', T0 + 1));
         await records.addFace(face('face-c', 'person-0002', T0 + 3));
-        expect(await records.listFaces('person-0001')).toEqual([face('face-a', 'person-0001', T0 + 1), face('face-b', 'person-0001', T0 + 2)]);
+        expect(await records.listFaces('person-0001')).toEqual([
+          face('face-a', 'person-0001', T0 + 1),
+          face('face-b', 'person-0001', T0 + 2),
+        ]);
         expect(await records.getFace('face-c')).toEqual(face('face-c', 'person-0002', T0 + 3));
         expect(await records.getFace('face-missing')).toBeNull();
         expect(await records.listFaces('person-missing')).toEqual([]);
@@ -171,7 +187,14 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
 
     describe('doors', () => {
       it('round-trips doors, lists them sorted by id, and returns null for a missing one', async () => {
-        const lab = makeDoor('lab', { enabled: false, pulseMs: 1500, online: true, lock: 'locked', lastSeenAt: T0 + 7, agentVersion: '1.2.3' });
+        const lab = makeDoor('lab', {
+          enabled: false,
+          pulseMs: 1500,
+          online: true,
+          lock: 'locked',
+          lastSeenAt: T0 + 7,
+          agentVersion: '1.2.3',
+        });
         await records.putDoor(makeDoor('front-door'));
         await records.putDoor(lab);
         await records.putDoor(makeDoor('back-door'));
@@ -196,7 +219,12 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
         expect(await records.getDoor('front-door')).toEqual({ ...door, online: true });
 
         await records.updateDoorState('front-door', { lock: 'unlocked', lastSeenAt: T0 + 100 });
-        expect(await records.getDoor('front-door')).toEqual({ ...door, online: true, lock: 'unlocked', lastSeenAt: T0 + 100 });
+        expect(await records.getDoor('front-door')).toEqual({
+          ...door,
+          online: true,
+          lock: 'unlocked',
+          lastSeenAt: T0 + 100,
+        });
 
         await records.updateDoorState('front-door', { agentVersion: '1.0.0' });
         expect((await records.getDoor('front-door'))?.agentVersion).toBe('1.0.0');
@@ -204,7 +232,13 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
         expect((await records.getDoor('front-door'))?.agentVersion).toBeNull();
 
         await records.updateDoorState('front-door', {});
-        expect(await records.getDoor('front-door')).toEqual({ ...door, online: true, lock: 'unlocked', lastSeenAt: T0 + 100, agentVersion: null });
+        expect(await records.getDoor('front-door')).toEqual({
+          ...door,
+          online: true,
+          lock: 'unlocked',
+          lastSeenAt: T0 + 100,
+          agentVersion: null,
+        });
       });
 
       it('updateDoorState on an unknown door creates nothing and does not throw', async () => {
@@ -257,7 +291,15 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
         expect(first.events.length).toBeLessThanOrEqual(3);
         expect(first.cursor).not.toBeNull();
         const all = await readAll(records, { limit: 3 });
-        expect(all.map((e) => e.eventId)).toEqual(['event-6', 'event-5', 'event-4', 'event-3', 'event-2', 'event-1', 'event-0']);
+        expect(all.map((e) => e.eventId)).toEqual([
+          'event-6',
+          'event-5',
+          'event-4',
+          'event-3',
+          'event-2',
+          'event-1',
+          'event-0',
+        ]);
       });
 
       it('pages through events that share a timestamp', async () => {
@@ -267,7 +309,8 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
       });
 
       it('applies the default limit of 100 and caps limit at 1000', async () => {
-        for (let i = 0; i < 105; i++) await records.appendEvent(makeEvent(`event-${String(i).padStart(4, '0')}`, { at: T0 + i }));
+        for (let i = 0; i < 105; i++)
+          await records.appendEvent(makeEvent(`event-${String(i).padStart(4, '0')}`, { at: T0 + i }));
         const page = await records.listEvents();
         expect(page.events.length).toBeLessThanOrEqual(100);
         expect(page.cursor).not.toBeNull();
@@ -284,15 +327,21 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
             ['event-02', 2, { doorId: 'front-door', personId: null, result: 'denied', reason: 'unknown' }],
             ['event-03', 3, { doorId: 'lab', personId: 'person-a', result: 'denied', reason: 'door_not_allowed' }],
             ['event-04', 4, { doorId: 'lab', personId: 'person-b', result: 'granted', reason: 'match' }],
-            ['event-05', 5, { kind: 'remote_unlock', doorId: 'lab', actor: 'admin', result: 'granted', reason: 'remote' }],
+            [
+              'event-05',
+              5,
+              { kind: 'remote_unlock', doorId: 'lab', actor: 'admin', result: 'granted', reason: 'remote' },
+            ],
             ['event-06', 6, { kind: 'person_created', personId: 'person-b', actor: 'admin' }],
             ['event-07', 7, { kind: 'door_event', doorId: 'front-door', detail: 'command_rejected' }],
             ['event-08', 8, { doorId: 'front-door', personId: 'person-b', result: 'granted', reason: 'match' }],
           ];
-          for (const [id, minute, o] of rows) await records.appendEvent(makeEvent(id, { at: T0 + minute * 60_000, ...o }));
+          for (const [id, minute, o] of rows)
+            await records.appendEvent(makeEvent(id, { at: T0 + minute * 60_000, ...o }));
         });
 
-        const ids = async (f: Parameters<Records['listEvents']>[0]) => (await readAll(records, f)).map((e) => e.eventId);
+        const ids = async (f: Parameters<Records['listEvents']>[0]) =>
+          (await readAll(records, f)).map((e) => e.eventId);
 
         it('by door', async () => {
           expect(await ids({ doorId: 'front-door' })).toEqual(['event-08', 'event-07', 'event-02', 'event-01']);
@@ -310,15 +359,30 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
           expect(await ids({ kind: 'door_event' })).toEqual(['event-07']);
         });
         it('by time range, both ends inclusive', async () => {
-          expect(await ids({ from: T0 + 3 * 60_000, to: T0 + 5 * 60_000 })).toEqual(['event-05', 'event-04', 'event-03']);
+          expect(await ids({ from: T0 + 3 * 60_000, to: T0 + 5 * 60_000 })).toEqual([
+            'event-05',
+            'event-04',
+            'event-03',
+          ]);
           expect(await ids({ from: T0 + 7 * 60_000 })).toEqual(['event-08', 'event-07']);
           expect(await ids({ to: T0 + 2 * 60_000 })).toEqual(['event-02', 'event-01']);
         });
         it('combined, and combined with paging', async () => {
           expect(await ids({ doorId: 'lab', result: 'granted' })).toEqual(['event-05', 'event-04']);
-          expect(await ids({ doorId: 'front-door', kind: 'access', result: 'granted', limit: 1 })).toEqual(['event-08', 'event-01']);
-          expect(await ids({ personId: 'person-a', doorId: 'lab', from: T0, to: T0 + 3 * 60_000 })).toEqual(['event-03']);
-          expect(await ids({ kind: 'access', limit: 2 })).toEqual(['event-08', 'event-04', 'event-03', 'event-02', 'event-01']);
+          expect(await ids({ doorId: 'front-door', kind: 'access', result: 'granted', limit: 1 })).toEqual([
+            'event-08',
+            'event-01',
+          ]);
+          expect(await ids({ personId: 'person-a', doorId: 'lab', from: T0, to: T0 + 3 * 60_000 })).toEqual([
+            'event-03',
+          ]);
+          expect(await ids({ kind: 'access', limit: 2 })).toEqual([
+            'event-08',
+            'event-04',
+            'event-03',
+            'event-02',
+            'event-01',
+          ]);
         });
       });
 
@@ -331,10 +395,49 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
         const snapA1 = 'snapshots/front-door/2026-01-01/event-1.jpg';
         const snapA2 = 'snapshots/lab/2026-01-01/event-2.jpg';
         const snapB = 'snapshots/lab/2026-01-01/event-3.jpg';
-        await records.appendEvent(makeEvent('event-1', { at: T0 + 1, doorId: 'front-door', personId: 'person-a', personName: 'Alice', result: 'granted', reason: 'match', score: 0.9, snapshotKey: snapA1 }));
-        await records.appendEvent(makeEvent('event-2', { at: T0 + 2, doorId: 'lab', personId: 'person-a', personName: 'Alice', result: 'denied', reason: 'door_not_allowed', snapshotKey: snapA2 }));
-        await records.appendEvent(makeEvent('event-2b', { at: T0 + 2, kind: 'person_updated', personId: 'person-a', personName: 'Alice', actor: 'admin' }));
-        await records.appendEvent(makeEvent('event-3', { at: T0 + 3, doorId: 'lab', personId: 'person-b', personName: 'Bob', result: 'granted', reason: 'match', snapshotKey: snapB }));
+        await records.appendEvent(
+          makeEvent('event-1', {
+            at: T0 + 1,
+            doorId: 'front-door',
+            personId: 'person-a',
+            personName: 'Alice',
+            result: 'granted',
+            reason: 'match',
+            score: 0.9,
+            snapshotKey: snapA1,
+          }),
+        );
+        await records.appendEvent(
+          makeEvent('event-2', {
+            at: T0 + 2,
+            doorId: 'lab',
+            personId: 'person-a',
+            personName: 'Alice',
+            result: 'denied',
+            reason: 'door_not_allowed',
+            snapshotKey: snapA2,
+          }),
+        );
+        await records.appendEvent(
+          makeEvent('event-2b', {
+            at: T0 + 2,
+            kind: 'person_updated',
+            personId: 'person-a',
+            personName: 'Alice',
+            actor: 'admin',
+          }),
+        );
+        await records.appendEvent(
+          makeEvent('event-3', {
+            at: T0 + 3,
+            doorId: 'lab',
+            personId: 'person-b',
+            personName: 'Bob',
+            result: 'granted',
+            reason: 'match',
+            snapshotKey: snapB,
+          }),
+        );
 
         const keys = await records.redactPersonEvents('person-a');
         expect([...keys].sort()).toEqual([snapA1, snapA2].sort());

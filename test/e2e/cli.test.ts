@@ -65,10 +65,14 @@ describe('facegate CLI', () => {
     const out = path.join(root, 'bundle');
     const result = await facegate(dataDir, 'provision', 'side-door', '--name', 'Side door', '--out', out);
     expect(result.code, result.stderr).toBe(0);
-    for (const file of ['agent.json', 'ca.pem', 'door.crt', 'door.key']) expect(fs.existsSync(path.join(out, file)), file).toBe(true);
+    for (const file of ['agent.json', 'ca.pem', 'door.crt', 'door.key'])
+      expect(fs.existsSync(path.join(out, file)), file).toBe(true);
     expect(fs.statSync(path.join(out, 'door.key')).mode & 0o777).toBe(0o600);
     const config = JSON.parse(fs.readFileSync(path.join(out, 'agent.json'), 'utf8'));
-    expect(config).toMatchObject({ doorId: 'side-door', mqtt: { caFile: 'ca.pem', certFile: 'door.crt', keyFile: 'door.key' } });
+    expect(config).toMatchObject({
+      doorId: 'side-door',
+      mqtt: { caFile: 'ca.pem', certFile: 'door.crt', keyFile: 'door.key' },
+    });
     const again = await facegate(dataDir, 'provision', 'side-door');
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists/);
@@ -77,9 +81,13 @@ describe('facegate CLI', () => {
   describe.skipIf(!HAVE_FACES)(`enrollment (${HAVE_FACES ? 'photos found' : SKIP_REASON})`, () => {
     it('refuses a photo with no face, with several faces, or with a face too small — and says which', async () => {
       const noFace = path.join(root, 'wall.jpg');
-      await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 200, g: 190, b: 180 } } }).jpeg().toFile(noFace);
+      await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 200, g: 190, b: 180 } } })
+        .jpeg()
+        .toFile(noFace);
       const small = path.join(root, 'far-away.jpg');
-      const tiny = await sharp(path.join(DEV_DIR, 'Alan_Greenspan', '5.jpg')).resize(60, 60).toBuffer();
+      const tiny = await sharp(path.join(DEV_DIR, 'Alan_Greenspan', '5.jpg'))
+        .resize(60, 60)
+        .toBuffer();
       await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 90, b: 90 } } })
         .composite([{ input: tiny, left: 300, top: 200 }])
         .jpeg()

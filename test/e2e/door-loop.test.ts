@@ -23,7 +23,11 @@ const ENROLLED = 'Alan_Greenspan';
 const STRANGER = 'Abdel_Madi_Shabneh'; // one photo in the set: never enrolled anywhere
 const devPhoto = (person: string, n: number) => path.join(DEV_DIR, person, `${n}.jpg`);
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -77,7 +81,13 @@ describe('door loop over the real broker (mutual TLS)', () => {
 
   beforeAll(async () => {
     root = makeTempDir('e2e');
-    stack = await startLocalStack({ dataDir: path.join(root, 'data'), logger: silentLogger(), httpPort: 0, mqttPort: 0, adminSite: false });
+    stack = await startLocalStack({
+      dataDir: path.join(root, 'data'),
+      logger: silentLogger(),
+      httpPort: 0,
+      mqttPort: 0,
+      adminSite: false,
+    });
     door = await startDoor(stack, root, 'door-a');
   });
 
@@ -102,7 +112,9 @@ describe('door loop over the real broker (mutual TLS)', () => {
     beforeAll(async () => {
       const person = await stack.services.people.create({ name: 'Alan Greenspan' }, { name: 'test' });
       personId = person.personId;
-      const results = await stack.services.enrollment.enroll(personId, [fs.readFileSync(devPhoto(ENROLLED, 1))], { name: 'test' });
+      const results = await stack.services.enrollment.enroll(personId, [fs.readFileSync(devPhoto(ENROLLED, 1))], {
+        name: 'test',
+      });
       expect(results[0]?.faceId).toBeTruthy();
     });
 
@@ -145,7 +157,13 @@ describe('door loop over the real broker (mutual TLS)', () => {
       const eventsBefore = (await stack.services.events.list({ limit: 1000 })).events.length;
       await door.runtime.stop();
       await stack.close();
-      stack = await startLocalStack({ dataDir: path.join(root, 'data'), logger: silentLogger(), httpPort: 0, mqttPort: 0, adminSite: false });
+      stack = await startLocalStack({
+        dataDir: path.join(root, 'data'),
+        logger: silentLogger(),
+        httpPort: 0,
+        mqttPort: 0,
+        adminSite: false,
+      });
       // The broker port changed: point the door at it, as a restarted Pi would find it again.
       const config = JSON.parse(fs.readFileSync(door.configFile, 'utf8'));
       config.mqtt.port = stack.mqtt.port;
@@ -195,7 +213,13 @@ describe('door loop over the real broker (mutual TLS)', () => {
 
       const processedBefore = stack.dispatcher.stats().processed;
       const closed = new Promise<void>((resolve) => attacker.once('close', () => resolve()));
-      const frame = { v: 1, doorId: 'door-b', frameId: 'forged-frame-1', capturedAt: Date.now(), jpeg: Buffer.from('x').toString('base64') };
+      const frame = {
+        v: 1,
+        doorId: 'door-b',
+        frameId: 'forged-frame-1',
+        capturedAt: Date.now(),
+        jpeg: Buffer.from('x').toString('base64'),
+      };
       attacker.publish(topics.frames('door-b'), JSON.stringify(frame), { qos: 0 });
       await closed; // the broker drops a client that publishes outside its own topics
       expect(stack.dispatcher.stats().processed).toBe(processedBefore);
@@ -250,7 +274,9 @@ describe('door loop over the real broker (mutual TLS)', () => {
         // The rejections reach the audit log as door events.
         await waitFor('command_rejected in the log', async () => {
           const { events } = await stack.services.events.list({ doorId: 'door-b', kind: 'door_event', limit: 20 });
-          return events.filter((e) => e.detail?.includes('command_rejected') || e.detail?.includes('rejected')).length >= 2;
+          return (
+            events.filter((e) => e.detail?.includes('command_rejected') || e.detail?.includes('rejected')).length >= 2
+          );
         });
       } finally {
         await backend.close();

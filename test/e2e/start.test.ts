@@ -55,7 +55,8 @@ function start(env: NodeJS.ProcessEnv): Started {
     async waitFor(what, test, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (!test()) {
-        if (proc.exitCode !== null) throw new Error(`facegate start exited (${proc.exitCode}) while waiting for ${what}:\n${out.slice(-3000)}`);
+        if (proc.exitCode !== null)
+          throw new Error(`facegate start exited (${proc.exitCode}) while waiting for ${what}:\n${out.slice(-3000)}`);
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${out.slice(-3000)}`);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -105,15 +106,29 @@ describe('facegate start', () => {
     expect(health.status).toBe(200);
   });
 
-  it.skipIf(!HAVE_FACES)(`opens the simulated door for a person enrolled from the CLI (${HAVE_FACES ? 'photos found' : SKIP_REASON})`, async () => {
-    const enroll = await promisify(execFile)(process.execPath, [BIN, 'enroll', '--name', 'Alan Greenspan', path.join(DEV_DIR, 'Alan_Greenspan', '1.jpg')], {
-      env: { ...env, FACEGATE_LOG_LEVEL: 'error' },
-    });
-    expect(enroll.stdout).toMatch(/enrolled with 1 face/);
-    fs.copyFileSync(path.join(DEV_DIR, 'Alan_Greenspan', '2.jpg'), path.join(root, 'data', 'doors', 'front-door', 'camera', 'visitor.jpg'));
-    await first.waitFor('the decision', () => first.logs().some((l) => l.msg === 'access granted' && l.doorId === 'front-door'));
-    await first.waitFor('the relay', () => first.logs().some((l) => l.component === 'simulated-relay' && l.relay === 'unlocked'));
-  });
+  it.skipIf(!HAVE_FACES)(
+    `opens the simulated door for a person enrolled from the CLI (${HAVE_FACES ? 'photos found' : SKIP_REASON})`,
+    async () => {
+      const enroll = await promisify(execFile)(
+        process.execPath,
+        [BIN, 'enroll', '--name', 'Alan Greenspan', path.join(DEV_DIR, 'Alan_Greenspan', '1.jpg')],
+        {
+          env: { ...env, FACEGATE_LOG_LEVEL: 'error' },
+        },
+      );
+      expect(enroll.stdout).toMatch(/enrolled with 1 face/);
+      fs.copyFileSync(
+        path.join(DEV_DIR, 'Alan_Greenspan', '2.jpg'),
+        path.join(root, 'data', 'doors', 'front-door', 'camera', 'visitor.jpg'),
+      );
+      await first.waitFor('the decision', () =>
+        first.logs().some((l) => l.msg === 'access granted' && l.doorId === 'front-door'),
+      );
+      await first.waitFor('the relay', () =>
+        first.logs().some((l) => l.component === 'simulated-relay' && l.relay === 'unlocked'),
+      );
+    },
+  );
 
   it('stops cleanly on SIGTERM, and a second start reuses the data, its certificates and no new password', async () => {
     expect(await stop(first)).toBe(0);
@@ -129,7 +144,9 @@ describe('facegate start', () => {
       // Broker, back end, virtual door and simulated door all kept the certificates they had.
       expect(issued()).toBe(issuedBefore);
       if (HAVE_FACES) {
-        const people = await promisify(execFile)(process.execPath, [BIN, 'people'], { env: { ...env, FACEGATE_LOG_LEVEL: 'error' } });
+        const people = await promisify(execFile)(process.execPath, [BIN, 'people'], {
+          env: { ...env, FACEGATE_LOG_LEVEL: 'error' },
+        });
         expect(people.stdout).toContain('Alan Greenspan');
       }
     } finally {

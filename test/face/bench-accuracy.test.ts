@@ -16,7 +16,22 @@ describe.skipIf(!HAVE_FACES)('bench:accuracy on a slice of the dev set', () => {
       // The first 40 people (sorted by name) hold both enrolled people and strangers.
       const run = spawnSync(
         process.execPath,
-        [path.join(REPO_ROOT, 'bin/run-ts.mjs'), 'bench/accuracy.ts', '--dataset', DEV_DIR, '--sample', '40', '--workers', '1', '--latency-images', '3', '--json', json, '--plot', plot],
+        [
+          path.join(REPO_ROOT, 'bin/run-ts.mjs'),
+          'bench/accuracy.ts',
+          '--dataset',
+          DEV_DIR,
+          '--sample',
+          '40',
+          '--workers',
+          '1',
+          '--latency-images',
+          '3',
+          '--json',
+          json,
+          '--plot',
+          plot,
+        ],
         { cwd: REPO_ROOT, encoding: 'utf8', timeout: 580_000 },
       );
       expect(run.status, run.stderr).toBe(0);

@@ -7,7 +7,9 @@ import { HAVE_FACES, photo } from './faces-dataset.js';
 /** A plain grey JPEG: decodes, has no face, needs no photo set. */
 async function greyJpeg(): Promise<Buffer> {
   const { default: sharp } = await import('sharp');
-  return sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 128, g: 128, b: 128 } } }).jpeg().toBuffer();
+  return sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+    .jpeg()
+    .toBuffer();
 }
 
 // The cases that need real faces skip without ../shared/faces; the rest run everywhere.
@@ -21,18 +23,21 @@ describe('face engine worker pool (real engine)', () => {
     await engine?.close();
   });
 
-  it.skipIf(!HAVE_FACES)('analyses a photo off the main thread: face, pose, sharpness and a unit-length embedding', async () => {
-    const analysis = await engine.analyze(photo('Alan_Greenspan', 1), { embed: true });
-    expect(analysis.imageWidth).toBe(250);
-    expect(analysis.faces.length).toBeGreaterThanOrEqual(1);
-    expect(analysis.faces[0]!.eyeDistance).toBeGreaterThan(15);
-    const e = analysis.embedding!;
-    const norm = Math.sqrt(e.reduce((s, x) => s + x * x, 0));
-    expect(norm).toBeCloseTo(1, 4);
-    const inspectOnly = await engine.analyze(photo('Alan_Greenspan', 1), { embed: false });
-    expect(inspectOnly.embedding).toBeNull();
-    expect(inspectOnly.faces[0]!.box).toEqual(analysis.faces[0]!.box);
-  });
+  it.skipIf(!HAVE_FACES)(
+    'analyses a photo off the main thread: face, pose, sharpness and a unit-length embedding',
+    async () => {
+      const analysis = await engine.analyze(photo('Alan_Greenspan', 1), { embed: true });
+      expect(analysis.imageWidth).toBe(250);
+      expect(analysis.faces.length).toBeGreaterThanOrEqual(1);
+      expect(analysis.faces[0]!.eyeDistance).toBeGreaterThan(15);
+      const e = analysis.embedding!;
+      const norm = Math.sqrt(e.reduce((s, x) => s + x * x, 0));
+      expect(norm).toBeCloseTo(1, 4);
+      const inspectOnly = await engine.analyze(photo('Alan_Greenspan', 1), { embed: false });
+      expect(inspectOnly.embedding).toBeNull();
+      expect(inspectOnly.faces[0]!.box).toEqual(analysis.faces[0]!.box);
+    },
+  );
 
   it.skipIf(!HAVE_FACES)('gives the same embedding for the same image (no cache, deterministic)', async () => {
     const a = await engine.analyze(photo('Adam_Scott', 1), { embed: true });
@@ -43,7 +48,11 @@ describe('face engine worker pool (real engine)', () => {
   it('refuses images over the pixel limit without decoding them', async () => {
     const { default: sharp } = await import('sharp');
     // 10000×6000 = 60 MP, over the 50 MP bound; PNG of one colour stays small in bytes.
-    const huge = await sharp({ create: { width: 10_000, height: 6_000, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toBuffer();
+    const huge = await sharp({
+      create: { width: 10_000, height: 6_000, channels: 3, background: { r: 0, g: 0, b: 0 } },
+    })
+      .png()
+      .toBuffer();
     await expect(engine.analyze(huge, { embed: true })).rejects.toBeInstanceOf(ImageDecodeError);
   });
 

@@ -107,7 +107,9 @@ describe.skipIf(!HAVE_FACES)('local face index (real engine, real SQLite, real p
 
   it('refuses to index a photo without a face', async () => {
     const blank = await import('sharp').then(({ default: sharp }) =>
-      sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 120, g: 130, b: 140 } } }).jpeg().toBuffer(),
+      sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 120, g: 130, b: 140 } } })
+        .jpeg()
+        .toBuffer(),
     );
     const before = await faces.countFaces();
     const err = await faces.index('nobody', blank).catch((e: unknown) => e);
@@ -165,7 +167,11 @@ describe.skipIf(!HAVE_FACES)('local face index (real engine, real SQLite, real p
 
   it('deleteFaces removes the embeddings for real', async () => {
     const db = new Database(dbPath, { readonly: true });
-    const sealed = (db.prepare('SELECT sealed FROM face_embeddings WHERE face_id = ?').get(faceIds.get(PROBE_PERSON)) as { sealed: Buffer }).sealed;
+    const sealed = (
+      db.prepare('SELECT sealed FROM face_embeddings WHERE face_id = ?').get(faceIds.get(PROBE_PERSON)) as {
+        sealed: Buffer;
+      }
+    ).sealed;
     db.close();
     // The blob's head (magic, nonce, first ciphertext bytes) sits on one page; the rest may overflow.
     const head = sealed.subarray(0, 40);

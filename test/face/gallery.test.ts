@@ -10,7 +10,11 @@ const face = (faceId: string, personId: string, vector: Float32Array) => ({ face
 describe('gallery scoring', () => {
   it('scores a one-photo person by plain cosine and a several-photo person by their mean template less the offset', () => {
     const gallery = new Gallery(0.01);
-    gallery.replaceAll([face('a1', 'alice', unit(1, 0, 0)), face('b1', 'bob', unit(0, 1, 0)), face('b2', 'bob', unit(0, 0, 1))]);
+    gallery.replaceAll([
+      face('a1', 'alice', unit(1, 0, 0)),
+      face('b1', 'bob', unit(0, 1, 0)),
+      face('b2', 'bob', unit(0, 0, 1)),
+    ]);
     const probe = unit(1, 1, 0);
     const [first, second] = gallery.bestPerPerson(probe);
     expect(first).toMatchObject({ personId: 'alice', faceId: 'a1' });

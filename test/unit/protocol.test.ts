@@ -15,7 +15,13 @@ describe('protocol topics', () => {
   });
 
   it('rejects topics that are not exactly a door channel', () => {
-    for (const t of ['facegate/doors/+/frames', 'facegate/doors/a/b/frames', 'facegate/doors/A/frames', 'x/doors/a/frames', 'facegate/doors/a/secrets']) {
+    for (const t of [
+      'facegate/doors/+/frames',
+      'facegate/doors/a/b/frames',
+      'facegate/doors/A/frames',
+      'x/doors/a/frames',
+      'facegate/doors/a/secrets',
+    ]) {
       expect(parseDoorTopic(t), t).toBeNull();
     }
     expect(() => topics.frames('../etc')).toThrow(/invalid door id/);
@@ -23,7 +29,13 @@ describe('protocol topics', () => {
 });
 
 describe('protocol messages', () => {
-  const frame = { v: 1, doorId: 'front-door', frameId: 'frame-0001', capturedAt: 1_700_000_000_000, jpeg: Buffer.from('jpeg').toString('base64') };
+  const frame = {
+    v: 1,
+    doorId: 'front-door',
+    frameId: 'frame-0001',
+    capturedAt: 1_700_000_000_000,
+    jpeg: Buffer.from('jpeg').toString('base64'),
+  };
 
   it('accepts a well-formed frame', () => {
     expect(parseMessage(FrameMessage, JSON.stringify(frame))).toEqual({ ok: true, value: frame });

@@ -27,7 +27,11 @@ export interface HttpProblem {
 export function toProblem(err: FastifyError | Error): HttpProblem {
   const e = err as FastifyError & { validationContext?: string };
   if (e.validation) {
-    return { statusCode: 400, error: 'bad_request', message: `invalid ${e.validationContext ?? 'input'}: ${e.message}` };
+    return {
+      statusCode: 400,
+      error: 'bad_request',
+      message: `invalid ${e.validationContext ?? 'input'}: ${e.message}`,
+    };
   }
   if (typeof e.code === 'string' && e.code.startsWith('FST_CSRF')) {
     return { statusCode: 403, error: 'csrf', message: 'missing or invalid CSRF token; reload the page and try again' };
@@ -36,7 +40,8 @@ export function toProblem(err: FastifyError | Error): HttpProblem {
   if (err instanceof FacegateError && STATUS_BY_CODE[err.code]) {
     return { statusCode: STATUS_BY_CODE[err.code]!, error: err.code, message: err.message };
   }
-  if (e.statusCode === 429) return { statusCode: 429, error: 'rate_limited', message: 'too many attempts; wait a minute and try again' };
+  if (e.statusCode === 429)
+    return { statusCode: 429, error: 'rate_limited', message: 'too many attempts; wait a minute and try again' };
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
     return { statusCode: e.statusCode, error: e.code ?? 'bad_request', message: e.message };
   }
@@ -47,10 +52,16 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
   reply.code(problem.statusCode);
   if (wantsHtml(request) && !request.url.startsWith('/api/')) {
     const csrfToken = reply.generateCsrf();
-    const body = html`<section class="card narrow"><h1>${problem.statusCode === 404 ? 'Not found' : 'Request refused'}</h1>
+    const body = html`<section class="card narrow">
+      <h1>${problem.statusCode === 404 ? 'Not found' : 'Request refused'}</h1>
       <p class="error-text">${problem.message}</p>
-      <p>${problem.statusCode === 401 ? html`<a class="button primary" href="/login">Sign in</a>` : html`<a href="/">Back to the dashboard</a>`}</p></section>`;
-    return reply.type('text/html; charset=utf-8').send(page({ title: 'Error', body, username: request.admin?.username ?? null, csrfToken }));
+      <p>
+        ${problem.statusCode === 401 ? html`<a class="button primary" href="/login">Sign in</a>` : html`<a href="/">Back to the dashboard</a>`}
+      </p>
+    </section>`;
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(page({ title: 'Error', body, username: request.admin?.username ?? null, csrfToken }));
   }
   return reply.send(problem);
 }
@@ -59,7 +70,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = toProblem(err);
     if (problem.statusCode >= 500) request.log.error({ err }, 'request failed');
-    else request.log.warn({ code: problem.error, status: problem.statusCode, reason: problem.message }, 'request refused');
+    else
+      request.log.warn({ code: problem.error, status: problem.statusCode, reason: problem.message }, 'request refused');
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -27,13 +27,36 @@ function passwordPage(username: string, csrfToken: string, forced: boolean, erro
     ${forced ? html`<p>You signed in with a one-time password. Choose your own to continue.</p>` : ''}
     ${error ? html`<p class="flash flash-error" role="alert">${error}</p>` : ''}
     <form method="post" action="/account/password" class="stack">
-      <input type="hidden" name="_csrf" value="${csrfToken}">
+      <input type="hidden" name="_csrf" value="${csrfToken}" />
       <label for="current">Current password</label>
-      <input id="current" name="current" type="password" autocomplete="current-password" required maxlength="${MAX_PASSWORD_LENGTH}">
+      <input
+        id="current"
+        name="current"
+        type="password"
+        autocomplete="current-password"
+        required
+        maxlength="${MAX_PASSWORD_LENGTH}"
+      />
       <label for="password">New password (at least ${MIN_PASSWORD_LENGTH} characters)</label>
-      <input id="password" name="password" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}">
+      <input
+        id="password"
+        name="password"
+        type="password"
+        autocomplete="new-password"
+        required
+        minlength="${MIN_PASSWORD_LENGTH}"
+        maxlength="${MAX_PASSWORD_LENGTH}"
+      />
       <label for="confirm">New password again</label>
-      <input id="confirm" name="confirm" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}">
+      <input
+        id="confirm"
+        name="confirm"
+        type="password"
+        autocomplete="new-password"
+        required
+        minlength="${MIN_PASSWORD_LENGTH}"
+        maxlength="${MAX_PASSWORD_LENGTH}"
+      />
       <button type="submit" class="primary">Save password</button>
     </form>
   </section>`;
@@ -43,7 +66,9 @@ function passwordPage(username: string, csrfToken: string, forced: boolean, erro
 export async function accountRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   app.get('/account/password', async (request, reply) => {
     const admin = request.admin!;
-    return noStore(reply).type('text/html; charset=utf-8').send(passwordPage(admin.username, reply.generateCsrf(), admin.mustChangePassword));
+    return noStore(reply)
+      .type('text/html; charset=utf-8')
+      .send(passwordPage(admin.username, reply.generateCsrf(), admin.mustChangePassword));
   });
 
   app.post<{ Body: PasswordBody }>(
@@ -67,13 +92,18 @@ export async function accountRoutes(app: FastifyInstance, deps: Deps): Promise<v
       const { current, password, confirm } = request.body;
       const user = await deps.users.findByUsername(admin.username);
       let problem: string | null = null;
-      if (!user || !(await verifyPassword(current, user.passwordHash))) problem = 'The current password is not correct.';
-      else if (password.length < MIN_PASSWORD_LENGTH) problem = `The new password must have at least ${MIN_PASSWORD_LENGTH} characters.`;
+      if (!user || !(await verifyPassword(current, user.passwordHash)))
+        problem = 'The current password is not correct.';
+      else if (password.length < MIN_PASSWORD_LENGTH)
+        problem = `The new password must have at least ${MIN_PASSWORD_LENGTH} characters.`;
       else if (password !== confirm) problem = 'The two new passwords differ.';
       else if (password === current) problem = 'The new password must differ from the current one.';
       if (problem) {
         if (!wantsHtml(request)) throw badRequest(problem);
-        return reply.code(400).type('text/html; charset=utf-8').send(passwordPage(admin.username, reply.generateCsrf(), admin.mustChangePassword, problem));
+        return reply
+          .code(400)
+          .type('text/html; charset=utf-8')
+          .send(passwordPage(admin.username, reply.generateCsrf(), admin.mustChangePassword, problem));
       }
       await deps.users.setPassword(admin.username, await hashPassword(password), false);
       // A new password ends every session, this one included; then a fresh one starts here.

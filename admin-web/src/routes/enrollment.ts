@@ -14,11 +14,19 @@ import { MAX_PHOTO_BYTES, MAX_PHOTOS, readPhotoUploads } from '../uploads.js';
 
 /** The enrollment widget on a person's page; enroll.js drives it (upload or webcam, feedback, progress). */
 export function enrollPanel(personId: string) {
-  return html`<div class="enroll" id="enroll" data-person-id="${personId}" data-max-photos="${MAX_PHOTOS}" data-max-bytes="${MAX_PHOTO_BYTES}">
+  return html`<div
+    class="enroll"
+    id="enroll"
+    data-person-id="${personId}"
+    data-max-photos="${MAX_PHOTOS}"
+    data-max-bytes="${MAX_PHOTO_BYTES}"
+  >
     <h3>Add photos</h3>
-    <p class="muted small">One to five clear, front-facing photos, one face each (JPEG or PNG, up to ${MAX_PHOTO_BYTES / 1024 / 1024} MB).</p>
+    <p class="muted small">
+      One to five clear, front-facing photos, one face each (JPEG or PNG, up to ${MAX_PHOTO_BYTES / 1024 / 1024} MB).
+    </p>
     <label for="photo-files">Choose photos</label>
-    <input id="photo-files" type="file" accept="image/jpeg,image/png" multiple>
+    <input id="photo-files" type="file" accept="image/jpeg,image/png" multiple />
     <div class="webcam" hidden id="webcam-box">
       <video id="webcam-video" autoplay playsinline muted aria-label="Webcam preview"></video>
     </div>
@@ -72,7 +80,11 @@ export async function enrollmentRoutes(app: FastifyInstance, deps: RouteDeps): P
     async (request, reply) => {
       const { personId } = request.params;
       if (!(await services.people.get(personId))) throw notFound('no such person');
-      const photos = await readPhotoUploads(request, { field: 'photos', maxFiles: MAX_PHOTOS, maxFileBytes: MAX_PHOTO_BYTES });
+      const photos = await readPhotoUploads(request, {
+        field: 'photos',
+        maxFiles: MAX_PHOTOS,
+        maxFileBytes: MAX_PHOTO_BYTES,
+      });
       const actor = actorOf(request);
       const log = request.log.child({ personId, photos: photos.length });
       // Progress goes out line by line while the engine indexes; the page draws a bar from it.
@@ -85,7 +97,8 @@ export async function enrollmentRoutes(app: FastifyInstance, deps: RouteDeps): P
           personId,
           photos.map((p) => p.bytes),
           actor,
-          (done, total, result) => write({ type: 'progress', done, total, label: photos[done - 1]?.label, result: resultView(result) }),
+          (done, total, result) =>
+            write({ type: 'progress', done, total, label: photos[done - 1]?.label, result: resultView(result) }),
         );
         const enrolled = results.filter((r) => r.faceId).length;
         log.info({ enrolled }, 'enrollment finished');

@@ -26,16 +26,25 @@ function signInPage(csrfToken: string, next: string, error?: string): string {
     <h1>Sign in</h1>
     ${error ? html`<p class="flash flash-error" role="alert">${error}</p>` : ''}
     <form method="post" action="/login" class="stack">
-      <input type="hidden" name="_csrf" value="${csrfToken}">
-      <input type="hidden" name="next" value="${next}">
+      <input type="hidden" name="_csrf" value="${csrfToken}" />
+      <input type="hidden" name="next" value="${next}" />
       <label for="username">Username</label>
-      <input id="username" name="username" autocomplete="username" required maxlength="64" autofocus>
+      <input id="username" name="username" autocomplete="username" required maxlength="64" autofocus />
       <label for="password">Password</label>
-      <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="${MAX_PASSWORD_LENGTH}">
+      <input
+        id="password"
+        name="password"
+        type="password"
+        autocomplete="current-password"
+        required
+        maxlength="${MAX_PASSWORD_LENGTH}"
+      />
       <button type="submit" class="primary">Sign in</button>
     </form>
-    <p class="muted small">First start? Sign in as <strong>admin</strong> with the one-time password printed in the terminal
-      (or run <code>facegate admin reset-password admin</code>).</p>
+    <p class="muted small">
+      First start? Sign in as <strong>admin</strong> with the one-time password printed in the terminal (or run
+      <code>facegate admin reset-password admin</code>).
+    </p>
   </section>`;
   return page({ title: 'Sign in', body, username: null, csrfToken });
 }
@@ -56,7 +65,10 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       const next = safeNext(request.query.next);
       // Already signed in (a bookmark, the back button): go where they were headed.
       if (await deps.sessions.resolve(request.cookies[SESSION_COOKIE])) return reply.redirect(next, 303);
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(signInPage(reply.generateCsrf(), next));
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(signInPage(reply.generateCsrf(), next));
     },
   );
 
@@ -86,7 +98,9 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         request.log.warn({ username: username.slice(0, 64) }, 'sign-in failed');
         reply.code(401);
         if (wantsHtml(request)) {
-          return reply.type('text/html; charset=utf-8').send(signInPage(reply.generateCsrf(), safeNext(request.body.next), 'Incorrect username or password.'));
+          return reply
+            .type('text/html; charset=utf-8')
+            .send(signInPage(reply.generateCsrf(), safeNext(request.body.next), 'Incorrect username or password.'));
         }
         return { statusCode: 401, error: 'unauthorized', message: 'incorrect username or password' };
       }
@@ -100,7 +114,10 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
 }
 
 /** Sign-out lives in the protected scope: it needs a session and a CSRF token like any other change. */
-export async function signOutRoutes(app: FastifyInstance, deps: Pick<SignInDeps, 'sessions' | 'cookieSecure'>): Promise<void> {
+export async function signOutRoutes(
+  app: FastifyInstance,
+  deps: Pick<SignInDeps, 'sessions' | 'cookieSecure'>,
+): Promise<void> {
   // No body schema: a form sends only _csrf, a script may send nothing (token in the header).
   app.post('/logout', async (request, reply) => {
     await deps.sessions.destroy(request.admin!.sessionId);

@@ -18,31 +18,59 @@ export async function virtualDoorRoutes(app: FastifyInstance, deps: RouteDeps): 
   const unavailable = () => new HttpError(404, 'not_found', 'no virtual door runs with this back end');
 
   // Frames come as the raw JPEG body, bounded by the MQTT frame budget the door must respect anyway.
-  app.addContentTypeParser('image/jpeg', { parseAs: 'buffer', bodyLimit: MAX_FRAME_JPEG_BYTES }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('image/jpeg', { parseAs: 'buffer', bodyLimit: MAX_FRAME_JPEG_BYTES }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.get('/virtual-door', async (request, reply) => {
     const body = door
-      ? html`<div class="page-head"><h1>Virtual door</h1><span class="muted">${door.doorId}</span></div>
-        <p class="muted">Your webcam acts as this door's camera. Enroll yourself under <a href="/people">People</a>, then look at the camera: the lock opens when FaceGate recognises you.</p>
-        <div class="vdoor" id="vdoor" data-door-id="${door.doorId}" data-interval-ms="500" data-max-bytes="${MAX_FRAME_JPEG_BYTES}">
-          <div class="vdoor-camera">
-            <video id="vdoor-video" autoplay playsinline muted aria-label="Door camera preview"></video>
-            <canvas id="vdoor-canvas" hidden></canvas>
+      ? html`<div class="page-head">
+            <h1>Virtual door</h1>
+            <span class="muted">${door.doorId}</span>
           </div>
-          <div class="vdoor-panel">
-            <div class="lamp lamp-locked" id="vdoor-lamp" role="status" aria-live="polite"><span id="vdoor-lock">Locked</span></div>
-            <p id="vdoor-decision" class="decision">Waiting for a face…</p>
-            <div class="button-row">
-              <button type="button" class="primary" id="vdoor-start">Start camera</button>
-              <button type="button" id="vdoor-stop" hidden>Stop</button>
+          <p class="muted">
+            Your webcam acts as this door's camera. Enroll yourself under <a href="/people">People</a>, then look at the
+            camera: the lock opens when FaceGate recognises you.
+          </p>
+          <div
+            class="vdoor"
+            id="vdoor"
+            data-door-id="${door.doorId}"
+            data-interval-ms="500"
+            data-max-bytes="${MAX_FRAME_JPEG_BYTES}"
+          >
+            <div class="vdoor-camera">
+              <video id="vdoor-video" autoplay playsinline muted aria-label="Door camera preview"></video>
+              <canvas id="vdoor-canvas" hidden></canvas>
             </div>
-            <p id="vdoor-status" class="small muted" role="status"></p>
-          </div>
-        </div>`
-      : html`<h1>Virtual door</h1><p class="empty">No virtual door runs with this back end. It is part of the local stack (<code>npm start</code>).</p>`;
+            <div class="vdoor-panel">
+              <div class="lamp lamp-locked" id="vdoor-lamp" role="status" aria-live="polite">
+                <span id="vdoor-lock">Locked</span>
+              </div>
+              <p id="vdoor-decision" class="decision">Waiting for a face…</p>
+              <div class="button-row">
+                <button type="button" class="primary" id="vdoor-start">Start camera</button>
+                <button type="button" id="vdoor-stop" hidden>Stop</button>
+              </div>
+              <p id="vdoor-status" class="small muted" role="status"></p>
+            </div>
+          </div>`
+      : html`<h1>Virtual door</h1>
+          <p class="empty">
+            No virtual door runs with this back end. It is part of the local stack (<code>npm start</code>).
+          </p>`;
     return noStore(reply)
       .type('text/html; charset=utf-8')
-      .send(page({ title: 'Virtual door', body, username: request.admin!.username, csrfToken: reply.generateCsrf(), section: 'virtual-door', scripts: door ? ['virtual-door.js'] : [] }));
+      .send(
+        page({
+          title: 'Virtual door',
+          body,
+          username: request.admin!.username,
+          csrfToken: reply.generateCsrf(),
+          section: 'virtual-door',
+          scripts: door ? ['virtual-door.js'] : [],
+        }),
+      );
   });
 
   app.post(
@@ -52,7 +80,11 @@ export async function virtualDoorRoutes(app: FastifyInstance, deps: RouteDeps): 
     async (request, reply) => {
       if (!door) throw unavailable();
       if (!Buffer.isBuffer(request.body)) {
-        throw new HttpError(415, 'unsupported_media_type', 'send the frame as the request body with Content-Type: image/jpeg');
+        throw new HttpError(
+          415,
+          'unsupported_media_type',
+          'send the frame as the request body with Content-Type: image/jpeg',
+        );
       }
       await checkImage(request.body, 'the frame', ['jpeg']);
       await door.submitFrame(request.body);

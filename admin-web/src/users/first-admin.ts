@@ -14,7 +14,10 @@ export const FIRST_ADMIN_USERNAME = 'admin';
 export async function ensureFirstAdmin(store: AdminUserStore, now = Date.now()): Promise<string | null> {
   if ((await store.list()).length > 0) return null;
   const password = generateOneTimePassword();
-  await store.create({ username: FIRST_ADMIN_USERNAME, passwordHash: await hashPassword(password), mustChangePassword: true }, now);
+  await store.create(
+    { username: FIRST_ADMIN_USERNAME, passwordHash: await hashPassword(password), mustChangePassword: true },
+    now,
+  );
   return password;
 }
 

@@ -28,7 +28,8 @@ interface FileSignature {
   mtimeMs: number;
 }
 
-const sameSignature = (a: FileSignature | undefined, b: FileSignature) => !!a && a.size === b.size && a.mtimeMs === b.mtimeMs;
+const sameSignature = (a: FileSignature | undefined, b: FileSignature) =>
+  !!a && a.size === b.size && a.mtimeMs === b.mtimeMs;
 
 export class DirectoryCamera implements Camera {
   private timer: NodeJS.Timeout | null = null;

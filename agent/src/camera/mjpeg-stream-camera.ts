@@ -29,13 +29,39 @@ export interface MjpegStreamCameraOptions {
 /** The command line for a source; exported so it can be logged and tested. */
 export function streamCommand(o: MjpegStreamCameraOptions): { command: string; args: string[] } {
   if (o.source === 'rpicam') {
-    const args = ['--codec', 'mjpeg', '-t', '0', '--nopreview', '--width', String(o.width), '--height', String(o.height), '--framerate', String(o.fps)];
+    const args = [
+      '--codec',
+      'mjpeg',
+      '-t',
+      '0',
+      '--nopreview',
+      '--width',
+      String(o.width),
+      '--height',
+      String(o.height),
+      '--framerate',
+      String(o.fps),
+    ];
     if (o.device) args.push('--camera', o.device);
     args.push('-o', '-');
     return { command: o.command ?? 'rpicam-vid', args };
   }
   const input = o.input ?? ['-f', 'v4l2', '-video_size', `${o.width}x${o.height}`, '-i', o.device ?? '/dev/video0'];
-  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', ...input, '-an', '-vf', `fps=${o.fps},scale=${o.width}:${o.height}`, '-q:v', '5', '-f', 'mjpeg', 'pipe:1'];
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    ...input,
+    '-an',
+    '-vf',
+    `fps=${o.fps},scale=${o.width}:${o.height}`,
+    '-q:v',
+    '5',
+    '-f',
+    'mjpeg',
+    'pipe:1',
+  ];
   return { command: o.command ?? 'ffmpeg', args };
 }
 

@@ -32,7 +32,8 @@ export class WebcamCamera implements Camera {
   private readonly log: Logger;
 
   constructor(private readonly options: WebcamCameraOptions) {
-    if (!SAFE_DEVICE.test(options.device)) throw new CameraError(`webcam device must be a /dev path, got ${JSON.stringify(options.device)}`);
+    if (!SAFE_DEVICE.test(options.device))
+      throw new CameraError(`webcam device must be a /dev path, got ${JSON.stringify(options.device)}`);
     this.log = options.logger.child({ component: 'webcam-camera', device: options.device });
   }
 
@@ -65,7 +66,13 @@ export class WebcamCamera implements Camera {
       while (!abort.signal.aborted) {
         try {
           const jpeg = await new Promise<Buffer>((resolve, reject) =>
-            webcam.capture(location, (err, data) => (err ? reject(err) : Buffer.isBuffer(data) ? resolve(data) : reject(new Error('fswebcam returned no image')))),
+            webcam.capture(location, (err, data) =>
+              err
+                ? reject(err)
+                : Buffer.isBuffer(data)
+                  ? resolve(data)
+                  : reject(new Error('fswebcam returned no image')),
+            ),
           );
           backoff.reset();
           if (!abort.signal.aborted) onFrame({ jpeg, capturedAt: Date.now() });

@@ -32,7 +32,8 @@ async function loadOnoffInputFactory(): Promise<GpioInputFactory> {
   } catch (cause) {
     throw new FacegateError('contact', 'the onoff package is not installed: a GPIO door contact needs it', { cause });
   }
-  if (!onoff.Gpio.accessible) throw new FacegateError('contact', 'GPIO is not accessible here (not a Raspberry Pi, or no permission)');
+  if (!onoff.Gpio.accessible)
+    throw new FacegateError('contact', 'GPIO is not accessible here (not a Raspberry Pi, or no permission)');
   return (gpio, options) => new onoff.Gpio(gpio, 'in', 'both', options);
 }
 
@@ -55,7 +56,8 @@ export class GpioContact implements DoorContact {
     const number = resolveSysfsGpio(this.options.pin, this.options.sysfsRoot ?? DEFAULT_SYSFS_GPIO_ROOT);
     const line = factory(number, { debounceTimeout: this.options.debounceMs ?? 50 });
     this.line = line;
-    const toState = (value: number): 'open' | 'closed' => ((value === 1) === (this.options.openWhen === 'high') ? 'open' : 'closed');
+    const toState = (value: number): 'open' | 'closed' =>
+      (value === 1) === (this.options.openWhen === 'high') ? 'open' : 'closed';
     this.current = toState(line.readSync());
     line.watch((err, value) => {
       if (err) {

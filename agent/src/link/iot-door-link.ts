@@ -60,7 +60,11 @@ export class IotDoorLink implements DoorLink {
     this.log = options.logger.child({ component: 'door-link', endpoint: options.endpoint, port: options.port });
     this.commandsTopic = topics.commands(options.doorId);
     // Fail at start-up, not in a retry loop: a missing certificate is a provisioning mistake.
-    for (const [what, file] of [['CA', options.caFile], ['certificate', options.certFile], ['private key', options.keyFile]] as const) {
+    for (const [what, file] of [
+      ['CA', options.caFile],
+      ['certificate', options.certFile],
+      ['private key', options.keyFile],
+    ] as const) {
       try {
         fs.accessSync(file, fs.constants.R_OK);
       } catch (cause) {
@@ -90,7 +94,9 @@ export class IotDoorLink implements DoorLink {
     const backoff = new Backoff({ minMs: min, maxMs: Math.max(min, (this.options.reconnectMaxSec ?? 60) * 1000) });
     // disconnect() must not wait for a TLS handshake the SDK may take many seconds to give up on.
     const aborted = new Promise<never>((_, reject) =>
-      closing.signal.addEventListener('abort', () => reject(new LinkError('link closed before it connected')), { once: true }),
+      closing.signal.addEventListener('abort', () => reject(new LinkError('link closed before it connected')), {
+        once: true,
+      }),
     );
     aborted.catch(() => undefined);
     for (;;) {
@@ -112,7 +118,10 @@ export class IotDoorLink implements DoorLink {
         }
         if (closing.signal.aborted) throw new LinkError('link closed before it connected', { cause });
         const delay = backoff.next();
-        this.log.warn({ err: new LinkError('connect failed', { cause }), retryInMs: delay }, 'cannot reach the broker; retrying');
+        this.log.warn(
+          { err: new LinkError('connect failed', { cause }), retryInMs: delay },
+          'cannot reach the broker; retrying',
+        );
         await sleep(delay, closing.signal);
         continue;
       }
@@ -141,7 +150,9 @@ export class IotDoorLink implements DoorLink {
 
   async publishEvent(event: DoorEventMessage): Promise<void> {
     // Events are the door's audit trail: QoS 1, and the SDK may hold them through a short outage.
-    await this.publish(topics.events(this.options.doorId), event, mqtt.QoS.AtLeastOnce, false, { requireOnline: false });
+    await this.publish(topics.events(this.options.doorId), event, mqtt.QoS.AtLeastOnce, false, {
+      requireOnline: false,
+    });
   }
 
   async disconnect(): Promise<void> {
@@ -256,10 +267,14 @@ export class IotDoorLink implements DoorLink {
   private async subscribeCommands(connection: mqtt.MqttClientConnection): Promise<void> {
     try {
       const granted = await connection.subscribe(this.commandsTopic, mqtt.QoS.AtLeastOnce);
-      if (granted.error_code || (granted.qos as number) === 128) throw new LinkError(`broker refused the subscription (${granted.error_code ?? 'qos 128'})`);
+      if (granted.error_code || (granted.qos as number) === 128)
+        throw new LinkError(`broker refused the subscription (${granted.error_code ?? 'qos 128'})`);
       this.log.info({ topic: this.commandsTopic }, 'subscribed to commands');
     } catch (err) {
-      this.log.error({ err, topic: this.commandsTopic }, 'subscribe to commands failed: this door cannot receive unlocks');
+      this.log.error(
+        { err, topic: this.commandsTopic },
+        'subscribe to commands failed: this door cannot receive unlocks',
+      );
     }
   }
 

@@ -34,7 +34,8 @@ export async function loadOnoffGpioFactory(): Promise<GpioFactory> {
   } catch (cause) {
     throw new RelayError('the onoff package is not installed: GPIO relays need it (npm install onoff)', { cause });
   }
-  if (!onoff.Gpio.accessible) throw new RelayError('GPIO is not accessible here (not a Raspberry Pi, or no permission on /sys/class/gpio)');
+  if (!onoff.Gpio.accessible)
+    throw new RelayError('GPIO is not accessible here (not a Raspberry Pi, or no permission on /sys/class/gpio)');
   return (gpio, direction, options) => new onoff.Gpio(gpio, direction, 'none', options);
 }
 
@@ -110,7 +111,8 @@ export class GpioRelay implements FailSecureRelay {
     } catch (cause) {
       throw new RelayError(`cannot ${value === 1 ? 'energise' : 'release'} the relay`, { cause });
     }
-    if (state !== this.current) this.log.info({ relay: state }, state === 'unlocked' ? 'relay energised' : 'relay released');
+    if (state !== this.current)
+      this.log.info({ relay: state }, state === 'unlocked' ? 'relay energised' : 'relay released');
     this.current = state;
   }
 }

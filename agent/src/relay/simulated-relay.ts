@@ -41,7 +41,10 @@ export class SimulatedRelay implements Relay, FailSecureRelay {
     this.current = state;
     this.history.push({ state, at: Date.now() });
     if (this.history.length > 1000) this.history.shift();
-    this.logger.info({ relay: state }, state === 'unlocked' ? 'simulated relay energised: door UNLOCKED' : 'simulated relay released: door locked');
+    this.logger.info(
+      { relay: state },
+      state === 'unlocked' ? 'simulated relay energised: door UNLOCKED' : 'simulated relay released: door locked',
+    );
     for (const listener of this.listeners) {
       try {
         listener(state);

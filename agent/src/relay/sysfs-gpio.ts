@@ -21,14 +21,21 @@ export interface GpioChipInfo {
  * Labels of the chip that drives the 40-pin header, best first. The Pi 5's header sits on the RP1
  * south bridge (pinctrl-rp1), not on its SoC's own bcm2712 controllers.
  */
-const MAIN_CHIP_LABELS: readonly RegExp[] = [/^pinctrl-rp1$/, /^pinctrl-bcm2711$/, /^pinctrl-bcm2835$/, /^pinctrl-bcm27\d\d$/];
+const MAIN_CHIP_LABELS: readonly RegExp[] = [
+  /^pinctrl-rp1$/,
+  /^pinctrl-bcm2711$/,
+  /^pinctrl-bcm2835$/,
+  /^pinctrl-bcm27\d\d$/,
+];
 
 export function listGpioChips(sysfsRoot = DEFAULT_SYSFS_GPIO_ROOT): GpioChipInfo[] {
   let entries: string[];
   try {
     entries = fs.readdirSync(sysfsRoot).filter((name) => /^gpiochip\d+$/.test(name));
   } catch (cause) {
-    throw new ConfigError(`cannot read GPIO chips under ${sysfsRoot} (is this a Raspberry Pi with sysfs GPIO?)`, { cause });
+    throw new ConfigError(`cannot read GPIO chips under ${sysfsRoot} (is this a Raspberry Pi with sysfs GPIO?)`, {
+      cause,
+    });
   }
   const chips: GpioChipInfo[] = [];
   for (const name of entries) {

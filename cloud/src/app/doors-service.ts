@@ -34,7 +34,8 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
 
     async create(input, actor) {
       const data = parseInput(NewDoorInput, input, 'door');
-      if (await deps.records.getDoor(data.doorId)) throw new ConflictError(`door ${JSON.stringify(data.doorId)} already exists`);
+      if (await deps.records.getDoor(data.doorId))
+        throw new ConflictError(`door ${JSON.stringify(data.doorId)} already exists`);
       let credentials: DoorCredentials;
       try {
         credentials = await deps.provisioner.provision(data.doorId);
@@ -57,12 +58,19 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
         await deps.records.putDoor(door);
       } catch (err) {
         // A certificate for a door that does not exist is a key nobody tracks: revoke it.
-        await deps.provisioner.revoke(data.doorId).catch((e: unknown) => log.error({ err: e, doorId: data.doorId }, 'revoke after failed create'));
+        await deps.provisioner
+          .revoke(data.doorId)
+          .catch((e: unknown) => log.error({ err: e, doorId: data.doorId }, 'revoke after failed create'));
         throw err;
       }
-      await deps.records.appendEvent(auditEvent({ at: now, kind: 'door_created', doorId: door.doorId, actor: actor.name, detail: door.name }));
+      await deps.records.appendEvent(
+        auditEvent({ at: now, kind: 'door_created', doorId: door.doorId, actor: actor.name, detail: door.name }),
+      );
       const endpoint = deps.endpointForDoors ?? { endpoint: credentials.endpoint, port: credentials.port };
-      const bundle: DoorBundle = { credentials, agentConfig: agentConfigFor(door.doorId, endpoint.endpoint, endpoint.port) };
+      const bundle: DoorBundle = {
+        credentials,
+        agentConfig: agentConfigFor(door.doorId, endpoint.endpoint, endpoint.port),
+      };
       log.info({ doorId: door.doorId, actor: actor.name }, 'door created and provisioned');
       return { door, bundle };
     },

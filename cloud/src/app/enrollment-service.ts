@@ -39,7 +39,10 @@ export function createEnrollmentService(deps: ServiceDeps): FacegateServices['en
   async function checkPhoto(image: Uint8Array, forPersonId?: string): Promise<PhotoCheck> {
     if (!(image instanceof Uint8Array)) return refused('not_an_image', 'The upload is not an image.');
     if (image.byteLength > MAX_PHOTO_BYTES) {
-      return refused('too_large', `The photo is ${(image.byteLength / 1048576).toFixed(1)} MB; at most ${MAX_PHOTO_BYTES / 1048576} MB is accepted.`);
+      return refused(
+        'too_large',
+        `The photo is ${(image.byteLength / 1048576).toFixed(1)} MB; at most ${MAX_PHOTO_BYTES / 1048576} MB is accepted.`,
+      );
     }
     if (!sniffImageType(image)) return refused('not_an_image', 'The file is not a JPEG or PNG image.');
     let inspection: FaceInspection;
@@ -57,7 +60,13 @@ export function createEnrollmentService(deps: ServiceDeps): FacegateServices['en
     }
     const matchedPerson = inspection.faces.length > 0 ? await matchOtherPerson(image, forPersonId) : null;
     const issues = assessPhotoQuality(inspection, matchedPerson);
-    return { ok: !hasErrors(issues), issues, face: inspection.faces[0] ?? null, faceCount: inspection.faces.length, matchedPerson };
+    return {
+      ok: !hasErrors(issues),
+      issues,
+      face: inspection.faces[0] ?? null,
+      faceCount: inspection.faces.length,
+      matchedPerson,
+    };
   }
 
   async function enrollOne(personId: string, photo: Uint8Array): Promise<EnrollPhotoResult> {
@@ -71,8 +80,12 @@ export function createEnrollmentService(deps: ServiceDeps): FacegateServices['en
       await deps.records.addFace({ faceId, personId, photoKey, createdAt: deps.clock() });
     } catch (err) {
       // Leave nothing half-enrolled: an indexed face without its record could never be erased.
-      await deps.faceIndex.deleteFaces([faceId]).catch((e: unknown) => log.error({ err: e, faceId }, 'rollback: face not removed from index'));
-      await deps.images.delete(photoKey).catch((e: unknown) => log.error({ err: e, faceId }, 'rollback: photo not removed'));
+      await deps.faceIndex
+        .deleteFaces([faceId])
+        .catch((e: unknown) => log.error({ err: e, faceId }, 'rollback: face not removed from index'));
+      await deps.images
+        .delete(photoKey)
+        .catch((e: unknown) => log.error({ err: e, faceId }, 'rollback: photo not removed'));
       throw err;
     }
     return { ...check, faceId };

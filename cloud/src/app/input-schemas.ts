@@ -55,7 +55,15 @@ export const EventFilterInput = z
     personId: z.string().min(1).max(64).optional(),
     result: z.enum(['granted', 'denied']).optional(),
     kind: z
-      .enum(['access', 'remote_unlock', 'person_created', 'person_updated', 'person_erased', 'door_created', 'door_event'])
+      .enum([
+        'access',
+        'remote_unlock',
+        'person_created',
+        'person_updated',
+        'person_erased',
+        'door_created',
+        'door_event',
+      ])
       .optional(),
     from: EpochMs.optional(),
     to: EpochMs.optional(),
@@ -70,7 +78,9 @@ export const EntityId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'id must be 1-
 export function parseInput<T extends z.ZodTypeAny>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new InvalidInputError(`invalid ${what}: ${describeIssues(result.error, { root: what })}`, { cause: result.error });
+  throw new InvalidInputError(`invalid ${what}: ${describeIssues(result.error, { root: what })}`, {
+    cause: result.error,
+  });
 }
 
 /** Access validity must not end before it starts. */

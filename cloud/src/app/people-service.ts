@@ -4,7 +4,14 @@ import { newId } from '../domain/ids.js';
 import type { Person } from '../domain/types.js';
 import type { PersonFilter } from '../ports/records.js';
 import { auditEvent } from '../domain/audit-event.js';
-import { EntityId, NewPersonInput, PersonFilterInput, PersonPatchInput, assertValidityOrder, parseInput } from './input-schemas.js';
+import {
+  EntityId,
+  NewPersonInput,
+  PersonFilterInput,
+  PersonPatchInput,
+  assertValidityOrder,
+  parseInput,
+} from './input-schemas.js';
 import type { ServiceDeps } from './service-deps.js';
 import type { FacegateServices } from './services.js';
 
@@ -14,7 +21,9 @@ export function createPeopleService(deps: ServiceDeps): FacegateServices['people
   return {
     async list(filter?: PersonFilter) {
       const people = await deps.records.listPeople(parseInput(PersonFilterInput, filter ?? {}, 'people filter'));
-      return Promise.all(people.map(async (p) => ({ ...p, faceCount: (await deps.records.listFaces(p.personId)).length })));
+      return Promise.all(
+        people.map(async (p) => ({ ...p, faceCount: (await deps.records.listFaces(p.personId)).length })),
+      );
     },
 
     async get(personId) {
@@ -40,7 +49,13 @@ export function createPeopleService(deps: ServiceDeps): FacegateServices['people
       assertValidityOrder(person.validFrom, person.validUntil);
       await deps.records.putPerson(person);
       await deps.records.appendEvent(
-        auditEvent({ at: now, kind: 'person_created', personId: person.personId, personName: person.name, actor: actor.name }),
+        auditEvent({
+          at: now,
+          kind: 'person_created',
+          personId: person.personId,
+          personName: person.name,
+          actor: actor.name,
+        }),
       );
       log.info({ personId: person.personId, actor: actor.name }, 'person created');
       return person;
@@ -57,14 +72,23 @@ export function createPeopleService(deps: ServiceDeps): FacegateServices['people
         ...(data.status !== undefined && { status: data.status }),
         ...(data.validFrom !== undefined && { validFrom: data.validFrom }),
         ...(data.validUntil !== undefined && { validUntil: data.validUntil }),
-        ...(data.allowedDoors !== undefined && { allowedDoors: data.allowedDoors ? [...new Set(data.allowedDoors)] : null }),
+        ...(data.allowedDoors !== undefined && {
+          allowedDoors: data.allowedDoors ? [...new Set(data.allowedDoors)] : null,
+        }),
         updatedAt: now,
       };
       assertValidityOrder(updated.validFrom, updated.validUntil);
       await deps.records.putPerson(updated);
       const changed = Object.keys(data).sort().join(', ');
       await deps.records.appendEvent(
-        auditEvent({ at: now, kind: 'person_updated', personId, personName: updated.name, actor: actor.name, detail: `changed: ${changed}` }),
+        auditEvent({
+          at: now,
+          kind: 'person_updated',
+          personId,
+          personName: updated.name,
+          actor: actor.name,
+          detail: `changed: ${changed}`,
+        }),
       );
       log.info({ personId, actor: actor.name, changed }, 'person updated');
       return updated;
@@ -90,7 +114,9 @@ export function createPeopleService(deps: ServiceDeps): FacegateServices['people
 
       const summary = `erased ${faces.length + late.length} faces, ${photoKeys.length} photos, ${snapshotKeys.length} snapshots`;
       // The erasure is logged under the (now meaningless) id, never the name.
-      await deps.records.appendEvent(auditEvent({ at: deps.clock(), kind: 'person_erased', personId, actor: actor.name, detail: summary }));
+      await deps.records.appendEvent(
+        auditEvent({ at: deps.clock(), kind: 'person_erased', personId, actor: actor.name, detail: summary }),
+      );
       log.info({ personId, actor: actor.name }, summary);
     },
   };

@@ -50,7 +50,11 @@ export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemet
     if (!parsed.ok) return reject(kind, input.topicDoorId, parsed.error);
     const message = parsed.value as unknown as T;
     if (message.doorId !== input.topicDoorId) {
-      return reject(kind, input.topicDoorId, `doorId ${JSON.stringify(message.doorId)} does not match the topic's door`);
+      return reject(
+        kind,
+        input.topicDoorId,
+        `doorId ${JSON.stringify(message.doorId)} does not match the topic's door`,
+      );
     }
     const door = await deps.records.getDoor(message.doorId);
     if (!door) return reject(kind, input.topicDoorId, 'unknown door');
@@ -75,7 +79,11 @@ export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemet
   }
 
   /** Storage failures are logged and reported, never thrown into the MQTT client's callback. */
-  async function guarded(kind: string, doorId: string, work: () => Promise<TelemetryOutcome>): Promise<TelemetryOutcome> {
+  async function guarded(
+    kind: string,
+    doorId: string,
+    work: () => Promise<TelemetryOutcome>,
+  ): Promise<TelemetryOutcome> {
     try {
       return await work();
     } catch (err) {
@@ -119,7 +127,10 @@ export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemet
           );
         }
         const level = message.type === 'agent_error' || message.type === 'command_rejected' ? 'warn' : 'info';
-        log[level]({ doorId: message.doorId, type: message.type, decisionId: message.decisionId }, `door event ${message.type}`);
+        log[level](
+          { doorId: message.doorId, type: message.type, decisionId: message.decisionId },
+          `door event ${message.type}`,
+        );
         return { status: 'applied' };
       }),
 
@@ -131,7 +142,10 @@ export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemet
           return { status: 'rejected', reason: 'unknown door' };
         }
         // Offline: the relay is fail-secure but we can no longer see it, so the lock is unknown.
-        await applyPatch(doorId, online ? { online: true, lastSeenAt: deps.clock() } : { online: false, lock: 'unknown' });
+        await applyPatch(
+          doorId,
+          online ? { online: true, lastSeenAt: deps.clock() } : { online: false, lock: 'unknown' },
+        );
         log.info({ doorId, online }, online ? 'door connected' : 'door disconnected');
         return { status: 'applied' };
       }),

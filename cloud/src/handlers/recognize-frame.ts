@@ -91,7 +91,9 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
       const now = deps.clock();
       if (problems.isRepeat(`${doorId}|${problem}`, now)) return;
       if (!(await deps.records.getDoor(doorId))) return;
-      await deps.records.appendEvent(auditEvent({ at: now, kind: 'door_event', doorId, detail: `frame rejected: ${reason}`.slice(0, 500) }));
+      await deps.records.appendEvent(
+        auditEvent({ at: now, kind: 'door_event', doorId, detail: `frame rejected: ${reason}`.slice(0, 500) }),
+      );
     } catch (err) {
       baseLog.error({ err, doorId }, 'could not record a rejected frame in the audit log');
     }
@@ -105,7 +107,11 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
      * once a minute per door and problem, so an admin sees a faulty or tampered door without a
      * flood of events. Never on behalf of a door that is not registered.
      */
-    const rejected = async (reason: string, extra: Record<string, unknown> = {}, problem?: string): Promise<RecognizeOutcome> => {
+    const rejected = async (
+      reason: string,
+      extra: Record<string, unknown> = {},
+      problem?: string,
+    ): Promise<RecognizeOutcome> => {
       log.warn(extra, `frame rejected: ${reason}`);
       if (problem) await reportProblem(input.topicDoorId, problem, reason);
       return { status: 'rejected', reason };
@@ -119,7 +125,11 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
       const frameLog = log.child({ frameId: frame.frameId });
       // Topic ACLs make the topic's door authentic; a payload naming another door is a bug or a forgery.
       if (frame.doorId !== input.topicDoorId) {
-        return rejected(`payload doorId ${JSON.stringify(frame.doorId)} does not match the topic's door`, { frameId: frame.frameId }, 'door_mismatch');
+        return rejected(
+          `payload doorId ${JSON.stringify(frame.doorId)} does not match the topic's door`,
+          { frameId: frame.frameId },
+          'door_mismatch',
+        );
       }
       const door = await deps.records.getDoor(frame.doorId);
       if (!door) return rejected('unknown door', { frameId: frame.frameId });
@@ -127,7 +137,8 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
       // 2. Freshness: a busy back end drops what is no longer worth answering.
       const now = deps.clock();
       const ageMs = now - frame.capturedAt;
-      if (ageMs < -MAX_CLOCK_SKEW_MS) return rejected(`capturedAt is ${-ageMs} ms in the future`, { frameId: frame.frameId }, 'clock');
+      if (ageMs < -MAX_CLOCK_SKEW_MS)
+        return rejected(`capturedAt is ${-ageMs} ms in the future`, { frameId: frame.frameId }, 'clock');
       if (ageMs > settings.maxFrameAgeMs) {
         frameLog.info({ ageMs }, 'stale frame dropped');
         return { status: 'stale', ageMs };
@@ -136,7 +147,11 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
       // 3. The image: size and content before any decoder sees it.
       const jpeg = Buffer.from(frame.jpeg, 'base64');
       if (jpeg.length === 0 || jpeg.length > MAX_FRAME_JPEG_BYTES) {
-        return rejected(`image is ${jpeg.length} bytes (1-${MAX_FRAME_JPEG_BYTES} allowed)`, { frameId: frame.frameId }, 'image_size');
+        return rejected(
+          `image is ${jpeg.length} bytes (1-${MAX_FRAME_JPEG_BYTES} allowed)`,
+          { frameId: frame.frameId },
+          'image_size',
+        );
       }
       const contentType = sniffImageType(jpeg);
       if (!contentType) return rejected('frame is not a JPEG or PNG image', { frameId: frame.frameId }, 'not_an_image');
@@ -146,7 +161,8 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
       try {
         search = await deps.faceIndex.search(jpeg);
       } catch (err) {
-        if (err instanceof ImageDecodeError) return rejected(`image could not be decoded: ${err.message}`, { frameId: frame.frameId }, 'undecodable');
+        if (err instanceof ImageDecodeError)
+          return rejected(`image could not be decoded: ${err.message}`, { frameId: frame.frameId }, 'undecodable');
         frameLog.error({ err }, 'face search failed; no decision (door stays locked)');
         return { status: 'rejected', reason: 'face search failed' };
       }
@@ -166,7 +182,15 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
 
       // 6. Tell the door first: the person is waiting; the log can follow.
       // Issued now, after the search: the expiry window must not be eaten by the time recognition took.
-      const command = buildCommand(door, decision.result, reason, decisionId, deps.clock(), settings.commandTtlMs, frame.frameId);
+      const command = buildCommand(
+        door,
+        decision.result,
+        reason,
+        decisionId,
+        deps.clock(),
+        settings.commandTtlMs,
+        frame.frameId,
+      );
       let delivered = true;
       try {
         await deps.messaging.publishCommand(command);
@@ -220,7 +244,12 @@ function buildCommand(
   const base = { v: 1 as const, doorId: door.doorId, decisionId, issuedAt: now, expiresAt: now + ttlMs, frameId };
   const command: DoorCommand =
     result === 'granted'
-      ? { ...base, type: 'unlock', source: 'face', pulseMs: Math.min(Math.max(door.pulseMs, MIN_PULSE_MS), MAX_PULSE_MS) }
+      ? {
+          ...base,
+          type: 'unlock',
+          source: 'face',
+          pulseMs: Math.min(Math.max(door.pulseMs, MIN_PULSE_MS), MAX_PULSE_MS),
+        }
       : { ...base, type: 'deny', reason: reason as DenyReason };
   return DoorCommand.parse(command); // the contract the door enforces, checked on our side too
 }

@@ -41,11 +41,21 @@ export async function openAwsBackend(config: AdminHostConfig, logger: Logger): P
   const iotData = new IoTDataPlaneClient({ region, endpoint: `https://${endpoint}` });
   const pollers: DoorStatePoller[] = [];
 
-  const records = new DynamoRecords({ client: dynamo, tables: config.tables, eventRetentionDays: config.eventRetentionDays, logger });
+  const records = new DynamoRecords({
+    client: dynamo,
+    tables: config.tables,
+    eventRetentionDays: config.eventRetentionDays,
+    logger,
+  });
   return {
     records,
     images: new S3ImageStore({ client: s3, bucket: config.bucket, kmsKeyId: config.kmsKeyId }),
-    faceIndex: new RekognitionFaceIndex({ client: rekognition, collectionId: config.collectionId, threshold: config.matchThreshold, logger }),
+    faceIndex: new RekognitionFaceIndex({
+      client: rekognition,
+      collectionId: config.collectionId,
+      threshold: config.matchThreshold,
+      logger,
+    }),
     messaging: new IotDoorMessaging({ client: iotData, logger }),
     provisioner: new IotDoorProvisioner({ client: iot, policyName: config.iotPolicyName, logger }),
     watchDoors(publish, intervalMs = 3000) {

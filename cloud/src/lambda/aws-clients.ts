@@ -15,16 +15,32 @@ import { RekognitionFaceIndex } from '../adapters/aws/rekognition-face-index.js'
 import { S3ImageStore, s3ClientConfig } from '../adapters/aws/s3-image-store.js';
 import type { RecognizeConfig, RecordsConfig } from './env.js';
 
-export function createRecords(config: RecordsConfig, logger: Logger, client = new DynamoDBClient({ region: config.region })): DynamoRecords {
+export function createRecords(
+  config: RecordsConfig,
+  logger: Logger,
+  client = new DynamoDBClient({ region: config.region }),
+): DynamoRecords {
   return new DynamoRecords({ client, tables: config.tables, eventRetentionDays: config.eventRetentionDays, logger });
 }
 
-export function createImageStore(config: RecognizeConfig, client = new S3Client({ region: config.region, ...s3ClientConfig })): S3ImageStore {
+export function createImageStore(
+  config: RecognizeConfig,
+  client = new S3Client({ region: config.region, ...s3ClientConfig }),
+): S3ImageStore {
   return new S3ImageStore({ client, bucket: config.bucket, kmsKeyId: config.kmsKeyId });
 }
 
-export function createFaceIndex(config: RecognizeConfig, logger: Logger, client = new RekognitionClient({ region: config.region })): RekognitionFaceIndex {
-  return new RekognitionFaceIndex({ client, collectionId: config.collectionId, threshold: config.matchThreshold, logger });
+export function createFaceIndex(
+  config: RecognizeConfig,
+  logger: Logger,
+  client = new RekognitionClient({ region: config.region }),
+): RekognitionFaceIndex {
+  return new RekognitionFaceIndex({
+    client,
+    collectionId: config.collectionId,
+    threshold: config.matchThreshold,
+    logger,
+  });
 }
 
 /**

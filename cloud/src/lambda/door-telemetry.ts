@@ -6,7 +6,11 @@
  */
 import { z } from 'zod';
 import { createRootLogger, type Logger } from '../../../lib/logger.js';
-import { createDoorTelemetryHandler, type DoorTelemetryDeps, type TelemetryOutcome } from '../handlers/door-telemetry.js';
+import {
+  createDoorTelemetryHandler,
+  type DoorTelemetryDeps,
+  type TelemetryOutcome,
+} from '../handlers/door-telemetry.js';
 import { systemClock } from '../ports/clock.js';
 import { createRecords } from './aws-clients.js';
 import { readRecordsConfig } from './env.js';

@@ -79,7 +79,9 @@ export function readRecognizeConfig(env: Env = process.env): RecognizeConfig {
   const thresholdRaw = envOptional(LAMBDA_ENV.matchThreshold, env);
   const matchThreshold = thresholdRaw === undefined ? DEFAULT_REKOGNITION_THRESHOLD : Number(thresholdRaw);
   if (!(matchThreshold > 0 && matchThreshold <= 1)) {
-    throw new ConfigError(`${LAMBDA_ENV.matchThreshold} must be a number in (0, 1], got ${JSON.stringify(thresholdRaw)}`);
+    throw new ConfigError(
+      `${LAMBDA_ENV.matchThreshold} must be a number in (0, 1], got ${JSON.stringify(thresholdRaw)}`,
+    );
   }
   const endpoint = envOptional(LAMBDA_ENV.iotDataEndpoint, env) ?? null;
   if (endpoint !== null && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(endpoint)) {
@@ -104,6 +106,7 @@ export interface AdminHostConfig extends RecognizeConfig {
 /** What the admin site needs to run over the AWS adapters (everything the Lambdas need, plus provisioning). */
 export function readAdminHostConfig(env: Env = process.env): AdminHostConfig {
   const policy = required(ADMIN_HOST_ENV.iotPolicyName, env);
-  if (!/^[\w+=,.@-]{1,128}$/.test(policy)) throw new ConfigError(`${ADMIN_HOST_ENV.iotPolicyName} is not an IoT policy name`);
+  if (!/^[\w+=,.@-]{1,128}$/.test(policy))
+    throw new ConfigError(`${ADMIN_HOST_ENV.iotPolicyName} is not an IoT policy name`);
   return { ...readRecognizeConfig(env), iotPolicyName: policy };
 }

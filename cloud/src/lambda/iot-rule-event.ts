@@ -17,7 +17,8 @@ export type SplitRuleEvent =
   | { ok: false; error: string };
 
 export function splitRuleEvent(event: unknown): SplitRuleEvent {
-  if (event === null || typeof event !== 'object' || Array.isArray(event)) return { ok: false, error: 'event is not a JSON object' };
+  if (event === null || typeof event !== 'object' || Array.isArray(event))
+    return { ok: false, error: 'event is not a JSON object' };
   const { topicDoorId, topicChannel, ...payload } = event as Record<string, unknown>;
   const columns = RuleColumns.safeParse({ topicDoorId, topicChannel });
   if (!columns.success) return { ok: false, error: columns.error.issues[0]?.message ?? 'bad rule columns' };

@@ -6,7 +6,11 @@
  * so IoT's asynchronous invocation never retries a decision (the stack also sets retries to 0).
  */
 import { createRootLogger, type Logger } from '../../../lib/logger.js';
-import { createRecognizeFrameHandler, type RecognizeFrameDeps, type RecognizeOutcome } from '../handlers/recognize-frame.js';
+import {
+  createRecognizeFrameHandler,
+  type RecognizeFrameDeps,
+  type RecognizeOutcome,
+} from '../handlers/recognize-frame.js';
 import { systemClock } from '../ports/clock.js';
 import { createDoorMessaging, createFaceIndex, createImageStore, createRecords } from './aws-clients.js';
 import { readRecognizeConfig } from './env.js';

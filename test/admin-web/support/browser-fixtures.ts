@@ -24,7 +24,10 @@ function naturalSort(a: string, b: string): number {
 /** The first person (by name) with at least four photos: three to enroll, one as the door probe. */
 export function pickPerson(): { name: string; enroll: string[]; probe: string } {
   for (const dir of fs.readdirSync(DEV_DIR).sort()) {
-    const files = fs.readdirSync(path.join(DEV_DIR, dir)).filter((f) => /\.jpe?g$/i.test(f)).sort(naturalSort);
+    const files = fs
+      .readdirSync(path.join(DEV_DIR, dir))
+      .filter((f) => /\.jpe?g$/i.test(f))
+      .sort(naturalSort);
     if (files.length >= 4) {
       const full = files.map((f) => path.join(DEV_DIR, dir, f));
       return { name: dir.replace(/_/g, ' '), enroll: full.slice(0, 3), probe: full[3]! };
@@ -43,12 +46,28 @@ export function makeFakeWebcamVideo(probe: string, outDir: string): string {
   execFileSync(
     'ffmpeg',
     [
-      '-y', '-loglevel', 'error',
-      '-loop', '1', '-t', '1.5', '-i', probe,
-      '-f', 'lavfi', '-t', '1', '-i', 'color=c=gray:s=640x480:r=10',
+      '-y',
+      '-loglevel',
+      'error',
+      '-loop',
+      '1',
+      '-t',
+      '1.5',
+      '-i',
+      probe,
+      '-f',
+      'lavfi',
+      '-t',
+      '1',
+      '-i',
+      'color=c=gray:s=640x480:r=10',
       '-filter_complex',
       '[0]scale=420:420,pad=640:480:110:30:color=gray,setsar=1,fps=10,format=yuv420p[a];[1]setsar=1,format=yuv420p[b];[a][b]concat=n=2:v=1:a=0[v]',
-      '-map', '[v]', '-pix_fmt', 'yuv420p', out,
+      '-map',
+      '[v]',
+      '-pix_fmt',
+      'yuv420p',
+      out,
     ],
     { stdio: 'pipe' },
   );

@@ -22,7 +22,10 @@ export interface Harness {
 export async function buildHarness(extra: Partial<AdminAppOptions> = {}): Promise<Harness> {
   const services = new MemoryServices();
   const users = SqliteAdminUserStore.open(':memory:');
-  await users.create({ username: ADMIN.username, passwordHash: await hashPassword(ADMIN.password), mustChangePassword: false }, Date.now());
+  await users.create(
+    { username: ADMIN.username, passwordHash: await hashPassword(ADMIN.password), mustChangePassword: false },
+    Date.now(),
+  );
   const app = await buildAdminApp({ services, users, logger: silentLogger(), cookieSecure: false, ...extra });
   await app.ready();
   return {
@@ -84,11 +87,15 @@ export async function makeJpeg(width = 320, height = 240): Promise<Buffer> {
     raw[i + 1] = 128;
     raw[i + 2] = ((i / 3) * 7) % 256;
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }
 
 export async function makePng(width = 64, height = 64): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 100, b: 50 } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 100, b: 50 } } })
+    .png()
+    .toBuffer();
 }
 
 /** A multipart/form-data body built by hand, so tests control every byte, name and field. */
@@ -100,7 +107,11 @@ export function multipart(parts: { field: string; filename?: string; contentType
     if (p.filename !== undefined) head += `; filename="${p.filename}"`;
     head += '\r\n';
     if (p.contentType) head += `Content-Type: ${p.contentType}\r\n`;
-    chunks.push(Buffer.from(head + '\r\n'), Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data), Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(head + '\r\n'),
+      Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data),
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };

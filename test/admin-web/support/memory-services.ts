@@ -47,7 +47,16 @@ export class MemoryServices implements FacegateServices {
   }
 
   addDoor(door: Partial<Door> & Pick<Door, 'doorId' | 'name'>): Door {
-    const d: Door = { enabled: true, pulseMs: 3000, online: false, lock: 'locked', lastSeenAt: null, agentVersion: null, createdAt: Date.now(), ...door };
+    const d: Door = {
+      enabled: true,
+      pulseMs: 3000,
+      online: false,
+      lock: 'locked',
+      lastSeenAt: null,
+      agentVersion: null,
+      createdAt: Date.now(),
+      ...door,
+    };
     this.doorMap.set(d.doorId, d);
     return d;
   }
@@ -157,7 +166,14 @@ export class MemoryServices implements FacegateServices {
       return {
         door,
         bundle: {
-          credentials: { doorId: door.doorId, certificatePem: 'CERT', privateKeyPem: 'KEY', caPem: 'CA', endpoint: 'localhost', port: 8883 },
+          credentials: {
+            doorId: door.doorId,
+            certificatePem: 'CERT',
+            privateKeyPem: 'KEY',
+            caPem: 'CA',
+            endpoint: 'localhost',
+            port: 8883,
+          },
           agentConfig: { doorId: door.doorId },
         },
       };
@@ -166,7 +182,15 @@ export class MemoryServices implements FacegateServices {
       this.record('doors.remoteUnlock', doorId, reason, actor);
       if (!this.doorMap.has(doorId)) throw new NotFoundError('door', doorId);
       const decisionId = randomUUID();
-      this.audit({ kind: 'remote_unlock', doorId, reason: 'remote', result: 'granted', actor: actor.name, detail: reason, decisionId });
+      this.audit({
+        kind: 'remote_unlock',
+        doorId,
+        reason: 'remote',
+        result: 'granted',
+        actor: actor.name,
+        detail: reason,
+        decisionId,
+      });
       return { decisionId };
     },
     subscribe: (listener) => {
@@ -200,7 +224,14 @@ function fakeCheck(): PhotoCheck {
   return {
     ok: true,
     issues: [],
-    face: { box: { x: 60, y: 60, width: 120, height: 120 }, confidence: 0.99, yaw: 0, pitch: 0, roll: 0, sharpness: 80 },
+    face: {
+      box: { x: 60, y: 60, width: 120, height: 120 },
+      confidence: 0.99,
+      yaw: 0,
+      pitch: 0,
+      roll: 0,
+      sharpness: 80,
+    },
     faceCount: 1,
     matchedPerson: null,
   };

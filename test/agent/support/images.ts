@@ -2,10 +2,16 @@
 import sharp from 'sharp';
 
 /** A JPEG of one flat colour with a square of another at (x, y): moving the square changes the picture. */
-export async function jpegWithSquare(options: { width?: number; height?: number; x?: number; y?: number; background?: number; quality?: number } = {}): Promise<Buffer> {
+export async function jpegWithSquare(
+  options: { width?: number; height?: number; x?: number; y?: number; background?: number; quality?: number } = {},
+): Promise<Buffer> {
   const { width = 320, height = 240, x = 20, y = 20, background = 40, quality = 85 } = options;
   const side = Math.round(Math.min(width, height) / 3);
-  const square = await sharp({ create: { width: side, height: side, channels: 3, background: { r: 230, g: 230, b: 230 } } }).png().toBuffer();
+  const square = await sharp({
+    create: { width: side, height: side, channels: 3, background: { r: 230, g: 230, b: 230 } },
+  })
+    .png()
+    .toBuffer();
   return sharp({ create: { width, height, channels: 3, background: { r: background, g: background, b: background } } })
     .composite([{ input: square, left: Math.min(x, width - side), top: Math.min(y, height - side) }])
     .jpeg({ quality })
@@ -20,5 +26,7 @@ export async function noiseJpeg(width: number, height: number, quality = 100): P
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     raw[i] = seed & 0xff;
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
 }

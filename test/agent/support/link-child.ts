@@ -6,7 +6,16 @@ import { IotDoorLink } from '../../../agent/src/link/iot-door-link.js';
 import { silentLogger } from '../../../lib/logger.js';
 
 const [doorId, port, caFile, certFile, keyFile] = process.argv.slice(2) as [string, string, string, string, string];
-const link = new IotDoorLink({ doorId, endpoint: 'localhost', port: Number(port), caFile, certFile, keyFile, keepAliveSec: 5, logger: silentLogger() });
+const link = new IotDoorLink({
+  doorId,
+  endpoint: 'localhost',
+  port: Number(port),
+  caFile,
+  certFile,
+  keyFile,
+  keepAliveSec: 5,
+  logger: silentLogger(),
+});
 link.onConnectionChange((connected) => {
   if (connected) process.stdout.write('connected\n');
 });

@@ -7,7 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openLocalCa, type LocalCa } from '../../../cloud/src/adapters/local/ca/index.js';
-import { BACKEND_IDENTITY, startLocalBroker, type LocalBroker } from '../../../cloud/src/adapters/local/broker/index.js';
+import {
+  BACKEND_IDENTITY,
+  startLocalBroker,
+  type LocalBroker,
+} from '../../../cloud/src/adapters/local/broker/index.js';
 import { connectBackendMqtt, type BackendMqtt } from '../../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
 import { silentLogger, type Logger } from '../../../lib/logger.js';
 
@@ -52,7 +56,11 @@ export async function startLocalBrokerFixture(logger: Logger = silentLogger()): 
       const doorDir = path.join(dir, 'doors', doorId);
       fs.mkdirSync(doorDir, { recursive: true });
       const creds = await ca.issueClientCertificate(doorId);
-      const files = { caFile: path.join(doorDir, 'ca.pem'), certFile: path.join(doorDir, 'door.pem'), keyFile: path.join(doorDir, 'door.key') };
+      const files = {
+        caFile: path.join(doorDir, 'ca.pem'),
+        certFile: path.join(doorDir, 'door.pem'),
+        keyFile: path.join(doorDir, 'door.key'),
+      };
       fs.writeFileSync(files.caFile, ca.caCertPem);
       fs.writeFileSync(files.certFile, creds.certPem);
       fs.writeFileSync(files.keyFile, creds.keyPem, { mode: 0o600 });

@@ -8,7 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { openLocalCa, type LocalCa } from '../../../cloud/src/adapters/local/ca/index.js';
-import { startLocalBroker, BACKEND_IDENTITY, type LocalBroker } from '../../../cloud/src/adapters/local/broker/index.js';
+import {
+  startLocalBroker,
+  BACKEND_IDENTITY,
+  type LocalBroker,
+} from '../../../cloud/src/adapters/local/broker/index.js';
 import { silentLogger, type Logger } from '../../../lib/logger.js';
 import pino from 'pino';
 
@@ -28,7 +32,13 @@ export function memoryLogger(): { logger: Logger; lines: () => Record<string, un
   const logger = pino({ level: 'debug' }, { write: (chunk: string) => void chunks.push(chunk) });
   return {
     logger,
-    lines: () => chunks.flatMap((c) => c.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)),
+    lines: () =>
+      chunks.flatMap((c) =>
+        c
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+      ),
   };
 }
 

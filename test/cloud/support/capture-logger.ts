@@ -10,7 +10,11 @@ export interface CapturedLogs {
 
 export function captureLogger(): CapturedLogs {
   const raw: string[] = [];
-  const logger = createRootLogger({ name: 'test', level: 'debug', destination: { write: (s: string) => void raw.push(s) } });
+  const logger = createRootLogger({
+    name: 'test',
+    level: 'debug',
+    destination: { write: (s: string) => void raw.push(s) },
+  });
   return {
     logger,
     get lines() {

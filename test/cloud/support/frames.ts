@@ -3,12 +3,19 @@ import sharp from 'sharp';
 
 /** A small, valid JPEG (a grey square: decodes fine, has no face). */
 export async function plainJpeg(): Promise<Buffer> {
-  return sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 128, g: 128, b: 128 } } }).jpeg().toBuffer();
+  return sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+    .jpeg()
+    .toBuffer();
 }
 
 let frameCounter = 0;
 
-export function frameMessage(doorId: string, jpeg: Buffer, capturedAt: number, overrides: Record<string, unknown> = {}) {
+export function frameMessage(
+  doorId: string,
+  jpeg: Buffer,
+  capturedAt: number,
+  overrides: Record<string, unknown> = {},
+) {
   frameCounter++;
   return {
     v: 1,

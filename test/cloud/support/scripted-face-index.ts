@@ -21,7 +21,11 @@ export class ScriptedFaceIndex implements FaceIndex {
 
   /** The next searches find one face matching this person at this similarity. */
   willMatch(personId: string, similarity: number): void {
-    this.next = { face: FRONTAL_FACE, faceCount: 1, matches: [{ faceId: `face-of-${personId}`, personId, similarity }] };
+    this.next = {
+      face: FRONTAL_FACE,
+      faceCount: 1,
+      matches: [{ faceId: `face-of-${personId}`, personId, similarity }],
+    };
   }
   willFindStranger(): void {
     this.next = { face: FRONTAL_FACE, faceCount: 1, matches: [] };

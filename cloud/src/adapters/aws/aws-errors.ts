@@ -30,7 +30,11 @@ export function asUpstream(service: string, operation: string, err: unknown): Er
 }
 
 /** Runs `fn` over items with at most `concurrency` calls in flight (the SDK pools sockets; stay polite). */
-export async function forEachLimited<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -18,7 +18,15 @@ export interface DoorStatePollerOptions {
 
 /** The fields whose change the admin site shows. */
 function stateOf(door: Door): string {
-  return JSON.stringify([door.name, door.enabled, door.online, door.lock, door.lastSeenAt, door.agentVersion, door.pulseMs]);
+  return JSON.stringify([
+    door.name,
+    door.enabled,
+    door.online,
+    door.lock,
+    door.lastSeenAt,
+    door.agentVersion,
+    door.pulseMs,
+  ]);
 }
 
 export class DoorStatePoller {

@@ -32,9 +32,7 @@ export const AuditEventKindSchema = z.enum(EVENT_KINDS);
 
 /** Absent (or stored null) reads back as null. */
 const orNull = <T extends z.ZodTypeAny>(schema: T) =>
-  schema
-    .nullish()
-    .transform((v): z.output<T> | null => (v === undefined ? null : (v as z.output<T> | null)));
+  schema.nullish().transform((v): z.output<T> | null => (v === undefined ? null : (v as z.output<T> | null)));
 
 const PersonItem = z.object({
   personId: z.string(),
@@ -86,9 +84,12 @@ function parseItem<T extends z.ZodTypeAny>(schema: T, item: Item, what: string):
   const result = schema.safeParse(item);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new CorruptRecordError(`${what} item is malformed at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`, {
-      cause: result.error,
-    });
+    throw new CorruptRecordError(
+      `${what} item is malformed at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+      {
+        cause: result.error,
+      },
+    );
   }
   return result.data;
 }

@@ -102,7 +102,9 @@ export class DynamoRecords implements Records {
       if (filter.status !== undefined && p.status !== filter.status) return false;
       return search === undefined || p.name.toLowerCase().includes(search);
     });
-    return people.sort((a, b) => compareText(a.name.toLowerCase(), b.name.toLowerCase()) || compareText(a.personId, b.personId));
+    return people.sort(
+      (a, b) => compareText(a.name.toLowerCase(), b.name.toLowerCase()) || compareText(a.personId, b.personId),
+    );
   }
 
   async deletePerson(personId: string): Promise<EnrolledFace[]> {
@@ -110,7 +112,10 @@ export class DynamoRecords implements Records {
     // Faces first: a person whose faces are gone can no longer match, whatever happens next.
     for (let i = 0; i < faces.length; i += BATCH_WRITE_MAX) {
       const batch = faces.slice(i, i + BATCH_WRITE_MAX);
-      await this.batchDelete(this.tables.faces, batch.map((f) => ({ faceId: f.faceId })));
+      await this.batchDelete(
+        this.tables.faces,
+        batch.map((f) => ({ faceId: f.faceId })),
+      );
     }
     await callAws('dynamodb', 'DeleteItem(person)', () =>
       this.db.send(new DeleteCommand({ TableName: this.tables.people, Key: { personId } })),
@@ -213,7 +218,9 @@ export class DynamoRecords implements Records {
   async listEvents(filter: EventFilter = {}): Promise<{ events: AuditEvent[]; cursor: string | null }> {
     const parsed = EventFilterSchema.safeParse(filter);
     if (!parsed.success) {
-      throw new InvalidInputError(`invalid event filter: ${parsed.error.issues[0]?.message ?? 'bad value'}`, { cause: parsed.error });
+      throw new InvalidInputError(`invalid event filter: ${parsed.error.issues[0]?.message ?? 'bad value'}`, {
+        cause: parsed.error,
+      });
     }
     const f = parsed.data;
     const limit = Math.min(f.limit ?? DEFAULT_EVENT_LIMIT, MAX_EVENT_LIMIT);

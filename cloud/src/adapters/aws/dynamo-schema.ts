@@ -64,14 +64,20 @@ export const TABLES: Record<TableRole, TableDescription> = {
     sortKey: { name: 'atId', type: 'S' },
     indexes: [
       { indexName: EVENTS_BY_DOOR, partitionKey: { name: 'doorId', type: 'S' }, sortKey: { name: 'atId', type: 'S' } },
-      { indexName: EVENTS_BY_PERSON, partitionKey: { name: 'personId', type: 'S' }, sortKey: { name: 'atId', type: 'S' } },
+      {
+        indexName: EVENTS_BY_PERSON,
+        partitionKey: { name: 'personId', type: 'S' },
+        sortKey: { name: 'atId', type: 'S' },
+      },
     ],
     ttlAttribute: EVENT_TTL_ATTRIBUTE,
   },
 };
 
 /** The attribute definitions a CreateTable call needs (every key attribute of the table and its indexes, once). */
-export function attributeDefinitions(table: TableDescription): { AttributeName: string; AttributeType: AttributeType }[] {
+export function attributeDefinitions(
+  table: TableDescription,
+): { AttributeName: string; AttributeType: AttributeType }[] {
   const seen = new Map<string, AttributeType>();
   for (const key of [table, ...table.indexes]) {
     seen.set(key.partitionKey.name, key.partitionKey.type);

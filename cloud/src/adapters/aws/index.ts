@@ -1,5 +1,9 @@
 /** AWS adapters of the back end's ports. Each takes an injected AWS SDK v3 client. */
-export { RekognitionFaceIndex, DEFAULT_REKOGNITION_THRESHOLD, type RekognitionFaceIndexOptions } from './rekognition-face-index.js';
+export {
+  RekognitionFaceIndex,
+  DEFAULT_REKOGNITION_THRESHOLD,
+  type RekognitionFaceIndexOptions,
+} from './rekognition-face-index.js';
 export { DynamoRecords, type DynamoRecordsOptions } from './dynamo-records.js';
 export { S3ImageStore, s3ClientConfig, type S3ImageStoreOptions } from './s3-image-store.js';
 export { IotDoorMessaging, type IotDoorMessagingOptions } from './iot-door-messaging.js';

@@ -26,14 +26,23 @@ export class IotDoorMessaging implements DoorMessaging {
   async publishCommand(command: DoorCommand): Promise<void> {
     const parsed = DoorCommand.safeParse(command);
     if (!parsed.success) {
-      throw new InvalidInputError(`refusing to publish an invalid door command: ${parsed.error.issues[0]?.message ?? 'bad value'}`, {
-        cause: parsed.error,
-      });
+      throw new InvalidInputError(
+        `refusing to publish an invalid door command: ${parsed.error.issues[0]?.message ?? 'bad value'}`,
+        {
+          cause: parsed.error,
+        },
+      );
     }
     const payload = Buffer.from(JSON.stringify(parsed.data), 'utf8');
-    if (payload.length > MAX_MQTT_MESSAGE_BYTES) throw new InvalidInputError('door command exceeds the MQTT message limit');
+    if (payload.length > MAX_MQTT_MESSAGE_BYTES)
+      throw new InvalidInputError('door command exceeds the MQTT message limit');
     const topic = topics.commands(parsed.data.doorId);
-    await callAws('iot-data', 'Publish', () => this.options.client.send(new PublishCommand({ topic, qos: 1, payload })));
-    this.log.debug({ doorId: parsed.data.doorId, type: parsed.data.type, decisionId: parsed.data.decisionId }, 'command published');
+    await callAws('iot-data', 'Publish', () =>
+      this.options.client.send(new PublishCommand({ topic, qos: 1, payload })),
+    );
+    this.log.debug(
+      { doorId: parsed.data.doorId, type: parsed.data.type, decisionId: parsed.data.decisionId },
+      'command published',
+    );
   }
 }

@@ -68,7 +68,11 @@ export class IotDoorProvisioner implements DoorProvisioner {
       );
       await callAws('iot', 'AttachThingPrincipal', () =>
         this.client.send(
-          new AttachThingPrincipalCommand({ thingName: doorId, principal: certificateArn, thingPrincipalType: 'EXCLUSIVE_THING' }),
+          new AttachThingPrincipalCommand({
+            thingName: doorId,
+            principal: certificateArn,
+            thingPrincipalType: 'EXCLUSIVE_THING',
+          }),
         ),
       );
     } catch (err) {
@@ -133,9 +137,19 @@ export class IotDoorProvisioner implements DoorProvisioner {
   private async destroyCertificate(doorId: string, certificateArn: string): Promise<void> {
     const certificateId = certificateArn.slice(certificateArn.lastIndexOf('/') + 1);
     const steps: [string, () => Promise<unknown>][] = [
-      ['UpdateCertificate', () => this.client.send(new UpdateCertificateCommand({ certificateId, newStatus: 'REVOKED' }))],
-      ['DetachThingPrincipal', () => this.client.send(new DetachThingPrincipalCommand({ thingName: doorId, principal: certificateArn }))],
-      ['DetachPolicy', () => this.client.send(new DetachPolicyCommand({ policyName: this.options.policyName, target: certificateArn }))],
+      [
+        'UpdateCertificate',
+        () => this.client.send(new UpdateCertificateCommand({ certificateId, newStatus: 'REVOKED' })),
+      ],
+      [
+        'DetachThingPrincipal',
+        () => this.client.send(new DetachThingPrincipalCommand({ thingName: doorId, principal: certificateArn })),
+      ],
+      [
+        'DetachPolicy',
+        () =>
+          this.client.send(new DetachPolicyCommand({ policyName: this.options.policyName, target: certificateArn })),
+      ],
       ['DeleteCertificate', () => this.client.send(new DeleteCertificateCommand({ certificateId }))],
     ];
     for (const [name, step] of steps) {

@@ -8,7 +8,9 @@ import { UpstreamError } from '../../errors.js';
 import { callAws } from './aws-errors.js';
 
 export async function describeIotDataEndpoint(client: Pick<IoTClient, 'send'>): Promise<string> {
-  const res = await callAws('iot', 'DescribeEndpoint', () => client.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' })));
+  const res = await callAws('iot', 'DescribeEndpoint', () =>
+    client.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' })),
+  );
   if (!res.endpointAddress) throw new UpstreamError('iot', 'DescribeEndpoint returned no address');
   return res.endpointAddress;
 }

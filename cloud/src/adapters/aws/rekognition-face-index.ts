@@ -133,7 +133,8 @@ export class RekognitionFaceIndex implements FaceIndex {
   }
 
   async index(personId: string, image: Uint8Array): Promise<{ faceId: string; face: DetectedFace }> {
-    if (!/^[A-Za-z0-9_.\-:]{1,255}$/.test(personId)) throw new RangeError(`person id cannot be a Rekognition ExternalImageId: ${JSON.stringify(personId)}`);
+    if (!/^[A-Za-z0-9_.\-:]{1,255}$/.test(personId))
+      throw new RangeError(`person id cannot be a Rekognition ExternalImageId: ${JSON.stringify(personId)}`);
     const size = checkImage(image);
     let res;
     try {
@@ -148,7 +149,8 @@ export class RekognitionFaceIndex implements FaceIndex {
         }),
       );
     } catch (err) {
-      if (isNoFaceError(err)) throw new PhotoRejectedError([{ code: 'no_face', message: 'no face found in the photo' }], { cause: err });
+      if (isNoFaceError(err))
+        throw new PhotoRejectedError([{ code: 'no_face', message: 'no face found in the photo' }], { cause: err });
       throw mapImageError('IndexFaces', err);
     }
     const record = res.FaceRecords?.[0];
@@ -159,7 +161,9 @@ export class RekognitionFaceIndex implements FaceIndex {
     }
     const reasons = [...new Set((res.UnindexedFaces ?? []).flatMap((u) => u.Reasons ?? []))];
     const issues = reasons.map((r) => UNINDEXED_REASONS[r] ?? { code: 'no_face', message: `face refused (${r})` });
-    throw new PhotoRejectedError(issues.length ? dedupeIssues(issues) : [{ code: 'no_face', message: 'no face found in the photo' }]);
+    throw new PhotoRejectedError(
+      issues.length ? dedupeIssues(issues) : [{ code: 'no_face', message: 'no face found in the photo' }],
+    );
   }
 
   async deleteFaces(faceIds: string[]): Promise<void> {
@@ -169,9 +173,17 @@ export class RekognitionFaceIndex implements FaceIndex {
         this.client.send(new DeleteFacesCommand({ CollectionId: this.collectionId, FaceIds: batch })),
       );
       // Ids already gone come back in UnsuccessfulFaceDeletions as FACE_NOT_FOUND: erasure is idempotent.
-      const failed = (res.UnsuccessfulFaceDeletions ?? []).filter((u) => !(u.Reasons ?? []).every((r) => r === 'FACE_NOT_FOUND'));
+      const failed = (res.UnsuccessfulFaceDeletions ?? []).filter(
+        (u) => !(u.Reasons ?? []).every((r) => r === 'FACE_NOT_FOUND'),
+      );
       if (failed.length > 0) {
-        throw asUpstream('rekognition', 'DeleteFaces', new Error(`could not delete faces ${failed.map((f) => f.FaceId).join(', ')}: ${failed.flatMap((f) => f.Reasons ?? []).join(', ')}`));
+        throw asUpstream(
+          'rekognition',
+          'DeleteFaces',
+          new Error(
+            `could not delete faces ${failed.map((f) => f.FaceId).join(', ')}: ${failed.flatMap((f) => f.Reasons ?? []).join(', ')}`,
+          ),
+        );
       }
     }
   }
@@ -191,7 +203,9 @@ export class RekognitionFaceIndex implements FaceIndex {
 /** Refuses what Rekognition would refuse before paying for a call. */
 function checkImage(image: Uint8Array): ImageDimensions {
   if (image.byteLength > MAX_REKOGNITION_IMAGE_BYTES) {
-    throw new PhotoRejectedError([{ code: 'too_large', message: `the image is over ${MAX_REKOGNITION_IMAGE_BYTES / 1024 / 1024} MB` }]);
+    throw new PhotoRejectedError([
+      { code: 'too_large', message: `the image is over ${MAX_REKOGNITION_IMAGE_BYTES / 1024 / 1024} MB` },
+    ]);
   }
   const size = imageDimensions(image);
   if (!size) throw new ImageDecodeError('image is not a JPEG or PNG');
@@ -199,7 +213,9 @@ function checkImage(image: Uint8Array): ImageDimensions {
 }
 
 function isNoFaceError(err: unknown): boolean {
-  return awsErrorName(err) === 'InvalidParameterException' && /no faces?/i.test(err instanceof Error ? err.message : '');
+  return (
+    awsErrorName(err) === 'InvalidParameterException' && /no faces?/i.test(err instanceof Error ? err.message : '')
+  );
 }
 
 function mapImageError(operation: string, err: unknown): Error {
@@ -207,7 +223,9 @@ function mapImageError(operation: string, err: unknown): Error {
     case 'InvalidImageFormatException':
       return new ImageDecodeError('Rekognition could not decode the image', { cause: err });
     case 'ImageTooLargeException':
-      return new PhotoRejectedError([{ code: 'too_large', message: 'the image is too large for face recognition' }], { cause: err });
+      return new PhotoRejectedError([{ code: 'too_large', message: 'the image is too large for face recognition' }], {
+        cause: err,
+      });
     case 'InvalidParameterException':
       return new PhotoRejectedError([{ code: 'no_face', message: 'no usable face in the image' }], { cause: err });
     default:

@@ -26,7 +26,9 @@ export interface AccessHookDeps {
   isRevoked: (cn: string, serial: string) => boolean;
 }
 
-type Hooks = Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>;
+type Hooks = Required<
+  Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>
+>;
 
 /** aedes accepts a returnCode on authentication errors and sends it in the CONNACK. */
 function connectRefusal(message: string, returnCode: 2 | 5): AuthenticateError {
@@ -88,14 +90,22 @@ export function createAccessHooks({ log, peers, sessions, isRevoked }: AccessHoo
     }
     const will = wills.get(client);
     if (will) {
-      const decision = checkWill(identity, { topic: will.topic, payloadBytes: payloadBytes(will.payload), retain: will.retain ?? false });
+      const decision = checkWill(identity, {
+        topic: will.topic,
+        payloadBytes: payloadBytes(will.payload),
+        retain: will.retain ?? false,
+      });
       if (!decision.ok) return refuse(decision.reason);
     }
     sessions.set(client, { ...identity, serial: peer.serial });
     done(null, true);
   }
 
-  function authorizePublish(client: Client | null, packet: PublishPacket, callback: (err?: Error | null) => void): void {
+  function authorizePublish(
+    client: Client | null,
+    packet: PublishPacket,
+    callback: (err?: Error | null) => void,
+  ): void {
     if (!client) return callback(null); // the broker's own $SYS messages
     const session = sessions.get(client);
     if (!session) return callback(new Error('not authenticated'));
@@ -141,15 +151,27 @@ export function createAccessHooks({ log, peers, sessions, isRevoked }: AccessHoo
     },
     authenticate(client, _username, _password, callback) {
       const done = once(callback);
-      guarded('authenticate', () => authenticate(client, done), () => done(connectRefusal('internal error', 5), false));
+      guarded(
+        'authenticate',
+        () => authenticate(client, done),
+        () => done(connectRefusal('internal error', 5), false),
+      );
     },
     authorizePublish(client, packet, callback) {
       const done = once(callback);
-      guarded('authorizePublish', () => authorizePublish(client, packet, done), () => done(new Error('internal error')));
+      guarded(
+        'authorizePublish',
+        () => authorizePublish(client, packet, done),
+        () => done(new Error('internal error')),
+      );
     },
     authorizeSubscribe(client, subscription, callback) {
       const done = once(callback);
-      guarded('authorizeSubscribe', () => authorizeSubscribe(client, subscription, done), () => done(null, null));
+      guarded(
+        'authorizeSubscribe',
+        () => authorizeSubscribe(client, subscription, done),
+        () => done(null, null),
+      );
     },
     authorizeForward(client, packet) {
       return guarded(

@@ -80,7 +80,11 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
 
   const aedes = await Aedes.createBroker(createAccessHooks({ log, peers, sessions, isRevoked }));
 
-  const who = (client: Client) => ({ clientId: client.id, identity: sessions.get(client)?.cn, remote: peers.get(client.conn)?.remote });
+  const who = (client: Client) => ({
+    clientId: client.id,
+    identity: sessions.get(client)?.cn,
+    remote: peers.get(client.conn)?.remote,
+  });
   const connected = new Set<Client>();
   aedes.on('client', (client) => {
     const session = sessions.get(client);
@@ -116,7 +120,9 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   } catch (err) {
     clearInterval(sweep);
     aedes.close();
-    throw new BrokerStartError('cannot create the TLS server (check the broker certificate, key and CA)', { cause: err });
+    throw new BrokerStartError('cannot create the TLS server (check the broker certificate, key and CA)', {
+      cause: err,
+    });
   }
   function createTlsServer(): tls.Server {
     return tls.createServer(
@@ -137,7 +143,13 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
         peers.set(socket, peer);
         guardPacketSize(socket, MAX_PACKET_BYTES, (violation) => {
           log.warn(
-            { cn: peer.cn, remote: peer.remote, declaredBytes: violation.declaredBytes, packetType: violation.packetType, limit: MAX_PACKET_BYTES },
+            {
+              cn: peer.cn,
+              remote: peer.remote,
+              declaredBytes: violation.declaredBytes,
+              packetType: violation.packetType,
+              limit: MAX_PACKET_BYTES,
+            },
             'refused oversized or malformed MQTT packet; connection closed',
           );
         });

@@ -137,7 +137,9 @@ export async function openLocalCa(dir: string, logger: Logger): Promise<LocalCa>
 
   if (readIfExists(keyFile) === undefined) {
     if (readIfExists(certFile) !== undefined) {
-      throw new CaStateError(`${certFile} exists but its key ${keyFile} is missing: restore the key or remove the CA directory`);
+      throw new CaStateError(
+        `${certFile} exists but its key ${keyFile} is missing: restore the key or remove the CA directory`,
+      );
     }
     await createCaFiles(keyFile, certFile, log);
   }

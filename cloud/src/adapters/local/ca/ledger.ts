@@ -120,7 +120,8 @@ export class CaLedger {
     try {
       stamp = this.stamp();
       if (stamp === this.revokedStamp) return;
-      this.revoked = stamp === 'absent' ? new Set() : new Set(this.readList().revoked.map((r) => normalizeSerial(r.serialNumber)));
+      this.revoked =
+        stamp === 'absent' ? new Set() : new Set(this.readList().revoked.map((r) => normalizeSerial(r.serialNumber)));
       this.revokedStamp = stamp;
     } catch (err) {
       if (failHard) throw err;

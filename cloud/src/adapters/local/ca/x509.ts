@@ -46,7 +46,8 @@ export interface SubjectFields {
 function subjectAttributes(subject: SubjectFields): forge.pki.CertificateField[] {
   const attrs: forge.pki.CertificateField[] = [{ name: 'commonName', value: subject.commonName }];
   if (subject.organizationName) attrs.push({ name: 'organizationName', value: subject.organizationName });
-  if (subject.organizationalUnitName) attrs.push({ name: 'organizationalUnitName', value: subject.organizationalUnitName });
+  if (subject.organizationalUnitName)
+    attrs.push({ name: 'organizationalUnitName', value: subject.organizationalUnitName });
   return attrs;
 }
 

@@ -28,15 +28,28 @@ export interface Similarity {
 /** Least-squares similarity transform src → dst (Umeyama without reflection). */
 export function estimateSimilarity(src: Point[], dst: Point[]): Similarity {
   const n = src.length;
-  let sx = 0, sy = 0, dx = 0, dy = 0;
+  let sx = 0,
+    sy = 0,
+    dx = 0,
+    dy = 0;
   for (let i = 0; i < n; i++) {
-    sx += src[i]![0]; sy += src[i]![1]; dx += dst[i]![0]; dy += dst[i]![1];
+    sx += src[i]![0];
+    sy += src[i]![1];
+    dx += dst[i]![0];
+    dy += dst[i]![1];
   }
-  sx /= n; sy /= n; dx /= n; dy /= n;
-  let num1 = 0, num2 = 0, den = 0;
+  sx /= n;
+  sy /= n;
+  dx /= n;
+  dy /= n;
+  let num1 = 0,
+    num2 = 0,
+    den = 0;
   for (let i = 0; i < n; i++) {
-    const px = src[i]![0] - sx, py = src[i]![1] - sy;
-    const qx = dst[i]![0] - dx, qy = dst[i]![1] - dy;
+    const px = src[i]![0] - sx,
+      py = src[i]![1] - sy;
+    const qx = dst[i]![0] - dx,
+      qy = dst[i]![1] - dy;
     num1 += px * qx + py * qy;
     num2 += px * qy - py * qx;
     den += px * px + py * py;
@@ -64,11 +77,18 @@ export function zoomTemplate(template: Point[], size: number, scale: number): Po
  * Warp `image` so that `landmarks` land on `template`; returns `size`×`size`×3 floats 0..255.
  * Pixels outside the image are edge-clamped. `mirror` flips the output horizontally.
  */
-export function warpAligned(image: RgbImage, landmarks: Point[], template: Point[], size: number, mirror = false): Float32Array {
+export function warpAligned(
+  image: RgbImage,
+  landmarks: Point[],
+  template: Point[],
+  size: number,
+  mirror = false,
+): Float32Array {
   const t = estimateSimilarity(landmarks, template);
   // Invert the forward transform to sample source pixels for each output pixel.
   const det = t.a * t.a + t.b * t.b;
-  const ia = t.a / det, ib = -t.b / det;
+  const ia = t.a / det,
+    ib = -t.b / det;
   const out = new Float32Array(size * size * 3);
   const { data, width, height } = image;
   for (let oy = 0; oy < size; oy++) {
@@ -79,12 +99,17 @@ export function warpAligned(image: RgbImage, landmarks: Point[], template: Point
       let y = ib * u + ia * v;
       x = Math.min(Math.max(x, 0), width - 1);
       y = Math.min(Math.max(y, 0), height - 1);
-      const x0 = Math.floor(x), y0 = Math.floor(y);
-      const x1 = Math.min(x0 + 1, width - 1), y1 = Math.min(y0 + 1, height - 1);
-      const fx = x - x0, fy = y - y0;
+      const x0 = Math.floor(x),
+        y0 = Math.floor(y);
+      const x1 = Math.min(x0 + 1, width - 1),
+        y1 = Math.min(y0 + 1, height - 1);
+      const fx = x - x0,
+        fy = y - y0;
       const o = (oy * size + ox) * 3;
-      const i00 = (y0 * width + x0) * 3, i01 = (y0 * width + x1) * 3;
-      const i10 = (y1 * width + x0) * 3, i11 = (y1 * width + x1) * 3;
+      const i00 = (y0 * width + x0) * 3,
+        i01 = (y0 * width + x1) * 3;
+      const i10 = (y1 * width + x0) * 3,
+        i11 = (y1 * width + x1) * 3;
       for (let c = 0; c < 3; c++) {
         const top = data[i00 + c]! * (1 - fx) + data[i01 + c]! * fx;
         const bottom = data[i10 + c]! * (1 - fx) + data[i11 + c]! * fx;

@@ -40,7 +40,11 @@ export async function decodeImage(bytes: Uint8Array, maxSide: number = ENGINE_LI
       Math.max(originalWidth, originalHeight) > maxSide
         ? rotated.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
         : rotated;
-    const { data, info } = await pipeline.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await pipeline
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new ImageDecodeError(`expected 3 colour channels, got ${info.channels}`);
     return {
       data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),

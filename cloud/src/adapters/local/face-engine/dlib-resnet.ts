@@ -34,7 +34,8 @@ export function dlibTemplate(size = DLIB_SIZE): Point[] {
   const mouth: Point = [(ml[0] + mr[0]) / 2, (ml[1] + mr[1]) / 2];
   const cx = (le[0] + re[0] + mouth[0]) / 3;
   const cy = (le[1] + re[1] + mouth[1]) / 3;
-  const eyeMouth = (Math.hypot(mouth[0] - le[0], mouth[1] - le[1]) + Math.hypot(mouth[0] - re[0], mouth[1] - re[1])) / 2;
+  const eyeMouth =
+    (Math.hypot(mouth[0] - le[0], mouth[1] - le[1]) + Math.hypot(mouth[0] - re[0], mouth[1] - re[1])) / 2;
   const k = (0.45 * size) / eyeMouth;
   return ARCFACE_TEMPLATE_112.map(([x, y]) => [0.5 * size + (x - cx) * k, 0.43 * size + (y - cy) * k]);
 }
@@ -51,7 +52,9 @@ export class DlibResNet implements Embedder {
 
   static async load(tf: Tf): Promise<DlibResNet> {
     const dir = faceApiModelDir();
-    const manifest = JSON.parse(await fs.readFile(path.join(dir, 'face_recognition_model-weights_manifest.json'), 'utf8')) as {
+    const manifest = JSON.parse(
+      await fs.readFile(path.join(dir, 'face_recognition_model-weights_manifest.json'), 'utf8'),
+    ) as {
       paths: string[];
       weights: tfc.io.WeightsManifestEntry[];
     }[];

@@ -112,7 +112,10 @@ export class FaceEngineCore {
     const candidates = detected
       .filter((f) => f.mesh && f.mesh.length >= 468)
       .map((f) => ({ human: f, landmarks: fivePointsFromMesh(f.mesh) }))
-      .filter((f) => f.human.box[2] * scale >= ENGINE_LIMITS.minFaceSide && f.human.box[3] * scale >= ENGINE_LIMITS.minFaceSide)
+      .filter(
+        (f) =>
+          f.human.box[2] * scale >= ENGINE_LIMITS.minFaceSide && f.human.box[3] * scale >= ENGINE_LIMITS.minFaceSide,
+      )
       .sort((a, b) => b.human.box[2] * b.human.box[3] - a.human.box[2] * a.human.box[3]);
 
     const faces: EngineFace[] = candidates.map(({ human: f, landmarks }) => {

@@ -83,7 +83,14 @@ export class FaceEngine {
     return new Promise<EngineAnalysis>((resolve, reject) => {
       // Copy: the bytes are transferred to the worker and must not detach the caller's buffer.
       const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-      this.queue.push({ id: this.nextId++, image: new Uint8Array(image), embed: options.embed, timeoutMs, resolve, reject });
+      this.queue.push({
+        id: this.nextId++,
+        image: new Uint8Array(image),
+        embed: options.embed,
+        timeoutMs,
+        resolve,
+        reject,
+      });
       this.dispatch();
     });
   }
@@ -167,7 +174,10 @@ export class FaceEngine {
       if (!job) return;
       slot.job = job;
       slot.timer = setTimeout(() => {
-        this.log.error({ worker: slot.index, timeoutMs: job.timeoutMs }, 'face engine call timed out; restarting worker');
+        this.log.error(
+          { worker: slot.index, timeoutMs: job.timeoutMs },
+          'face engine call timed out; restarting worker',
+        );
         void slot.worker.terminate(); // 'exit' fails the job and starts a replacement
       }, job.timeoutMs);
       const request: WorkerRequest = { id: job.id, op: 'analyze', image: job.image, embed: job.embed };

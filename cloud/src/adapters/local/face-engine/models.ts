@@ -23,4 +23,3 @@ export function humanModelBaseUrl(): string {
 export function tfjsWasmDir(): string {
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
 }
-

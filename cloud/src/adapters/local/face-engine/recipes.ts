@@ -39,6 +39,7 @@ export const DEFAULT_RECIPE_ID = 'dlib-tta-v1';
 
 export function getRecipe(id: string): EmbeddingRecipe {
   const recipe = RECIPES[id];
-  if (!recipe) throw new Error(`unknown embedding recipe ${JSON.stringify(id)}; known: ${Object.keys(RECIPES).join(', ')}`);
+  if (!recipe)
+    throw new Error(`unknown embedding recipe ${JSON.stringify(id)}; known: ${Object.keys(RECIPES).join(', ')}`);
   return recipe;
 }

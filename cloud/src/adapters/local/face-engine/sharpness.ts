@@ -10,12 +10,16 @@ export function sharpnessScore(rgb: Float32Array, size: number): number {
   for (let i = 0; i < size * size; i++) {
     grey[i] = 0.299 * rgb[i * 3]! + 0.587 * rgb[i * 3 + 1]! + 0.114 * rgb[i * 3 + 2]!;
   }
-  let sum = 0, sumSq = 0, n = 0;
+  let sum = 0,
+    sumSq = 0,
+    n = 0;
   for (let y = 1; y < size - 1; y++) {
     for (let x = 1; x < size - 1; x++) {
       const i = y * size + x;
       const lap = grey[i - size]! + grey[i + size]! + grey[i - 1]! + grey[i + 1]! - 4 * grey[i]!;
-      sum += lap; sumSq += lap * lap; n++;
+      sum += lap;
+      sumSq += lap * lap;
+      n++;
     }
   }
   const mean = sum / n;

@@ -65,7 +65,12 @@ export class Gallery {
     for (const face of this.faces) {
       const current = byPerson.get(face.personId);
       if (!current) {
-        byPerson.set(face.personId, { personId: face.personId, faceId: face.faceId, templates: 1, vector: Float32Array.from(face.vector) });
+        byPerson.set(face.personId, {
+          personId: face.personId,
+          faceId: face.faceId,
+          templates: 1,
+          vector: Float32Array.from(face.vector),
+        });
       } else if (current.vector.length === face.vector.length) {
         for (let i = 0; i < face.vector.length; i++) current.vector[i]! += face.vector[i]!;
         current.templates += 1;

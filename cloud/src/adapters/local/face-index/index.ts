@@ -6,7 +6,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from '../../../../../lib/logger.js';
 import { InvalidInputError, PhotoRejectedError } from '../../../errors.js';
-import type { FaceIndex, FaceInspection, FaceSearchOptions, FaceSearchResult, DetectedFace } from '../../../ports/face-index.js';
+import type {
+  FaceIndex,
+  FaceInspection,
+  FaceSearchOptions,
+  FaceSearchResult,
+  DetectedFace,
+} from '../../../ports/face-index.js';
 import { FaceEngine } from '../face-engine/engine.js';
 import { DEFAULT_RECIPE_ID } from '../face-engine/recipes.js';
 import type { EngineAnalysis, EngineFace } from '../face-engine/types.js';
@@ -38,7 +44,10 @@ const optionsSchema = z.object({
 const personIdSchema = z.string().min(1).max(256);
 const imageSchema = z.instanceof(Uint8Array, { message: 'image must be bytes' });
 const searchOptionsSchema = z
-  .object({ minSimilarity: z.number().min(0).max(1).optional(), maxMatches: z.number().int().min(1).max(1000).optional() })
+  .object({
+    minSimilarity: z.number().min(0).max(1).optional(),
+    maxMatches: z.number().int().min(1).max(1000).optional(),
+  })
   .optional();
 const faceIdsSchema = z.array(z.string().min(1).max(256)).max(10_000);
 
@@ -76,9 +85,13 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
     if (version === seenVersion) return;
     const { faces, unreadable } = store.loadAll();
     const usable = faces.filter((f) => f.model === engine.embeddingModel);
-    if (unreadable.length > 0) log.error({ count: unreadable.length }, 'embeddings that fail to decrypt were skipped (wrong data key?)');
+    if (unreadable.length > 0)
+      log.error({ count: unreadable.length }, 'embeddings that fail to decrypt were skipped (wrong data key?)');
     if (usable.length < faces.length) {
-      log.warn({ count: faces.length - usable.length, model: engine.embeddingModel }, 'embeddings from another engine model skipped; re-enroll those people');
+      log.warn(
+        { count: faces.length - usable.length, model: engine.embeddingModel },
+        'embeddings from another engine model skipped; re-enroll those people',
+      );
     }
     gallery.replaceAll(usable);
     seenVersion = version;
@@ -113,7 +126,11 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
       const analysis = await engine.analyze(bytes, { embed: true });
       recent.set(digest(bytes), { analysis, at: Date.now() });
       while (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
-      return { faces: analysis.faces.map(toDetected), imageWidth: analysis.imageWidth, imageHeight: analysis.imageHeight };
+      return {
+        faces: analysis.faces.map(toDetected),
+        imageWidth: analysis.imageWidth,
+        imageHeight: analysis.imageHeight,
+      };
     },
 
     async search(image: Uint8Array, searchOptions?: FaceSearchOptions): Promise<FaceSearchResult> {

@@ -20,7 +20,10 @@ export class EmbeddingStore {
   private readonly insertStmt: Database.Statement;
   private readonly countStmt: Database.Statement;
 
-  constructor(dbPath: string, private readonly dataKey: Buffer) {
+  constructor(
+    dbPath: string,
+    private readonly dataKey: Buffer,
+  ) {
     fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true, mode: 0o700 });
     this.db = new Database(dbPath);
     this.db.pragma('journal_mode = WAL');

@@ -16,7 +16,8 @@ export const DEFAULT_THRESHOLDS: Record<string, number> = {
 
 export function defaultThreshold(recipeId: string): number {
   const t = DEFAULT_THRESHOLDS[recipeId];
-  if (t === undefined) throw new ConfigError(`no calibrated threshold for embedding recipe ${recipeId}; pass one explicitly`);
+  if (t === undefined)
+    throw new ConfigError(`no calibrated threshold for embedding recipe ${recipeId}; pass one explicitly`);
   return t;
 }
 

@@ -20,7 +20,10 @@ const DIR_MODE = 0o700;
 export class EncryptedFileStore implements ImageStore {
   private readonly root: string;
 
-  constructor(rootDir: string, private readonly dataKey: Buffer) {
+  constructor(
+    rootDir: string,
+    private readonly dataKey: Buffer,
+  ) {
     if (dataKey.length !== 32) throw new FacegateError('config', 'the data key must be 32 bytes');
     this.root = path.resolve(rootDir);
   }

@@ -20,7 +20,8 @@ export function packObject(contentType: string, bytes: Uint8Array): Buffer {
 export function unpackObject(packed: Buffer): { contentType: string; bytes: Buffer } {
   if (packed.length < 2) throw new FacegateError('corrupt_object', 'sealed object is truncated');
   const typeLength = packed.readUInt16BE(0);
-  if (typeLength === 0 || packed.length < 2 + typeLength) throw new FacegateError('corrupt_object', 'sealed object header is corrupt');
+  if (typeLength === 0 || packed.length < 2 + typeLength)
+    throw new FacegateError('corrupt_object', 'sealed object header is corrupt');
   return {
     contentType: packed.subarray(2, 2 + typeLength).toString('utf8'),
     // Copy out so callers do not keep the whole decrypted buffer alive through a view.

@@ -144,7 +144,8 @@ export async function connectBackendMqtt(options: BackendMqttOptions): Promise<B
     flushing[channel] = true;
     // After the caller's registration code has run, so all of its handlers see the held messages.
     setImmediate(() => {
-      for (const [doorId, payload] of early[channel].splice(0)) dispatch(channel, doorId, topics[channel](doorId), payload);
+      for (const [doorId, payload] of early[channel].splice(0))
+        dispatch(channel, doorId, topics[channel](doorId), payload);
       flushing[channel] = false;
     });
   };
@@ -153,7 +154,11 @@ export async function connectBackendMqtt(options: BackendMqttOptions): Promise<B
     const fail = (err: Error) => {
       client.off('connect', ok);
       client.end(true);
-      reject(new UpstreamError('mqtt', `cannot connect to the broker at ${options.host}:${options.port}: ${err.message}`, { cause: err }));
+      reject(
+        new UpstreamError('mqtt', `cannot connect to the broker at ${options.host}:${options.port}: ${err.message}`, {
+          cause: err,
+        }),
+      );
     };
     const onError = (err: Error) => fail(err);
     const onClose = () => fail(new Error('connection closed before CONNACK'));
@@ -181,7 +186,9 @@ export async function connectBackendMqtt(options: BackendMqttOptions): Promise<B
     async publishCommand(command) {
       const parsed = DoorCommand.safeParse(command);
       if (!parsed.success) {
-        throw new InvalidInputError(`invalid door command: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        throw new InvalidInputError(
+          `invalid door command: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
       }
       // Fail fast rather than queue: the caller logs the decision, and an unlock sent late is useless.
       if (!client.connected) throw new UpstreamError('mqtt', 'not connected to the broker');
@@ -191,7 +198,10 @@ export async function connectBackendMqtt(options: BackendMqttOptions): Promise<B
       } catch (err) {
         throw new UpstreamError('mqtt', `publishing a command to ${parsed.data.doorId} failed`, { cause: err });
       }
-      log.debug({ doorId: parsed.data.doorId, type: parsed.data.type, decisionId: parsed.data.decisionId }, 'command published');
+      log.debug(
+        { doorId: parsed.data.doorId, type: parsed.data.type, decisionId: parsed.data.decisionId },
+        'command published',
+      );
     },
     onFrame: (handler) => addHandler('frames', handler),
     onEvent: (handler) => addHandler('events', handler),

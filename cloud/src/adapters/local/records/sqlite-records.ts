@@ -90,7 +90,9 @@ export class SqliteRecords implements Records {
   async deletePerson(personId: string): Promise<EnrolledFace[]> {
     const removed = this.db.transaction(() => {
       const faces = (
-        this.db.prepare('SELECT * FROM faces WHERE person_id = ? ORDER BY created_at, face_id').all(personId) as FaceRow[]
+        this.db
+          .prepare('SELECT * FROM faces WHERE person_id = ? ORDER BY created_at, face_id')
+          .all(personId) as FaceRow[]
       ).map(rowToFace);
       this.db.prepare('DELETE FROM faces WHERE person_id = ?').run(personId);
       this.db.prepare('DELETE FROM people WHERE person_id = ?').run(personId);
@@ -109,7 +111,9 @@ export class SqliteRecords implements Records {
   }
 
   async listFaces(personId: string): Promise<EnrolledFace[]> {
-    const rows = this.db.prepare('SELECT * FROM faces WHERE person_id = ? ORDER BY created_at, face_id').all(personId) as FaceRow[];
+    const rows = this.db
+      .prepare('SELECT * FROM faces WHERE person_id = ? ORDER BY created_at, face_id')
+      .all(personId) as FaceRow[];
     return rows.map(rowToFace);
   }
 
@@ -120,7 +124,10 @@ export class SqliteRecords implements Records {
 
   /** Face counts for many people in one query (the admin site's people list). */
   async countFacesByPerson(): Promise<Map<string, number>> {
-    const rows = this.db.prepare('SELECT person_id, COUNT(*) AS n FROM faces GROUP BY person_id').all() as { person_id: string; n: number }[];
+    const rows = this.db.prepare('SELECT person_id, COUNT(*) AS n FROM faces GROUP BY person_id').all() as {
+      person_id: string;
+      n: number;
+    }[];
     return new Map(rows.map((r) => [r.person_id, r.n]));
   }
 

@@ -1,0 +1,34 @@
+// ESLint with type information (typescript-eslint), formatting left to Prettier.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', 'dist/', '**/cdk.out/', 'test-results/', '.facegate/', 'coverage/'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.node },
+    },
+    rules: {
+      // Adapters implement async ports: an async method without await is how they return a promise
+      // and turn a throw into a rejection, like their siblings that do await.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // Plain JS: the bin shims, scripts and the browser scripts of the admin site.
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    files: ['admin-web/public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
+  },
+  prettier,
+);
