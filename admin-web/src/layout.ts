@@ -26,37 +26,38 @@ const NAV: { section: Exclude<Section, null | 'account'>; href: string; label: s
 export function page(o: PageOptions): string {
   const nav = o.username
     ? html`<nav class="nav" aria-label="Main">
-          ${NAV.map(
-            (n) => html`<a href="${n.href}" ${o.section === n.section ? html`aria-current="page"` : ''}>${n.label}</a>`,
-          )}
-        </nav>
-        <form method="post" action="/logout" class="signout">
-          <input type="hidden" name="_csrf" value="${o.csrfToken}" />
-          <span class="who">${o.username}</span>
-          <button type="submit" class="link">Sign out</button>
-        </form>`
+        ${NAV.map(
+          (n) => html`<a href="${n.href}" ${o.section === n.section ? html`aria-current="page"` : ''}>${n.label}</a>`,
+        )}
+      </nav>
+      <form method="post" action="/logout" class="signout">
+        <input type="hidden" name="_csrf" value="${o.csrfToken}">
+        <span class="who">${o.username}</span>
+        <button type="submit" class="link">Sign out</button>
+      </form>`
     : '';
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="csrf-token" content="${o.csrfToken}" />
-        <title>${o.title} · FaceGate</title>
-        <link rel="stylesheet" href="/assets/app.css" />
-        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
-      </head>
-      <body>
-        <header class="topbar">
-          <a class="brand" href="/"><img src="/assets/favicon.svg" alt="" width="24" height="24" /> FaceGate</a>
-          ${nav}
-        </header>
-        <main class="content">
-          ${o.flash ? html`<p class="flash flash-${o.flash.kind}" role="status">${o.flash.text}</p>` : ''} ${o.body}
-        </main>
-        ${(o.scripts?.length ? ['common.js', ...o.scripts] : []).map((s) => html`<script src="/assets/${s}" defer></script>`)}
-      </body>
-    </html>`.value;
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csrf-token" content="${o.csrfToken}">
+<title>${o.title} · FaceGate</title>
+<link rel="stylesheet" href="/assets/app.css">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+</head>
+<body>
+<header class="topbar">
+  <a class="brand" href="/"><img src="/assets/favicon.svg" alt="" width="24" height="24"> FaceGate</a>
+  ${nav}
+</header>
+<main class="content">
+${o.flash ? html`<p class="flash flash-${o.flash.kind}" role="status">${o.flash.text}</p>` : ''}
+${o.body}
+</main>
+${(o.scripts?.length ? ['common.js', ...o.scripts] : []).map((s) => html`<script src="/assets/${s}" defer></script>`)}
+</body>
+</html>`.value;
 }
 
 export function formatTime(ms: number | null | undefined): string {

@@ -34,11 +34,7 @@ describe('html template', () => {
 
   it('nests templates without double escaping and skips null, undefined and false', () => {
     const items = ['<b>', 'ok'].map((t) => html`<li>${t}</li>`);
-    expect(
-      html`<ul>
-        ${items}${null}${undefined}${false}
-      </ul>`.value,
-    ).toBe('<ul><li>&lt;b&gt;</li><li>ok</li></ul>');
+    expect(html`<ul>${items}${null}${undefined}${false}</ul>`.value).toBe('<ul><li>&lt;b&gt;</li><li>ok</li></ul>');
     expect(escapeHtml('`')).toBe('&#96;');
   });
 });

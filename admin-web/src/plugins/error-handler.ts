@@ -52,13 +52,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
   reply.code(problem.statusCode);
   if (wantsHtml(request) && !request.url.startsWith('/api/')) {
     const csrfToken = reply.generateCsrf();
-    const body = html`<section class="card narrow">
-      <h1>${problem.statusCode === 404 ? 'Not found' : 'Request refused'}</h1>
+    const body = html`<section class="card narrow"><h1>${problem.statusCode === 404 ? 'Not found' : 'Request refused'}</h1>
       <p class="error-text">${problem.message}</p>
-      <p>
-        ${problem.statusCode === 401 ? html`<a class="button primary" href="/login">Sign in</a>` : html`<a href="/">Back to the dashboard</a>`}
-      </p>
-    </section>`;
+      <p>${problem.statusCode === 401 ? html`<a class="button primary" href="/login">Sign in</a>` : html`<a href="/">Back to the dashboard</a>`}</p></section>`;
     return reply
       .type('text/html; charset=utf-8')
       .send(page({ title: 'Error', body, username: request.admin?.username ?? null, csrfToken }));

@@ -27,36 +27,13 @@ function passwordPage(username: string, csrfToken: string, forced: boolean, erro
     ${forced ? html`<p>You signed in with a one-time password. Choose your own to continue.</p>` : ''}
     ${error ? html`<p class="flash flash-error" role="alert">${error}</p>` : ''}
     <form method="post" action="/account/password" class="stack">
-      <input type="hidden" name="_csrf" value="${csrfToken}" />
+      <input type="hidden" name="_csrf" value="${csrfToken}">
       <label for="current">Current password</label>
-      <input
-        id="current"
-        name="current"
-        type="password"
-        autocomplete="current-password"
-        required
-        maxlength="${MAX_PASSWORD_LENGTH}"
-      />
+      <input id="current" name="current" type="password" autocomplete="current-password" required maxlength="${MAX_PASSWORD_LENGTH}">
       <label for="password">New password (at least ${MIN_PASSWORD_LENGTH} characters)</label>
-      <input
-        id="password"
-        name="password"
-        type="password"
-        autocomplete="new-password"
-        required
-        minlength="${MIN_PASSWORD_LENGTH}"
-        maxlength="${MAX_PASSWORD_LENGTH}"
-      />
+      <input id="password" name="password" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}">
       <label for="confirm">New password again</label>
-      <input
-        id="confirm"
-        name="confirm"
-        type="password"
-        autocomplete="new-password"
-        required
-        minlength="${MIN_PASSWORD_LENGTH}"
-        maxlength="${MAX_PASSWORD_LENGTH}"
-      />
+      <input id="confirm" name="confirm" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}">
       <button type="submit" class="primary">Save password</button>
     </form>
   </section>`;

@@ -15,13 +15,9 @@ function startOfTodayUtc(now = Date.now()): number {
 
 export function doorCard(d: Door) {
   return html`<article class="door-card" data-door-id="${d.doorId}">
-    <header>
-      <h3><a href="/doors/${d.doorId}">${d.name}</a></h3>
-      <span class="badge ${d.online ? 'ok' : 'off'}" data-field="online">${d.online ? 'Online' : 'Offline'}</span>
-    </header>
-    <p class="lock lock-${d.lock}" data-field="lock">
-      ${d.lock === 'unlocked' ? 'Unlocked' : d.lock === 'locked' ? 'Locked' : 'Unknown'}
-    </p>
+    <header><h3><a href="/doors/${d.doorId}">${d.name}</a></h3>
+      <span class="badge ${d.online ? 'ok' : 'off'}" data-field="online">${d.online ? 'Online' : 'Offline'}</span></header>
+    <p class="lock lock-${d.lock}" data-field="lock">${d.lock === 'unlocked' ? 'Unlocked' : d.lock === 'locked' ? 'Locked' : 'Unknown'}</p>
     <p class="muted small">Last seen <span data-field="lastSeenAt">${formatTime(d.lastSeenAt)}</span></p>
   </article>`;
 }
@@ -31,13 +27,9 @@ export function eventRow(e: AuditEvent) {
   return html`<tr>
     <td data-label="Time">${formatTime(e.at)}</td>
     <td data-label="Door">${e.doorId ?? '—'}</td>
-    <td data-label="Person">
-      ${e.personName ?? (e.kind !== 'access' ? '—' : e.result === 'denied' ? 'Unknown face' : 'Erased person')}
-    </td>
-    <td data-label="Result">
-      <span class="badge ${e.result === 'granted' ? 'ok' : e.result === 'denied' ? 'bad' : 'info'}">${label}</span>
-      ${e.reason && e.reason !== 'match' ? html`<span class="muted small">${e.reason.replace(/_/g, ' ')}</span>` : ''}
-    </td>
+    <td data-label="Person">${e.personName ?? (e.kind !== 'access' ? '—' : e.result === 'denied' ? 'Unknown face' : 'Erased person')}</td>
+    <td data-label="Result"><span class="badge ${e.result === 'granted' ? 'ok' : e.result === 'denied' ? 'bad' : 'info'}">${label}</span>
+      ${e.reason && e.reason !== 'match' ? html`<span class="muted small">${e.reason.replace(/_/g, ' ')}</span>` : ''}</td>
   </tr>`;
 }
 
@@ -64,42 +56,22 @@ export async function dashboardRoutes(app: FastifyInstance, deps: RouteDeps): Pr
     const online = doors.filter((d) => d.online).length;
     const body = html`<h1>Dashboard</h1>
       <section class="stats" aria-label="Today">
-        <div class="stat">
-          <span class="stat-value" id="stat-entries">${entries}</span><span class="stat-label">Entries today</span>
-        </div>
-        <div class="stat">
-          <span class="stat-value" id="stat-denials">${denials}</span><span class="stat-label">Denials today</span>
-        </div>
-        <div class="stat">
-          <span class="stat-value" id="stat-online">${online}/${doors.length}</span
-          ><span class="stat-label">Doors online</span>
-        </div>
+        <div class="stat"><span class="stat-value" id="stat-entries">${entries}</span><span class="stat-label">Entries today</span></div>
+        <div class="stat"><span class="stat-value" id="stat-denials">${denials}</span><span class="stat-label">Denials today</span></div>
+        <div class="stat"><span class="stat-value" id="stat-online">${online}/${doors.length}</span><span class="stat-label">Doors online</span></div>
       </section>
       <h2>Doors <span class="live" id="live-indicator" aria-live="polite">live</span></h2>
       ${
         doors.length
           ? html`<section class="door-grid" id="door-grid">${doors.map(doorCard)}</section>`
-          : html`<p class="empty">
-              No doors yet. <a href="/doors">Add a door</a> or try the <a href="/virtual-door">virtual door</a>.
-            </p>`
+          : html`<p class="empty">No doors yet. <a href="/doors">Add a door</a> or try the <a href="/virtual-door">virtual door</a>.</p>`
       }
       <h2>Latest today</h2>
       ${
         todays.length
-          ? html`<table class="table">
-                <thead>
-                  <tr>
-                    <th>Time</th>
-                    <th>Door</th>
-                    <th>Person</th>
-                    <th>Result</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${todays.slice(0, 10).map(eventRow)}
-                </tbody>
-              </table>
-              <p><a href="/events">Full access log →</a></p>`
+          ? html`<table class="table"><thead><tr><th>Time</th><th>Door</th><th>Person</th><th>Result</th></tr></thead>
+          <tbody>${todays.slice(0, 10).map(eventRow)}</tbody></table>
+          <p><a href="/events">Full access log →</a></p>`
           : html`<p class="empty">No one has come to a door today.</p>`
       }`;
     return noStore(reply)

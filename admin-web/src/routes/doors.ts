@@ -39,82 +39,29 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
     const body = html`<h1>Doors</h1>
       ${
         doors.length
-          ? html`<table class="table" id="doors-table">
-              <thead>
-                <tr>
-                  <th>Door</th>
-                  <th>Connection</th>
-                  <th>Lock</th>
-                  <th>Last seen</th>
-                  <th>Agent</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${doors.map(
-                  (d) =>
-                    html`<tr data-door-id="${d.doorId}">
-                      <td data-label="Door">
-                        <a href="/doors/${d.doorId}">${d.name}</a>
-                        <span class="muted small">${d.doorId}</span
-                        >${d.enabled ? '' : html` <span class="badge off">Disabled</span>`}
-                      </td>
-                      <td data-label="Connection">
-                        <span class="badge ${d.online ? 'ok' : 'off'}" data-field="online"
-                          >${d.online ? 'Online' : 'Offline'}</span
-                        >
-                      </td>
-                      <td data-label="Lock">
-                        <span class="lock lock-${d.lock}" data-field="lock"
-                          >${d.lock === 'unlocked' ? 'Unlocked' : d.lock === 'locked' ? 'Locked' : 'Unknown'}</span
-                        >
-                      </td>
-                      <td data-label="Last seen" data-field="lastSeenAt">${formatTime(d.lastSeenAt)}</td>
-                      <td data-label="Agent">${d.agentVersion ?? '—'}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+          ? html`<table class="table" id="doors-table"><thead><tr><th>Door</th><th>Connection</th><th>Lock</th><th>Last seen</th><th>Agent</th></tr></thead><tbody>
+          ${doors.map(
+            (d) => html`<tr data-door-id="${d.doorId}">
+              <td data-label="Door"><a href="/doors/${d.doorId}">${d.name}</a> <span class="muted small">${d.doorId}</span>${d.enabled ? '' : html` <span class="badge off">Disabled</span>`}</td>
+              <td data-label="Connection"><span class="badge ${d.online ? 'ok' : 'off'}" data-field="online">${d.online ? 'Online' : 'Offline'}</span></td>
+              <td data-label="Lock"><span class="lock lock-${d.lock}" data-field="lock">${d.lock === 'unlocked' ? 'Unlocked' : d.lock === 'locked' ? 'Locked' : 'Unknown'}</span></td>
+              <td data-label="Last seen" data-field="lastSeenAt">${formatTime(d.lastSeenAt)}</td>
+              <td data-label="Agent">${d.agentVersion ?? '—'}</td>
+            </tr>`,
+          )}</tbody></table>`
           : html`<p class="empty">No doors yet.</p>`
       }
-      <section class="card">
-        <h2>Add a door</h2>
-        <p class="muted small">
-          Adding a door issues its certificate and downloads its provisioning bundle (certificate, private key and agent
-          config). The private key is not kept here: store the file safely and copy it to the door.
-        </p>
+      <section class="card"><h2>Add a door</h2>
+        <p class="muted small">Adding a door issues its certificate and downloads its provisioning bundle (certificate, private key and agent config). The private key is not kept here: store the file safely and copy it to the door.</p>
         <form method="post" action="/doors" class="stack">
-          <input type="hidden" name="_csrf" value="${csrfToken}" />
+          <input type="hidden" name="_csrf" value="${csrfToken}">
           <div class="row">
-            <div>
-              <label for="doorId">Door id (a-z, 0-9, -)</label
-              ><input
-                id="doorId"
-                name="doorId"
-                required
-                maxlength="64"
-                pattern="${DOOR_ID_SOURCE.slice(1, -1)}"
-                placeholder="front-door"
-              />
-            </div>
-            <div>
-              <label for="door-name">Name</label
-              ><input id="door-name" name="name" required maxlength="100" placeholder="Front door" />
-            </div>
-            <div>
-              <label for="pulseMs">Unlock time (ms)</label
-              ><input
-                id="pulseMs"
-                name="pulseMs"
-                type="number"
-                min="${MIN_PULSE_MS}"
-                max="${MAX_PULSE_MS}"
-                value="3000"
-              />
-            </div>
+            <div><label for="doorId">Door id (a-z, 0-9, -)</label><input id="doorId" name="doorId" required maxlength="64" pattern="${DOOR_ID_SOURCE.slice(1, -1)}" placeholder="front-door"></div>
+            <div><label for="door-name">Name</label><input id="door-name" name="name" required maxlength="100" placeholder="Front door"></div>
+            <div><label for="pulseMs">Unlock time (ms)</label><input id="pulseMs" name="pulseMs" type="number" min="${MIN_PULSE_MS}" max="${MAX_PULSE_MS}" value="3000"></div>
           </div>
           <button type="submit" class="primary">Add door and download bundle</button>
-        </form>
-      </section>`;
+        </form></section>`;
     return sendPage(request, reply, 'Doors', body);
   });
 
@@ -157,62 +104,29 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
       const door = await services.doors.get(request.params.doorId);
       if (!door) throw notFound('no such door');
       const recent = await services.events.list({ doorId: door.doorId, limit: 20 });
-      const body = html`<div class="page-head">
-          <h1>${door.name}</h1>
-          <span class="muted">${door.doorId}</span>
-        </div>
+      const body = html`<div class="page-head"><h1>${door.name}</h1><span class="muted">${door.doorId}</span></div>
         <div class="two-col">
-          <section class="card" data-door-id="${door.doorId}">
-            <h2>State</h2>
+          <section class="card" data-door-id="${door.doorId}"><h2>State</h2>
             <dl class="facts">
-              <dt>Connection</dt>
-              <dd>
-                <span class="badge ${door.online ? 'ok' : 'off'}" data-field="online"
-                  >${door.online ? 'Online' : 'Offline'}</span
-                >
-              </dd>
-              <dt>Lock</dt>
-              <dd>
-                <span class="lock lock-${door.lock}" data-field="lock"
-                  >${door.lock === 'unlocked' ? 'Unlocked' : door.lock === 'locked' ? 'Locked' : 'Unknown'}</span
-                >
-              </dd>
-              <dt>Last seen</dt>
-              <dd data-field="lastSeenAt">${formatTime(door.lastSeenAt)}</dd>
-              <dt>Agent version</dt>
-              <dd>${door.agentVersion ?? '—'}</dd>
-              <dt>Unlock time</dt>
-              <dd>${door.pulseMs} ms</dd>
-              <dt>Enabled</dt>
-              <dd>${door.enabled ? 'Yes' : 'No'}</dd>
-            </dl>
-          </section>
-          <section class="card">
-            <h2>Remote unlock</h2>
+              <dt>Connection</dt><dd><span class="badge ${door.online ? 'ok' : 'off'}" data-field="online">${door.online ? 'Online' : 'Offline'}</span></dd>
+              <dt>Lock</dt><dd><span class="lock lock-${door.lock}" data-field="lock">${door.lock === 'unlocked' ? 'Unlocked' : door.lock === 'locked' ? 'Locked' : 'Unknown'}</span></dd>
+              <dt>Last seen</dt><dd data-field="lastSeenAt">${formatTime(door.lastSeenAt)}</dd>
+              <dt>Agent version</dt><dd>${door.agentVersion ?? '—'}</dd>
+              <dt>Unlock time</dt><dd>${door.pulseMs} ms</dd>
+              <dt>Enabled</dt><dd>${door.enabled ? 'Yes' : 'No'}</dd>
+            </dl></section>
+          <section class="card"><h2>Remote unlock</h2>
             <form method="post" action="/doors/${door.doorId}/unlock" class="stack">
-              <input type="hidden" name="_csrf" value="${reply.generateCsrf()}" />
+              <input type="hidden" name="_csrf" value="${reply.generateCsrf()}">
               <label for="reason">Reason (kept in the audit log)</label>
-              <input id="reason" name="reason" required minlength="3" maxlength="200" placeholder="Courier delivery" />
+              <input id="reason" name="reason" required minlength="3" maxlength="200" placeholder="Courier delivery">
               <button type="submit" class="primary">Unlock now</button>
-            </form>
-          </section>
+            </form></section>
         </div>
         <h2>Recent activity</h2>
         ${
           recent.events.length
-            ? html`<table class="table">
-                <thead>
-                  <tr>
-                    <th>Time</th>
-                    <th>Door</th>
-                    <th>Person</th>
-                    <th>Result</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${recent.events.map(eventRow)}
-                </tbody>
-              </table>`
+            ? html`<table class="table"><thead><tr><th>Time</th><th>Door</th><th>Person</th><th>Result</th></tr></thead><tbody>${recent.events.map(eventRow)}</tbody></table>`
             : html`<p class="empty">Nothing yet.</p>`
         }`;
       return sendPage(request, reply, door.name, body, request.query.flash ? 'Unlock sent to the door.' : null);

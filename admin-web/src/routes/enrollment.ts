@@ -14,19 +14,11 @@ import { MAX_PHOTO_BYTES, MAX_PHOTOS, readPhotoUploads } from '../uploads.js';
 
 /** The enrollment widget on a person's page; enroll.js drives it (upload or webcam, feedback, progress). */
 export function enrollPanel(personId: string) {
-  return html`<div
-    class="enroll"
-    id="enroll"
-    data-person-id="${personId}"
-    data-max-photos="${MAX_PHOTOS}"
-    data-max-bytes="${MAX_PHOTO_BYTES}"
-  >
+  return html`<div class="enroll" id="enroll" data-person-id="${personId}" data-max-photos="${MAX_PHOTOS}" data-max-bytes="${MAX_PHOTO_BYTES}">
     <h3>Add photos</h3>
-    <p class="muted small">
-      One to five clear, front-facing photos, one face each (JPEG or PNG, up to ${MAX_PHOTO_BYTES / 1024 / 1024} MB).
-    </p>
+    <p class="muted small">One to five clear, front-facing photos, one face each (JPEG or PNG, up to ${MAX_PHOTO_BYTES / 1024 / 1024} MB).</p>
     <label for="photo-files">Choose photos</label>
-    <input id="photo-files" type="file" accept="image/jpeg,image/png" multiple />
+    <input id="photo-files" type="file" accept="image/jpeg,image/png" multiple>
     <div class="webcam" hidden id="webcam-box">
       <video id="webcam-video" autoplay playsinline muted aria-label="Webcam preview"></video>
     </div>

@@ -68,80 +68,36 @@ export async function eventRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       services.people.list(),
     ]);
     const params = new URLSearchParams(Object.entries(q).filter(([k, v]) => v && k !== 'cursor') as [string, string][]);
-    const body = html`<div class="page-head">
-        <h1>Access log</h1>
-        <a class="button" href="/events.csv?${params.toString()}" download>Export CSV</a>
-      </div>
+    const body = html`<div class="page-head"><h1>Access log</h1><a class="button" href="/events.csv?${params.toString()}" download>Export CSV</a></div>
       <form method="get" action="/events" class="filters">
-        <div class="field">
-          <label for="f-door">Door</label>
-          <select id="f-door" name="door">
-            <option value="">All doors</option>
-            ${doors.map((d) => html`<option value="${d.doorId}" ${q.door === d.doorId ? html`selected` : ''}>${d.name}</option>`)}
-          </select>
-        </div>
-        <div class="field">
-          <label for="f-person">Person</label>
-          <select id="f-person" name="person">
-            <option value="">Everyone</option>
-            ${people.map((p) => html`<option value="${p.personId}" ${q.person === p.personId ? html`selected` : ''}>${p.name}</option>`)}
-          </select>
-        </div>
-        <div class="field">
-          <label for="f-result">Result</label>
-          <select id="f-result" name="result">
-            <option value="">Any</option>
-            <option value="granted" ${q.result === 'granted' ? html`selected` : ''}>Granted</option>
-            <option value="denied" ${q.result === 'denied' ? html`selected` : ''}>Denied</option>
-          </select>
-        </div>
-        <div class="field">
-          <label for="f-from">From (UTC)</label
-          ><input id="f-from" name="from" type="datetime-local" value="${q.from ?? ''}" />
-        </div>
-        <div class="field">
-          <label for="f-to">To (UTC)</label><input id="f-to" name="to" type="datetime-local" value="${q.to ?? ''}" />
-        </div>
+        <div class="field"><label for="f-door">Door</label>
+        <select id="f-door" name="door"><option value="">All doors</option>
+          ${doors.map((d) => html`<option value="${d.doorId}" ${q.door === d.doorId ? html`selected` : ''}>${d.name}</option>`)}</select></div>
+        <div class="field"><label for="f-person">Person</label>
+        <select id="f-person" name="person"><option value="">Everyone</option>
+          ${people.map((p) => html`<option value="${p.personId}" ${q.person === p.personId ? html`selected` : ''}>${p.name}</option>`)}</select></div>
+        <div class="field"><label for="f-result">Result</label>
+        <select id="f-result" name="result"><option value="">Any</option>
+          <option value="granted" ${q.result === 'granted' ? html`selected` : ''}>Granted</option>
+          <option value="denied" ${q.result === 'denied' ? html`selected` : ''}>Denied</option></select></div>
+        <div class="field"><label for="f-from">From (UTC)</label><input id="f-from" name="from" type="datetime-local" value="${q.from ?? ''}"></div>
+        <div class="field"><label for="f-to">To (UTC)</label><input id="f-to" name="to" type="datetime-local" value="${q.to ?? ''}"></div>
         <div class="field actions"><button type="submit">Filter</button></div>
       </form>
       ${
         events.length
-          ? html`<table class="table log" id="events-table">
-                <thead>
-                  <tr>
-                    <th>Snapshot</th>
-                    <th>Time</th>
-                    <th>Door</th>
-                    <th>Person</th>
-                    <th>Result</th>
-                    <th>Details</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${events.map(
-                    (e) =>
-                      html`<tr>
-                        <td data-label="Snapshot">
-                          ${e.snapshotKey ? html`<a href="${snapshotUrl(e.snapshotKey)}"><img class="thumb" src="${snapshotUrl(e.snapshotKey)}" alt="Door snapshot" width="64" height="48" loading="lazy" /></a>` : html`<span class="muted">—</span>`}
-                        </td>
-                        <td data-label="Time">${formatTime(e.at)}</td>
-                        <td data-label="Door">${e.doorId ?? '—'}</td>
-                        <td data-label="Person">
-                          ${e.personId && e.personName ? html`<a href="/people/${e.personId}">${e.personName}</a>` : (e.personName ?? '—')}
-                        </td>
-                        <td data-label="Result">
-                          <span class="badge ${e.result === 'granted' ? 'ok' : e.result === 'denied' ? 'bad' : 'info'}"
-                            >${describe(e)}</span
-                          >
-                        </td>
-                        <td data-label="Details" class="small">
-                          ${[e.reason && e.reason !== 'match' ? e.reason.replace(/_/g, ' ') : null, e.score !== null ? `score ${e.score.toFixed(2)}` : null, e.actor ? `by ${e.actor}` : null, e.detail].filter(Boolean).join(' · ')}
-                        </td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-              ${cursor ? html`<p><a class="button" href="/events?${params.toString()}&cursor=${encodeURIComponent(cursor)}">Older entries →</a></p>` : ''}`
+          ? html`<table class="table log" id="events-table"><thead><tr><th>Snapshot</th><th>Time</th><th>Door</th><th>Person</th><th>Result</th><th>Details</th></tr></thead><tbody>
+          ${events.map(
+            (e) => html`<tr>
+              <td data-label="Snapshot">${e.snapshotKey ? html`<a href="${snapshotUrl(e.snapshotKey)}"><img class="thumb" src="${snapshotUrl(e.snapshotKey)}" alt="Door snapshot" width="64" height="48" loading="lazy"></a>` : html`<span class="muted">—</span>`}</td>
+              <td data-label="Time">${formatTime(e.at)}</td>
+              <td data-label="Door">${e.doorId ?? '—'}</td>
+              <td data-label="Person">${e.personId && e.personName ? html`<a href="/people/${e.personId}">${e.personName}</a>` : (e.personName ?? '—')}</td>
+              <td data-label="Result"><span class="badge ${e.result === 'granted' ? 'ok' : e.result === 'denied' ? 'bad' : 'info'}">${describe(e)}</span></td>
+              <td data-label="Details" class="small">${[e.reason && e.reason !== 'match' ? e.reason.replace(/_/g, ' ') : null, e.score !== null ? `score ${e.score.toFixed(2)}` : null, e.actor ? `by ${e.actor}` : null, e.detail].filter(Boolean).join(' · ')}</td>
+            </tr>`,
+          )}</tbody></table>
+          ${cursor ? html`<p><a class="button" href="/events?${params.toString()}&cursor=${encodeURIComponent(cursor)}">Older entries →</a></p>` : ''}`
           : html`<p class="empty">No entries match.</p>`
       }`;
     return noStore(reply)

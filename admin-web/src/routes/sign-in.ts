@@ -26,25 +26,16 @@ function signInPage(csrfToken: string, next: string, error?: string): string {
     <h1>Sign in</h1>
     ${error ? html`<p class="flash flash-error" role="alert">${error}</p>` : ''}
     <form method="post" action="/login" class="stack">
-      <input type="hidden" name="_csrf" value="${csrfToken}" />
-      <input type="hidden" name="next" value="${next}" />
+      <input type="hidden" name="_csrf" value="${csrfToken}">
+      <input type="hidden" name="next" value="${next}">
       <label for="username">Username</label>
-      <input id="username" name="username" autocomplete="username" required maxlength="64" autofocus />
+      <input id="username" name="username" autocomplete="username" required maxlength="64" autofocus>
       <label for="password">Password</label>
-      <input
-        id="password"
-        name="password"
-        type="password"
-        autocomplete="current-password"
-        required
-        maxlength="${MAX_PASSWORD_LENGTH}"
-      />
+      <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="${MAX_PASSWORD_LENGTH}">
       <button type="submit" class="primary">Sign in</button>
     </form>
-    <p class="muted small">
-      First start? Sign in as <strong>admin</strong> with the one-time password printed in the terminal (or run
-      <code>facegate admin reset-password admin</code>).
-    </p>
+    <p class="muted small">First start? Sign in as <strong>admin</strong> with the one-time password printed in the terminal
+      (or run <code>facegate admin reset-password admin</code>).</p>
   </section>`;
   return page({ title: 'Sign in', body, username: null, csrfToken });
 }

@@ -24,41 +24,24 @@ export async function virtualDoorRoutes(app: FastifyInstance, deps: RouteDeps): 
 
   app.get('/virtual-door', async (request, reply) => {
     const body = door
-      ? html`<div class="page-head">
-            <h1>Virtual door</h1>
-            <span class="muted">${door.doorId}</span>
+      ? html`<div class="page-head"><h1>Virtual door</h1><span class="muted">${door.doorId}</span></div>
+        <p class="muted">Your webcam acts as this door's camera. Enroll yourself under <a href="/people">People</a>, then look at the camera: the lock opens when FaceGate recognises you.</p>
+        <div class="vdoor" id="vdoor" data-door-id="${door.doorId}" data-interval-ms="500" data-max-bytes="${MAX_FRAME_JPEG_BYTES}">
+          <div class="vdoor-camera">
+            <video id="vdoor-video" autoplay playsinline muted aria-label="Door camera preview"></video>
+            <canvas id="vdoor-canvas" hidden></canvas>
           </div>
-          <p class="muted">
-            Your webcam acts as this door's camera. Enroll yourself under <a href="/people">People</a>, then look at the
-            camera: the lock opens when FaceGate recognises you.
-          </p>
-          <div
-            class="vdoor"
-            id="vdoor"
-            data-door-id="${door.doorId}"
-            data-interval-ms="500"
-            data-max-bytes="${MAX_FRAME_JPEG_BYTES}"
-          >
-            <div class="vdoor-camera">
-              <video id="vdoor-video" autoplay playsinline muted aria-label="Door camera preview"></video>
-              <canvas id="vdoor-canvas" hidden></canvas>
+          <div class="vdoor-panel">
+            <div class="lamp lamp-locked" id="vdoor-lamp" role="status" aria-live="polite"><span id="vdoor-lock">Locked</span></div>
+            <p id="vdoor-decision" class="decision">Waiting for a face…</p>
+            <div class="button-row">
+              <button type="button" class="primary" id="vdoor-start">Start camera</button>
+              <button type="button" id="vdoor-stop" hidden>Stop</button>
             </div>
-            <div class="vdoor-panel">
-              <div class="lamp lamp-locked" id="vdoor-lamp" role="status" aria-live="polite">
-                <span id="vdoor-lock">Locked</span>
-              </div>
-              <p id="vdoor-decision" class="decision">Waiting for a face…</p>
-              <div class="button-row">
-                <button type="button" class="primary" id="vdoor-start">Start camera</button>
-                <button type="button" id="vdoor-stop" hidden>Stop</button>
-              </div>
-              <p id="vdoor-status" class="small muted" role="status"></p>
-            </div>
-          </div>`
-      : html`<h1>Virtual door</h1>
-          <p class="empty">
-            No virtual door runs with this back end. It is part of the local stack (<code>npm start</code>).
-          </p>`;
+            <p id="vdoor-status" class="small muted" role="status"></p>
+          </div>
+        </div>`
+      : html`<h1>Virtual door</h1><p class="empty">No virtual door runs with this back end. It is part of the local stack (<code>npm start</code>).</p>`;
     return noStore(reply)
       .type('text/html; charset=utf-8')
       .send(
