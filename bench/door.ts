@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { z } from 'zod';
 import { silentLogger } from '../lib/logger.js';
-import { DoorCommand, parseMessage, topics } from '../protocol/index.js';
+import { DoorCommand, doorTopics, parseMessage } from '../protocol/index.js';
 import { openOfflineServices } from '../cli/offline-services.js';
 import { readLocalSettings } from '../cli/settings.js';
 import { listPeople } from './lib/dataset.js';
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
       key: b.keyPem,
       reconnectPeriod: 0,
     });
-    await client.subscribeAsync(topics.commands(doorId), { qos: 1 });
+    await client.subscribeAsync(doorTopics(settings.siteId, doorId).commands, { qos: 1 });
     client.on('message', (_topic, payload) => {
       const now = performance.now();
       const parsed = parseMessage(DoorCommand, payload);
@@ -204,16 +204,21 @@ async function main(): Promise<void> {
   const timers = doors.map((door, i) => {
     const send = () => {
       const frameId = `bench-${door.doorId}-${++sequence}`;
+      const capturedAt = Date.now();
+      // Interim until visits land here: each frame is a visit of its own.
       const frame = {
-        v: 1,
+        v: 2,
+        type: 'frame',
         doorId: door.doorId,
         frameId,
-        capturedAt: Date.now(),
+        capturedAt,
         jpeg: probeFrames[sequence % probeFrames.length],
+        visit: { id: frameId, seq: 0, startedAt: capturedAt, last: true },
+        face: { box: { x: 0, y: 0, width: 250, height: 250 }, score: 1, sharpness: 50 },
       };
       published.set(frameId, performance.now());
       framesPublished++;
-      door.client.publish(topics.frames(door.doorId), JSON.stringify(frame), { qos: 0 });
+      door.client.publish(doorTopics(settings.siteId, door.doorId).frames, JSON.stringify(frame), { qos: 0 });
     };
     // Stagger the doors across one period, as real doors are not synchronised.
     return setTimeout(

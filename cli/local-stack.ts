@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../lib/logger.js';
+import { DEFAULT_SITE_ID } from '../protocol/index.js';
 import { systemClock } from '../cloud/src/ports/clock.js';
 import { startLocalBroker, type LocalBroker } from '../cloud/src/adapters/local/broker/index.js';
 import { connectBackendMqtt, type BackendMqtt } from '../cloud/src/adapters/local/mqtt/backend-mqtt.js';
@@ -29,6 +30,8 @@ import { startVirtualDoor, type RunningVirtualDoor } from './virtual-door.js';
 
 export interface LocalStackOptions {
   dataDir: string;
+  /** The site this installation is (default `local`): part of every MQTT topic. */
+  siteId?: string;
   logger: Logger;
   /** Interface for both listeners (default 127.0.0.1). */
   host?: string;
@@ -53,6 +56,7 @@ export interface FrameStats extends FrameDispatcherStats {
 
 export interface LocalStack {
   dataDir: string;
+  siteId: string;
   httpUrl: string | null;
   mqtt: { host: string; port: number };
   backend: LocalBackend;
@@ -69,6 +73,7 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.logger;
   const host = options.host ?? '127.0.0.1';
+  const siteId = options.siteId ?? DEFAULT_SITE_ID;
   const publicHost = options.publicHost ?? 'localhost';
   const workers = options.engineWorkers ?? 1;
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -92,6 +97,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const caDir = path.join(options.dataDir, DATA_FILES.ca);
     const serverCert = await brokerServerCertificate(ca, caDir, [...new Set(['localhost', publicHost])], ['127.0.0.1']);
     const broker: LocalBroker = await startLocalBroker({
+      siteId,
       host,
       port: options.mqttPort,
       tls: { caPem: ca.caCertPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem },
@@ -102,6 +108,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const backendCert = await backendClientCertificate(ca, caDir);
     const mqtt: BackendMqtt = await connectBackendMqtt({
+      siteId,
       host: '127.0.0.1',
       port: broker.port,
       caPem: ca.caCertPem,
@@ -145,7 +152,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     mqtt.onEvent((doorId, payload) => void telemetry.handleEvent({ topicDoorId: doorId, payload }));
     broker.onPresence((doorId, online) => void telemetry.handlePresence(doorId, online));
 
-    const provisioner = new LocalDoorProvisioner(ca, { host: publicHost, port: broker.port });
+    const provisioner = new LocalDoorProvisioner(ca, { siteId, host: publicHost, port: broker.port });
     const services = createServices({
       records,
       faceIndex,
@@ -171,6 +178,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           records,
           provisioner,
           ca,
+          siteId,
           broker: { host: '127.0.0.1', port: broker.port },
           bundleDir: path.join(options.dataDir, DATA_FILES.doors, 'virtual-door'),
           logger: log,
@@ -206,6 +214,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     return {
       dataDir: options.dataDir,
+      siteId,
       httpUrl,
       mqtt: { host: '127.0.0.1', port: broker.port },
       backend,

@@ -23,7 +23,11 @@ export async function openOfflineServices(
     engineWorkers: 1,
     ...(settings.matchThreshold !== undefined && { matchThreshold: settings.matchThreshold }),
   });
-  const provisioner = new LocalDoorProvisioner(backend.ca, { host: settings.publicHost, port: settings.mqttPort });
+  const provisioner = new LocalDoorProvisioner(backend.ca, {
+    siteId: settings.siteId,
+    host: settings.publicHost,
+    port: settings.mqttPort,
+  });
   const services = createServices({
     records: backend.records,
     faceIndex: backend.faceIndex,

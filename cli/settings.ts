@@ -1,9 +1,11 @@
 /** Local-mode settings from the environment, validated once. */
-import { dataDir, envInt, envOptional, envPort, envString } from '../lib/env.js';
+import { dataDir, envInt, envOptional, envPort, envString, siteId } from '../lib/env.js';
 import { ConfigError } from '../lib/errors.js';
 
 export interface LocalSettings {
   dataDir: string;
+  /** The site this installation is (FACEGATE_SITE, default `local`): part of every MQTT topic. */
+  siteId: string;
   host: string;
   httpPort: number;
   mqttPort: number;
@@ -27,6 +29,7 @@ function readThreshold(env: Record<string, string | undefined>): number | undefi
 export function readLocalSettings(env: Record<string, string | undefined> = process.env): LocalSettings {
   return {
     dataDir: dataDir(env),
+    siteId: siteId(env),
     host: envString('FACEGATE_HOST', '127.0.0.1', env),
     httpPort: envPort('FACEGATE_HTTP_PORT', 8080, env),
     mqttPort: envPort('FACEGATE_MQTT_PORT', 8883, env),

@@ -32,6 +32,7 @@ export async function startVirtualDoor(options: {
   records: Records;
   provisioner: DoorProvisioner;
   ca: LocalCa;
+  siteId: string;
   broker: { host: string; port: number };
   bundleDir: string;
   logger: Logger;
@@ -49,6 +50,7 @@ export async function startVirtualDoor(options: {
     const kept = existingDoorCertificate(options.ca, options.bundleDir, doorId);
     credentials = kept
       ? {
+          siteId: options.siteId,
           doorId,
           certificatePem: kept.certPem,
           privateKeyPem: kept.keyPem,
@@ -59,7 +61,7 @@ export async function startVirtualDoor(options: {
       : await provisioner.provision(doorId);
   }
   const rawConfig = {
-    ...agentConfigFor(doorId, broker.host, broker.port),
+    ...agentConfigFor(options.siteId, doorId, broker.host, broker.port),
     camera: { type: 'push' },
     relay: { type: 'simulated' },
   };
@@ -68,7 +70,13 @@ export async function startVirtualDoor(options: {
 
   const camera = new PushCamera();
   const relay = new SimulatedRelay(log.child({ component: 'simulated-relay' }));
-  const link = new IotDoorLink({ ...config.mqtt, doorId, logger: log, agentVersion: agentVersion() });
+  const link = new IotDoorLink({
+    ...config.mqtt,
+    siteId: config.siteId,
+    doorId,
+    logger: log,
+    agentVersion: agentVersion(),
+  });
   const listeners = new Set<(s: VirtualDoorState) => void>();
   let state: VirtualDoorState = { lock: 'locked' };
   const emit = (patch: Partial<VirtualDoorState>) => {

@@ -1,5 +1,6 @@
 /** Typed environment getters: every variable is read and validated in one place, with a clear error. */
 import path from 'node:path';
+import { DEFAULT_SITE_ID, isValidSiteId } from '../protocol/topics.js';
 import { ConfigError } from './errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -45,4 +46,15 @@ export function envBool(name: string, fallback: boolean, env: Env = process.env)
 /** The local data directory (`FACEGATE_DATA_DIR`, default ./.facegate), absolute. */
 export function dataDir(env: Env = process.env): string {
   return path.resolve(envString('FACEGATE_DATA_DIR', '.facegate', env));
+}
+
+/** The site this process serves (`FACEGATE_SITE`, default `local`): part of every MQTT topic and AWS name. */
+export function siteId(env: Env = process.env): string {
+  const value = envString('FACEGATE_SITE', DEFAULT_SITE_ID, env);
+  if (!isValidSiteId(value)) {
+    throw new ConfigError(
+      `FACEGATE_SITE must be 1-24 characters of a-z, 0-9 and - (not at either end), got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }

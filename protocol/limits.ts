@@ -16,3 +16,9 @@ export const DEFAULT_COMMAND_TTL_MS = 5_000;
 
 /** Clock skew tolerated between a door and the back end when judging issuedAt. */
 export const MAX_CLOCK_SKEW_MS = 30_000;
+
+/**
+ * A door sends at most this many frames of one visit (the back end refuses more): it bounds the
+ * searches, and so the cost, of one person at the door. The agent's default is lower.
+ */
+export const MAX_FRAMES_PER_VISIT = 4;

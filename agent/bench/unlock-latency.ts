@@ -10,6 +10,7 @@ import { PushCamera } from '../src/camera/push-camera.js';
 import { IotDoorLink } from '../src/link/iot-door-link.js';
 import { SimulatedRelay } from '../src/relay/simulated-relay.js';
 import { silentLogger } from '../../lib/logger.js';
+import { DEFAULT_SITE_ID } from '../../protocol/index.js';
 import { startLocalBrokerFixture } from '../../test/agent/support/local-broker.js';
 
 const arg = (name: string) => {
@@ -23,6 +24,7 @@ try {
   const backend = await fx.connectBackend();
   const relay = new SimulatedRelay(silentLogger());
   const link = new IotDoorLink({
+    siteId: DEFAULT_SITE_ID,
     doorId,
     endpoint: 'localhost',
     port: fx.port,
@@ -56,7 +58,7 @@ try {
     const now = Date.now();
     const start = performance.now();
     await backend.publishCommand({
-      v: 1,
+      v: 2,
       type: 'unlock',
       doorId,
       decisionId: `bench-${i}-${now}`,

@@ -4,6 +4,7 @@
  * anything connects, whenever the link goes offline, on any error in the unlock path, at the end of
  * every pulse, and on stop. Only a fresh, valid unlock command for this door moves the relay.
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/logger.js';
 import type {
   DenyCommand,
@@ -83,7 +84,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
   });
 
   function publishEvent(type: DoorEventType, extra: { decisionId?: string; detail?: string } = {}): void {
-    const event: DoorEventMessage = { v: 1, doorId, type, at: clock(), ...extra };
+    const event: DoorEventMessage = { v: 2, doorId, eventId: randomUUID(), type, at: clock(), ...extra };
     if (event.detail) event.detail = event.detail.slice(0, 500);
     if (!link.connected) {
       log.debug({ type }, 'offline: event not published');
@@ -95,7 +96,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
   function publishStatus(): void {
     if (!link.connected) return;
     const status: DoorStatusMessage = {
-      v: 1,
+      v: 2,
       doorId,
       online: true,
       lock: relay.state,
@@ -273,7 +274,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
       if (link.connected) {
         // A clean goodbye; the last will covers the unclean ones.
         const status: DoorStatusMessage = {
-          v: 1,
+          v: 2,
           doorId,
           online: false,
           lock: relay.state,

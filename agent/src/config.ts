@@ -6,7 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DoorId, MAX_FRAME_JPEG_BYTES, MAX_PULSE_MS, MIN_PULSE_MS } from '../../protocol/index.js';
+import {
+  DEFAULT_SITE_ID,
+  DoorId,
+  MAX_FRAME_JPEG_BYTES,
+  MAX_PULSE_MS,
+  MIN_PULSE_MS,
+  SITE_ID_PATTERN,
+} from '../../protocol/index.js';
 import { ConfigError } from './errors.js';
 import { describeIssues } from '../../lib/zod-issues.js';
 
@@ -77,6 +84,8 @@ export const ContactConfig = z.object({
 export type ContactConfig = z.infer<typeof ContactConfig>;
 
 export const AgentConfigSchema = z.object({
+  /** The site the door belongs to (part of its MQTT topics); bundles always name it. */
+  siteId: z.string().regex(SITE_ID_PATTERN, 'site id must be 1-24 chars of a-z, 0-9 and -').default(DEFAULT_SITE_ID),
   doorId: DoorId,
   mqtt: z.object({
     endpoint: z.string().min(1).max(253),
@@ -84,6 +93,8 @@ export const AgentConfigSchema = z.object({
     caFile: FilePath,
     certFile: FilePath,
     keyFile: FilePath,
+    /** MQTT client id (on AWS IoT Core: the thing name); default the door id. */
+    clientId: z.string().min(1).max(128).optional(),
     keepAliveSec: z.number().int().min(5).max(1200).default(30),
     /** Reconnect backoff bounds handed to the SDK (it doubles from min up to max). */
     reconnectMinSec: z.number().int().min(1).max(3600).default(1),

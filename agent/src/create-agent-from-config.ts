@@ -68,7 +68,13 @@ export async function createAgentFromConfig(
     ? new GpioContact({ pin: config.contact.pin, openWhen: config.contact.openWhen, logger: log })
     : undefined;
   const version = agentVersion();
-  const link = new IotDoorLink({ ...config.mqtt, doorId: config.doorId, logger: log, agentVersion: version });
+  const link = new IotDoorLink({
+    ...config.mqtt,
+    siteId: config.siteId,
+    doorId: config.doorId,
+    logger: log,
+    agentVersion: version,
+  });
   const agent = createAgent(config, {
     camera,
     relay,

@@ -11,6 +11,7 @@
  * of a living person clear a low minChange. Sites whose first frames are often poor can turn it on.
  */
 import { randomUUID } from 'node:crypto';
+import sharp from 'sharp';
 import type { Logger } from '../../lib/logger.js';
 import type { FrameMessage } from '../../protocol/index.js';
 import type { CameraFrame } from './ports/index.js';
@@ -115,12 +116,20 @@ export class FrameGate {
         this.stats.unchanged += 1;
       } else {
         const jpeg = await fitJpeg(frame.jpeg, this.options.maxWidth, this.options.maxBytes);
+        const frameId = randomUUID();
+        const capturedAt = Math.max(0, Math.round(frame.capturedAt));
+        // Interim, until the door's face gate lands: every frame is a visit of its own, and the
+        // "face" is the whole picture (the back end finds the face itself).
+        const size = await sharp(jpeg).metadata();
         const message: FrameMessage = {
-          v: 1,
+          v: 2,
+          type: 'frame',
           doorId: this.options.doorId,
-          frameId: randomUUID(),
-          capturedAt: Math.max(0, Math.round(frame.capturedAt)),
+          frameId,
+          capturedAt,
           jpeg: jpeg.toString('base64'),
+          visit: { id: frameId, seq: 0, startedAt: capturedAt, last: true },
+          face: { box: { x: 0, y: 0, width: size.width ?? 1, height: size.height ?? 1 }, score: 0, sharpness: 0 },
         };
         if (this.stopped) return;
         if (await this.send(message)) {

@@ -41,6 +41,7 @@ async function prepareSimulatedDoor(stack: LocalStack): Promise<{ configFile: st
         // Restarts reuse the door's certificate while it is good, as a real door would.
         credentials: kept
           ? {
+              siteId: stack.siteId,
               doorId: SIMULATED_DOOR_ID,
               certificatePem: kept.certPem,
               privateKeyPem: kept.keyPem,
@@ -52,6 +53,7 @@ async function prepareSimulatedDoor(stack: LocalStack): Promise<{ configFile: st
         agentConfig: {},
       };
   const configFile = writeDoorBundle(dir, bundle, {
+    siteId: stack.siteId,
     doorId: SIMULATED_DOOR_ID,
     mqtt: {
       endpoint: stack.mqtt.host,
@@ -105,6 +107,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const stack = await startLocalStack({
     dataDir: settings.dataDir,
+    siteId: settings.siteId,
     host: settings.host,
     httpPort: settings.httpPort,
     mqttPort: settings.mqttPort,

@@ -97,6 +97,7 @@ export class AdminHost extends Construct {
     const env: Record<string, string> = {
       [ADMIN_ENV.backend]: 'aws',
       [LAMBDA_ENV.region]: stack.region,
+      [LAMBDA_ENV.site]: props.site,
       [LAMBDA_ENV.tablePeople]: data.tables.people.tableName,
       [LAMBDA_ENV.tableFaces]: data.tables.faces.tableName,
       [LAMBDA_ENV.tableDoors]: data.tables.doors.tableName,
@@ -195,7 +196,7 @@ export class AdminHost extends Construct {
         nagArnFinding(data.bucket, '/*'),
         `Resource::arn:<AWS::Partition>:iot:${stack.region}:${stack.account}:thing/*`,
         `Resource::arn:<AWS::Partition>:iot:${stack.region}:${stack.account}:cert/*`,
-        commandsTopicFinding(stack),
+        commandsTopicFinding(stack, props.site),
         'Resource::*',
       ],
       'The admin site manages every person, photo, door and event: table indexes, all objects of the images bucket, ' +
@@ -276,7 +277,7 @@ export class AdminHost extends Construct {
       new iam.PolicyStatement({ actions: ['iot:CreateKeysAndCertificate', 'iot:DescribeEndpoint'], resources: ['*'] }),
     );
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [doorCommandsTopicArn(stack)] }),
+      new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [doorCommandsTopicArn(stack, props.site)] }),
     );
   }
 }

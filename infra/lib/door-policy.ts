@@ -4,20 +4,21 @@
  * publishes only to its own frames/events/status topics (status retained: it is the door's
  * last known state and its last will), and subscribes to and receives only its own commands.
  */
-import { DOOR_PUBLISH_CHANNELS, TOPIC_PREFIX } from '../../protocol/index.js';
+import { DOOR_PUBLISH_CHANNELS, siteDoorsPrefix } from '../../protocol/index.js';
 
 /** IoT policy variable: the thing the connecting certificate is attached to. */
 const THING = '${iot:Connection.Thing.ThingName}';
 
 export interface IotArnParts {
+  site: string;
   partition: string;
   region: string;
   account: string;
 }
 
-export function doorPolicyDocument({ partition, region, account }: IotArnParts) {
+export function doorPolicyDocument({ site, partition, region, account }: IotArnParts) {
   const arn = (resource: string) => `arn:${partition}:iot:${region}:${account}:${resource}`;
-  const doorTopic = (channel: string) => `${TOPIC_PREFIX}/${THING}/${channel}`;
+  const doorTopic = (channel: string) => `${siteDoorsPrefix(site)}/${THING}/${channel}`;
   return {
     Version: '2012-10-17',
     Statement: [

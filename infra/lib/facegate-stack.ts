@@ -27,6 +27,7 @@ export class FacegateStack extends Stack {
 
     this.data = new DataStores(this, 'Data', { site: settings.site, retentionDays: settings.eventRetentionDays });
     this.lambdas = new Lambdas(this, 'Lambdas', {
+      site: settings.site,
       data: this.data,
       matchThreshold: settings.matchThreshold,
       eventRetentionDays: settings.eventRetentionDays,

@@ -9,7 +9,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { TOPIC_PREFIX } from '../../protocol/index.js';
+import { siteDoorsPrefix } from '../../protocol/index.js';
 
 export function allowTableActions(
   role: iam.IGrantable,
@@ -48,9 +48,9 @@ export function allowKeyViaServices(role: iam.IGrantable, key: kms.IKey, service
   );
 }
 
-/** ARN pattern of every door's commands topic: the back end may publish there and nowhere else. */
-export function doorCommandsTopicArn(scope: Stack): string {
-  return scope.formatArn({ service: 'iot', resource: 'topic', resourceName: `${TOPIC_PREFIX}/*/commands` });
+/** ARN pattern of the commands topic of every door of the site: the back end may publish there and nowhere else. */
+export function doorCommandsTopicArn(scope: Stack, site: string): string {
+  return scope.formatArn({ service: 'iot', resource: 'topic', resourceName: `${siteDoorsPrefix(site)}/*/commands` });
 }
 
 /**
@@ -68,6 +68,6 @@ export function nagArnFinding(resource: IConstruct, suffix: string): string {
 }
 
 /** The finding for doorCommandsTopicArn. */
-export function commandsTopicFinding(stack: Stack): string {
-  return `Resource::arn:<AWS::Partition>:iot:${stack.region}:${stack.account}:topic/${TOPIC_PREFIX}/*/commands`;
+export function commandsTopicFinding(stack: Stack, site: string): string {
+  return `Resource::arn:<AWS::Partition>:iot:${stack.region}:${stack.account}:topic/${siteDoorsPrefix(site)}/*/commands`;
 }

@@ -24,6 +24,7 @@ import {
 import { REPO_ROOT } from './repo-root.js';
 
 export interface LambdasProps {
+  site: string;
   data: DataStores;
   matchThreshold: number;
   eventRetentionDays: number;
@@ -40,6 +41,7 @@ export class Lambdas extends Construct {
     const { data } = props;
     const stack = Stack.of(this);
     const recordsEnv = {
+      [LAMBDA_ENV.site]: props.site,
       [LAMBDA_ENV.tablePeople]: data.tables.people.tableName,
       [LAMBDA_ENV.tableFaces]: data.tables.faces.tableName,
       [LAMBDA_ENV.tableDoors]: data.tables.doors.tableName,
@@ -72,7 +74,7 @@ export class Lambdas extends Construct {
     allowObjectActions(recognizeRole, data.bucket, ['PutObject'], 'snapshots/*');
     allowKeyViaServices(recognizeRole, data.key, ['dynamodb', 's3']);
     recognizeRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [doorCommandsTopicArn(stack)] }),
+      new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [doorCommandsTopicArn(stack, props.site)] }),
     );
     if (!props.iotDataEndpoint) {
       recognizeRole.addToPrincipalPolicy(
@@ -94,7 +96,7 @@ export class Lambdas extends Construct {
 
     acknowledgeWildcards(
       recognizeRole,
-      [nagArnFinding(data.bucket, '/snapshots/*'), commandsTopicFinding(stack)],
+      [nagArnFinding(data.bucket, '/snapshots/*'), commandsTopicFinding(stack, props.site)],
       'It writes new snapshots (one key per decision, so any key under snapshots/) and publishes to the commands topic of whichever door sent the frame (doors are added at run time).',
     );
     if (!props.iotDataEndpoint) {

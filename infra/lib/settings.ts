@@ -3,16 +3,14 @@
  * zod so a typo fails the synth with the setting's name instead of deploying something odd.
  */
 import { z } from 'zod';
+import { SITE_ID_PATTERN } from '../../protocol/index.js';
 import { DEFAULT_REKOGNITION_THRESHOLD } from '../../cloud/src/adapters/aws/rekognition-face-index.js';
 
 const Cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 203.0.113.0/24');
 
 export const FacegateSettingsSchema = z.object({
   /** Short name of the site: names the stack, the Rekognition collection and the IoT policy. */
-  site: z
-    .string()
-    .regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'must be 1-32 chars of a-z, 0-9 and -')
-    .default('main'),
+  site: z.string().regex(SITE_ID_PATTERN, 'must be 1-24 chars of a-z, 0-9 and -').default('main'),
   /** Who may reach the admin site on 443. Narrow it to the office's addresses where you can. */
   adminCidr: Cidr.default('0.0.0.0/0'),
   /** Audit events (DynamoDB TTL) and door snapshots (S3 lifecycle) are deleted after this many days. */

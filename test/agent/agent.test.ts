@@ -19,7 +19,7 @@ function command(type: 'unlock' | 'deny', overrides: Record<string, unknown> = {
   seq += 1;
   const now = Date.now();
   const base = {
-    v: 1,
+    v: 2,
     type,
     doorId: DOOR,
     decisionId: `decision-${String(seq).padStart(6, '0')}`,
@@ -68,7 +68,7 @@ describe('door agent (fake time)', () => {
     expect(relay.state).toBe('locked');
     expect(lockedWhenConnecting).toBe('locked');
     expect(link.statuses.at(-1)).toMatchObject({
-      v: 1,
+      v: 2,
       doorId: DOOR,
       online: true,
       lock: 'locked',
@@ -261,7 +261,7 @@ describe('door agent frames (real time)', () => {
     expect(link.frames).toHaveLength(0); // nothing replayed on reconnect
     camera.push(await jpegWithSquare({ x: 150 }));
     await vi.waitFor(() => expect(link.frames).toHaveLength(1));
-    expect(link.frames[0]).toMatchObject({ v: 1, doorId: DOOR });
+    expect(link.frames[0]).toMatchObject({ v: 2, doorId: DOOR });
     await agent.stop();
   });
 });

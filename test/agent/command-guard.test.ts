@@ -7,7 +7,7 @@ let seq = 0;
 function unlock(overrides: Record<string, unknown> = {}) {
   seq += 1;
   return JSON.stringify({
-    v: 1,
+    v: 2,
     type: 'unlock',
     doorId: 'front-door',
     decisionId: `decision-${seq.toString().padStart(4, '0')}`,
@@ -39,9 +39,9 @@ describe('CommandGuard', () => {
     for (const payload of [
       '{not json',
       '[]',
-      JSON.stringify({ v: 1, type: 'open-sesame', doorId: 'front-door' }),
+      JSON.stringify({ v: 2, type: 'open-sesame', doorId: 'front-door' }),
       unlock({ pulseMs: 10 }),
-      unlock({ v: 2 }),
+      unlock({ v: 1 }),
       unlock({ decisionId: 'short' }),
     ]) {
       const r = g.check(payload);
@@ -104,7 +104,7 @@ describe('CommandGuard', () => {
   it('accepts a deny command without a pulse', () => {
     const r = guard().check(
       JSON.stringify({
-        v: 1,
+        v: 2,
         type: 'deny',
         doorId: 'front-door',
         decisionId: 'deny-00000001',

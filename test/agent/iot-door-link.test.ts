@@ -16,7 +16,15 @@ import { silentLogger } from '../../lib/logger.js';
 import mqtt from 'mqtt';
 import { BACKEND_IDENTITY, startLocalBroker } from '../../cloud/src/adapters/local/broker/index.js';
 import { openLocalCa } from '../../cloud/src/adapters/local/ca/index.js';
-import { DoorEventMessage, DoorStatusMessage, parseMessage, topics, type DoorCommand } from '../../protocol/index.js';
+import {
+  DoorEventMessage,
+  DoorStatusMessage,
+  parseMessage,
+  doorTopics,
+  siteTopicFilter,
+  type DoorCommand,
+  type FrameMessage,
+} from '../../protocol/index.js';
 import type { BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
 import { jpegWithSquare } from './support/images.js';
 import { startLocalBrokerFixture, type LocalBrokerFixture } from './support/local-broker.js';
@@ -49,6 +57,7 @@ afterAll(async () => {
 async function newLink(doorId: string, overrides: Partial<ConstructorParameters<typeof IotDoorLink>[0]> = {}) {
   const files = await fx.doorFiles(doorId);
   return new IotDoorLink({
+    siteId: 'local',
     doorId,
     endpoint: 'localhost',
     port: fx.port,
@@ -89,7 +98,7 @@ async function retainedStatus(doorId: string): Promise<Record<string, unknown>> 
     const message = new Promise<{ payload: Buffer; retain: boolean }>((resolve) =>
       client.on('message', (_t, payload, packet) => resolve({ payload, retain: packet.retain })),
     );
-    await client.subscribeAsync(topics.status(doorId), { qos: 1 });
+    await client.subscribeAsync(doorTopics('local', doorId).status, { qos: 1 });
     const { payload, retain } = await message;
     expect(retain).toBe(true);
     return JSON.parse(payload.toString()) as Record<string, unknown>;
@@ -100,7 +109,7 @@ async function retainedStatus(doorId: string): Promise<Record<string, unknown>> 
 
 function unlockCommand(doorId: string, decisionId: string, pulseMs = 300): DoorCommand {
   const now = Date.now();
-  return { v: 1, type: 'unlock', doorId, decisionId, issuedAt: now, expiresAt: now + 5000, pulseMs, source: 'face' };
+  return { v: 2, type: 'unlock', doorId, decisionId, issuedAt: now, expiresAt: now + 5000, pulseMs, source: 'face' };
 }
 
 describe('IotDoorLink against the local broker (mutual TLS)', () => {
@@ -120,9 +129,15 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
     expect(JSON.parse(commands[0]!.toString())).toMatchObject({ type: 'unlock', doorId: 'link-door-1' });
 
     const jpeg = (await jpegWithSquare()).toString('base64');
-    await link.publishFrame({ v: 1, doorId: 'link-door-1', frameId: 'frame-00000001', capturedAt: Date.now(), jpeg });
-    await link.publishEvent({ v: 1, doorId: 'link-door-1', type: 'door_opened', at: Date.now() });
-    await link.publishStatus({ v: 1, doorId: 'link-door-1', online: true, lock: 'locked', at: Date.now() });
+    await link.publishFrame(frameMessage('link-door-1', 'frame-00000001', jpeg));
+    await link.publishEvent({
+      v: 2,
+      doorId: 'link-door-1',
+      eventId: 'event-00000001',
+      type: 'door_opened',
+      at: Date.now(),
+    });
+    await link.publishStatus({ v: 2, doorId: 'link-door-1', online: true, lock: 'locked', at: Date.now() });
     await vi.waitFor(() => {
       expect(received.frames.find((f) => f.doorId === 'link-door-1')?.body).toMatchObject({
         frameId: 'frame-00000001',
@@ -135,9 +150,9 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
     await link.disconnect();
     expect(link.connected).toBe(false);
     expect(changes).toEqual([true, false]);
-    await expect(
-      link.publishFrame({ v: 1, doorId: 'link-door-1', frameId: 'frame-00000002', capturedAt: Date.now(), jpeg }),
-    ).rejects.toThrow(/not open|offline/);
+    await expect(link.publishFrame(frameMessage('link-door-1', 'frame-00000002', jpeg))).rejects.toThrow(
+      /not open|offline/,
+    );
   });
 
   it('can connect again after disconnect() (an agent stopped and started in one process)', async () => {
@@ -201,6 +216,7 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
     expect(link.connected).toBe(false);
     const server = await fx.ca.issueServerCertificate({ dns: ['localhost'], ips: ['127.0.0.1'] });
     const late = await startLocalBroker({
+      siteId: 'local',
       host: '127.0.0.1',
       port,
       tls: { caPem: fx.ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem },
@@ -321,6 +337,7 @@ describe('IotDoorLink with the wrong CA', () => {
     const otherCaFile = path.join(fx.dir, 'other-ca.pem');
     fs.writeFileSync(otherCaFile, other.caCertPem);
     const link = new IotDoorLink({
+      siteId: 'local',
       doorId: 'link-door-wrongca',
       endpoint: 'localhost',
       port: fx.port,
@@ -339,3 +356,17 @@ describe('IotDoorLink with the wrong CA', () => {
     await expect(attempt).rejects.toThrow();
   });
 });
+
+function frameMessage(doorId: string, frameId: string, jpeg: string): FrameMessage {
+  const now = Date.now();
+  return {
+    v: 2,
+    type: 'frame',
+    doorId,
+    frameId,
+    capturedAt: now,
+    jpeg,
+    visit: { id: `visit-${frameId}`, seq: 0, startedAt: now, last: true },
+    face: { box: { x: 0, y: 0, width: 64, height: 64 }, score: 0.9, sharpness: 50 },
+  };
+}

@@ -92,7 +92,7 @@ describe('agent main', () => {
 
       const now = Date.now();
       await backend.publishCommand({
-        v: 1,
+        v: 2,
         type: 'unlock',
         doorId,
         decisionId: 'main-unlock-0001',

@@ -32,5 +32,5 @@ export function buildStack(context: Record<string, unknown> = {}, options: { bun
     env: { account: TEST_ACCOUNT, region: TEST_REGION },
     settings,
   });
-  return { app, stack, outdir, cleanup: () => fs.rmSync(outdir, { recursive: true, force: true }) };
+  return { app, stack, settings, outdir, cleanup: () => fs.rmSync(outdir, { recursive: true, force: true }) };
 }

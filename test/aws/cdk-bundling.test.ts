@@ -76,7 +76,7 @@ describe('Lambda bundling', () => {
         FACEGATE_IOT_DATA_ENDPOINT: 'abc123-ats.iot.eu-west-1.amazonaws.com',
         FACEGATE_LOG_LEVEL: 'warn',
       },
-      { v: 1, topicDoorId: 'Not A Door!' },
+      { v: 2, topicDoorId: 'Not A Door!' },
     );
     expect(res.stdout).toMatch(/^RESULT \{"status":"rejected","reason":"topicDoorId must be a door id"\}$/m);
     // The JSON log line went to stdout for CloudWatch, with the component that rejected it.

@@ -10,7 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../../cloud/src/adapters/aws/dynamo-schema.js';
 import { LAMBDA_ENV } from '../../cloud/src/lambda/env.js';
-import { RULE_SQL } from '../../infra/lib/door-iot.js';
+import { ruleSql } from '../../infra/lib/door-iot.js';
 import { readSettings } from '../../infra/lib/settings.js';
 import { buildStack, TEST_ACCOUNT, TEST_AMI, TEST_REGION } from './cdk-app.js';
 
@@ -63,25 +63,25 @@ describe('IoT', () => {
             Sid: 'PublishOwnTopics',
             Effect: 'Allow',
             Action: 'iot:Publish',
-            Resource: ['frames', 'events', 'status'].map((c) => arn(`topic/facegate/doors/${thing}/${c}`)),
+            Resource: ['frames', 'events', 'status'].map((c) => arn(`topic/facegate/main/doors/${thing}/${c}`)),
           },
           {
             Sid: 'RetainOwnStatus',
             Effect: 'Allow',
             Action: 'iot:RetainPublish',
-            Resource: arn(`topic/facegate/doors/${thing}/status`),
+            Resource: arn(`topic/facegate/main/doors/${thing}/status`),
           },
           {
             Sid: 'SubscribeOwnCommands',
             Effect: 'Allow',
             Action: 'iot:Subscribe',
-            Resource: arn(`topicfilter/facegate/doors/${thing}/commands`),
+            Resource: arn(`topicfilter/facegate/main/doors/${thing}/commands`),
           },
           {
             Sid: 'ReceiveOwnCommands',
             Effect: 'Allow',
             Action: 'iot:Receive',
-            Resource: arn(`topic/facegate/doors/${thing}/commands`),
+            Resource: arn(`topic/facegate/main/doors/${thing}/commands`),
           },
         ],
       },
@@ -91,8 +91,9 @@ describe('IoT', () => {
   it('topic rules select the door id from the topic and invoke the right Lambda', () => {
     const recognize = logicalId(built.stack.lambdas.recognizeFrame);
     const telemetry = logicalId(built.stack.lambdas.doorTelemetry);
+    const RULE_SQL = ruleSql(built.settings.site);
     expect(RULE_SQL.frames).toBe(
-      "SELECT *, topic(3) AS topicDoorId FROM 'facegate/doors/+/frames' WHERE isUndefined(topicDoorId) AND isUndefined(topicChannel)",
+      `SELECT *, topic(4) AS topicDoorId FROM 'facegate/${built.settings.site}/doors/+/frames' WHERE isUndefined(topicDoorId) AND isUndefined(topicChannel)`,
     );
     const rules = ofType('AWS::IoT::TopicRule').map(([, r]) => r.Properties);
     expect(rules.map((r) => r.TopicRulePayload.Sql).sort()).toEqual(Object.values(RULE_SQL).sort());
@@ -189,6 +190,7 @@ describe('Lambdas', () => {
     expect(recognize).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
     expect(Object.keys(recognize.Environment.Variables).sort()).toEqual(
       [
+        LAMBDA_ENV.site,
         LAMBDA_ENV.tablePeople,
         LAMBDA_ENV.tableFaces,
         LAMBDA_ENV.tableDoors,
@@ -220,7 +222,11 @@ describe('Lambdas', () => {
       {
         'Fn::Join': [
           '',
-          ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:topic/facegate/doors/*/commands`],
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            `:iot:${TEST_REGION}:${TEST_ACCOUNT}:topic/facegate/main/doors/*/commands`,
+          ],
         ],
       },
     ]);

@@ -17,7 +17,7 @@ import { UpstreamError } from '../../cloud/src/errors.js';
 import { awsError, fakeAwsHttp, fakeClientConfig, type RecordedRequest, type Responder } from './fake-aws-http.js';
 
 const unlock: DoorCommand = {
-  v: 1,
+  v: 2,
   type: 'unlock',
   doorId: 'front-door',
   decisionId: 'decision-0001',
@@ -35,11 +35,11 @@ describe('IotDoorMessaging', () => {
       endpoint: 'https://example-ats.iot.eu-west-1.amazonaws.com',
       requestHandler: http.requestHandler,
     });
-    await new IotDoorMessaging({ client, logger: silentLogger() }).publishCommand(unlock);
+    await new IotDoorMessaging({ siteId: 'local', client, logger: silentLogger() }).publishCommand(unlock);
     expect(http.requests).toHaveLength(1);
     const req = http.requests[0]!;
     expect(req.method).toBe('POST');
-    expect(req.path).toBe('/topics/facegate%2Fdoors%2Ffront-door%2Fcommands');
+    expect(req.path).toBe('/topics/facegate%2Flocal%2Fdoors%2Ffront-door%2Fcommands');
     expect(req.query).toMatchObject({ qos: '1' });
     expect(JSON.parse(req.body.toString('utf8'))).toEqual(unlock);
   });
@@ -51,7 +51,7 @@ describe('IotDoorMessaging', () => {
       endpoint: 'https://example-ats.iot.eu-west-1.amazonaws.com',
       requestHandler: http.requestHandler,
     });
-    const messaging = new IotDoorMessaging({ client, logger: silentLogger() });
+    const messaging = new IotDoorMessaging({ siteId: 'local', client, logger: silentLogger() });
     await expect(messaging.publishCommand({ ...unlock, pulseMs: 60_000 })).rejects.toMatchObject({
       code: 'invalid_input',
     });
@@ -69,7 +69,7 @@ describe('IotDoorMessaging', () => {
       requestHandler: http.requestHandler,
     });
     await expect(
-      new IotDoorMessaging({ client, logger: silentLogger() }).publishCommand(unlock),
+      new IotDoorMessaging({ siteId: 'local', client, logger: silentLogger() }).publishCommand(unlock),
     ).rejects.toBeInstanceOf(UpstreamError);
   });
 });
@@ -134,7 +134,12 @@ function provisionerWith(respond: Responder) {
   const http = fakeAwsHttp(respond);
   const client = new IoTClient({ ...fakeClientConfig, requestHandler: http.requestHandler });
   return {
-    provisioner: new IotDoorProvisioner({ client, policyName: 'facegate-door', logger: silentLogger() }),
+    provisioner: new IotDoorProvisioner({
+      siteId: 'local',
+      client,
+      policyName: 'facegate-door',
+      logger: silentLogger(),
+    }),
     requests: http.requests,
   };
 }
@@ -170,6 +175,7 @@ describe('IotDoorProvisioner', () => {
     expect(attachReq.query).toMatchObject({ thingPrincipalType: 'EXCLUSIVE_THING' });
 
     expect(creds).toEqual({
+      siteId: 'local',
       doorId: 'front-door',
       certificatePem: '-----BEGIN CERTIFICATE-----\nNEW\n-----END CERTIFICATE-----\n',
       privateKeyPem: '-----BEGIN RSA PRIVATE KEY-----\nSECRET\n-----END RSA PRIVATE KEY-----\n',

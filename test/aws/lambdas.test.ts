@@ -64,6 +64,7 @@ async function harness(): Promise<Harness> {
     records,
     images,
     messaging: new IotDoorMessaging({
+      siteId: 'local',
       client: new IoTDataPlaneClient({
         ...fakeClientConfig,
         endpoint: 'https://x-ats.iot.eu-west-1.amazonaws.com',
@@ -86,14 +87,18 @@ async function harness(): Promise<Harness> {
   };
 }
 
-/** What `SELECT *, topic(3) AS topicDoorId FROM 'facegate/doors/+/frames'` delivers. */
+/** What `SELECT *, topic(4) AS topicDoorId FROM 'facegate/main/doors/+/frames'` delivers. */
 function frameEvent(topicDoorId: string, overrides: Record<string, unknown> = {}) {
+  const frameId = `frame-${randomUUID().slice(0, 8)}`;
   return {
-    v: 1,
+    v: 2,
+    type: 'frame',
     doorId: topicDoorId,
-    frameId: `frame-${randomUUID().slice(0, 8)}`,
+    frameId,
     capturedAt: NOW - 200,
     jpeg: jpeg.toString('base64'),
+    visit: { id: `visit-${frameId}`, seq: 0, startedAt: NOW - 200, last: true },
+    face: { box: { x: 0, y: 0, width: 64, height: 64 }, score: 0.9, sharpness: 50 },
     ...overrides,
     topicDoorId,
   };
@@ -129,7 +134,7 @@ describe('recognize-frame Lambda', () => {
 
     expect(h.rekognition[0]!.json).toMatchObject({ CollectionId: 'facegate-test', FaceMatchThreshold: 99 });
     const [sent] = commandsOf(h);
-    expect(sent?.topic).toBe('facegate/doors/front-door/commands');
+    expect(sent?.topic).toBe('facegate/local/doors/front-door/commands');
     expect(sent?.command).toMatchObject({
       type: 'unlock',
       doorId: 'front-door',
@@ -199,7 +204,7 @@ describe('door-telemetry Lambda', () => {
     const lambda = createDoorTelemetryLambda({ records, logger: silentLogger(), clock: () => NOW });
 
     const status = {
-      v: 1,
+      v: 2,
       doorId: 'front-door',
       online: true,
       lock: 'locked',
@@ -217,8 +222,9 @@ describe('door-telemetry Lambda', () => {
     });
 
     const event = {
-      v: 1,
+      v: 2,
       doorId: 'front-door',
+      eventId: 'event-00000001',
       type: 'door_opened',
       at: NOW,
       topicDoorId: 'front-door',
@@ -263,6 +269,7 @@ describe('Lambda environment', () => {
   it('reads a complete configuration with defaults', () => {
     expect(readRecognizeConfig(env)).toEqual({
       region: 'eu-west-1',
+      siteId: 'local',
       tables: { people: 'p', faces: 'f', doors: 'd', events: 'e' },
       eventRetentionDays: null,
       bucket: 'b',

@@ -8,6 +8,7 @@ import {
 } from '../../cloud/src/adapters/local/broker/identity.js';
 import { MAX_MQTT_MESSAGE_BYTES } from '../../protocol/index.js';
 
+const SITE = 'local';
 const doorA = identityFromCommonName('door-a')!;
 const backend = identityFromCommonName(BACKEND_IDENTITY)!;
 const pub = (topic: string, payloadBytes = 10, retain = false) => ({ topic, payloadBytes, retain });
@@ -32,86 +33,88 @@ describe('identities', () => {
 describe('publish rules', () => {
   it('a door publishes only its own frames, events and status', () => {
     for (const ch of ['frames', 'events', 'status'])
-      expect(checkPublish(doorA, pub(`facegate/doors/door-a/${ch}`)).ok, ch).toBe(true);
+      expect(checkPublish(doorA, pub(`facegate/local/doors/door-a/${ch}`), SITE).ok, ch).toBe(true);
     for (const topic of [
-      'facegate/doors/door-b/frames',
-      'facegate/doors/door-a/commands',
-      'facegate/doors/door-a/frames/extra',
-      'facegate/doors/+/frames',
-      'facegate/doors/door-a',
+      'facegate/local/doors/door-b/frames',
+      'facegate/local/doors/door-a/commands',
+      'facegate/local/doors/door-a/frames/extra',
+      'facegate/local/doors/+/frames',
+      'facegate/local/doors/door-a',
       '$SYS/broker/x',
       'other/topic',
     ]) {
-      expect(checkPublish(doorA, pub(topic)).ok, topic).toBe(false);
+      expect(checkPublish(doorA, pub(topic), SITE).ok, topic).toBe(false);
     }
   });
 
   it('only status may be retained, and never a command', () => {
-    expect(checkPublish(doorA, pub('facegate/doors/door-a/status', 10, true)).ok).toBe(true);
-    expect(checkPublish(doorA, pub('facegate/doors/door-a/frames', 10, true)).ok).toBe(false);
-    expect(checkPublish(backend, pub('facegate/doors/door-a/commands', 10, true)).ok).toBe(false);
+    expect(checkPublish(doorA, pub('facegate/local/doors/door-a/status', 10, true), SITE).ok).toBe(true);
+    expect(checkPublish(doorA, pub('facegate/local/doors/door-a/frames', 10, true), SITE).ok).toBe(false);
+    expect(checkPublish(backend, pub('facegate/local/doors/door-a/commands', 10, true), SITE).ok).toBe(false);
   });
 
   it('the back end publishes commands to any door and nothing else', () => {
-    expect(checkPublish(backend, pub('facegate/doors/door-b/commands')).ok).toBe(true);
+    expect(checkPublish(backend, pub('facegate/local/doors/door-b/commands'), SITE).ok).toBe(true);
     for (const topic of [
-      'facegate/doors/door-b/frames',
-      'facegate/doors/door-b/status',
-      'facegate/doors/+/commands',
+      'facegate/local/doors/door-b/frames',
+      'facegate/local/doors/door-b/status',
+      'facegate/local/doors/+/commands',
       'x/y',
     ]) {
-      expect(checkPublish(backend, pub(topic)).ok, topic).toBe(false);
+      expect(checkPublish(backend, pub(topic), SITE).ok, topic).toBe(false);
     }
   });
 
   it(`refuses payloads over ${MAX_MQTT_MESSAGE_BYTES} bytes for everyone`, () => {
-    expect(checkPublish(doorA, pub('facegate/doors/door-a/frames', MAX_MQTT_MESSAGE_BYTES)).ok).toBe(true);
-    const over = checkPublish(doorA, pub('facegate/doors/door-a/frames', MAX_MQTT_MESSAGE_BYTES + 1));
+    expect(checkPublish(doorA, pub('facegate/local/doors/door-a/frames', MAX_MQTT_MESSAGE_BYTES), SITE).ok).toBe(true);
+    const over = checkPublish(doorA, pub('facegate/local/doors/door-a/frames', MAX_MQTT_MESSAGE_BYTES + 1), SITE);
     expect(over).toEqual({ ok: false, reason: expect.stringContaining('exceeds') });
-    expect(checkPublish(backend, pub('facegate/doors/door-a/commands', MAX_MQTT_MESSAGE_BYTES + 1)).ok).toBe(false);
+    expect(
+      checkPublish(backend, pub('facegate/local/doors/door-a/commands', MAX_MQTT_MESSAGE_BYTES + 1), SITE).ok,
+    ).toBe(false);
   });
 
   it("a door's will must be its own status", () => {
-    expect(checkWill(doorA, pub('facegate/doors/door-a/status', 10, true)).ok).toBe(true);
-    expect(checkWill(doorA, pub('facegate/doors/door-a/events')).ok).toBe(false);
-    expect(checkWill(doorA, pub('facegate/doors/door-b/status', 10, true)).ok).toBe(false);
+    expect(checkWill(doorA, pub('facegate/local/doors/door-a/status', 10, true), SITE).ok).toBe(true);
+    expect(checkWill(doorA, pub('facegate/local/doors/door-a/events'), SITE).ok).toBe(false);
+    expect(checkWill(doorA, pub('facegate/local/doors/door-b/status', 10, true), SITE).ok).toBe(false);
   });
 });
 
 describe('subscribe rules', () => {
   it('a door subscribes to its own commands topic only, never with wildcards', () => {
-    expect(checkSubscribe(doorA, 'facegate/doors/door-a/commands').ok).toBe(true);
+    expect(checkSubscribe(doorA, 'facegate/local/doors/door-a/commands', SITE).ok).toBe(true);
     for (const filter of [
-      'facegate/doors/door-b/commands',
-      'facegate/doors/+/commands',
-      'facegate/doors/door-a/+',
+      'facegate/local/doors/door-b/commands',
+      'facegate/local/doors/+/commands',
+      'facegate/local/doors/door-a/+',
       'facegate/#',
       '#',
-      'facegate/doors/door-a/frames',
+      'facegate/local/doors/door-a/frames',
     ]) {
-      expect(checkSubscribe(doorA, filter).ok, filter).toBe(false);
+      expect(checkSubscribe(doorA, filter, SITE).ok, filter).toBe(false);
     }
   });
 
   it("the back end subscribes to doors' frames, events and status, one door or all", () => {
     for (const filter of [
-      'facegate/doors/+/frames',
-      'facegate/doors/+/events',
-      'facegate/doors/+/status',
-      'facegate/doors/door-a/status',
+      'facegate/local/doors/+/frames',
+      'facegate/local/doors/+/events',
+      'facegate/local/doors/+/status',
+      'facegate/local/doors/door-a/status',
     ]) {
-      expect(checkSubscribe(backend, filter).ok, filter).toBe(true);
+      expect(checkSubscribe(backend, filter, SITE).ok, filter).toBe(true);
     }
     for (const filter of [
       '#',
       'facegate/#',
-      'facegate/doors/+/commands',
-      'facegate/doors/+/+',
-      'facegate/doors/#',
+      'facegate/local/doors/+/commands',
+      'facegate/local/doors/+/+',
+      'facegate/local/doors/#',
       '$SYS/#',
-      'facegate/doors/Bad/frames',
+      'facegate/local/doors/Bad/frames',
     ]) {
-      expect(checkSubscribe(backend, filter).ok, filter).toBe(false);
+      expect(checkSubscribe(backend, filter, SITE).ok, filter).toBe(false);
     }
   });
 });

@@ -7,7 +7,7 @@
 import { iot, mqtt } from 'aws-iot-device-sdk-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBackendMqtt, type BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
-import { topics } from '../../protocol/index.js';
+import { doorTopics, siteTopicFilter } from '../../protocol/index.js';
 import { silentLogger } from '../../lib/logger.js';
 import { connectClient, eventually, startBrokerFixture, type BrokerFixture } from './support/fixtures.js';
 
@@ -18,6 +18,7 @@ const received: string[] = [];
 beforeAll(async () => {
   fx = await startBrokerFixture();
   backend = await connectBackendMqtt({
+    siteId: 'local',
     host: '127.0.0.1',
     port: fx.port,
     caPem: fx.ca.caCertPem,
@@ -53,15 +54,15 @@ describe('door on aws-iot-device-sdk-v2', () => {
     const door = await sdkDoor('sdk-door');
     try {
       const commands: string[] = [];
-      await door.subscribe(topics.commands('sdk-door'), mqtt.QoS.AtLeastOnce, (_topic, payload) => {
+      await door.subscribe(doorTopics('local', 'sdk-door').commands, mqtt.QoS.AtLeastOnce, (_topic, payload) => {
         commands.push(Buffer.from(payload).toString());
       });
-      await door.publish(topics.frames('sdk-door'), 'sdk-frame', mqtt.QoS.AtLeastOnce);
+      await door.publish(doorTopics('local', 'sdk-door').frames, 'sdk-frame', mqtt.QoS.AtLeastOnce);
       await eventually(() => received.includes('frames sdk-door sdk-frame'));
 
       const now = Date.now();
       await backend.publishCommand({
-        v: 1,
+        v: 2,
         type: 'deny',
         reason: 'unknown',
         doorId: 'sdk-door',
@@ -78,7 +79,7 @@ describe('door on aws-iot-device-sdk-v2', () => {
   it("is refused another door's commands", async () => {
     const door = await sdkDoor('sdk-door');
     try {
-      const result = await door.subscribe(topics.commands('other-door'), mqtt.QoS.AtLeastOnce);
+      const result = await door.subscribe(doorTopics('local', 'other-door').commands, mqtt.QoS.AtLeastOnce);
       expect(result.qos as number).toBe(128);
     } finally {
       await door.disconnect();
@@ -86,7 +87,12 @@ describe('door on aws-iot-device-sdk-v2', () => {
   });
 
   it('its last will (offline status, retained) reaches the back end when it vanishes', async () => {
-    const will = new mqtt.MqttWill(topics.status('sdk-will'), mqtt.QoS.AtLeastOnce, 'sdk-will-offline', true);
+    const will = new mqtt.MqttWill(
+      doorTopics('local', 'sdk-will').status,
+      mqtt.QoS.AtLeastOnce,
+      'sdk-will-offline',
+      true,
+    );
     const door = await sdkDoor('sdk-will', will);
     try {
       await eventually(() => fx.broker.connectedDoors().includes('sdk-will') || undefined);
@@ -94,7 +100,7 @@ describe('door on aws-iot-device-sdk-v2', () => {
       // the SDK's session without a DISCONNECT, which is what makes the broker publish the will.
       const takeover = await connectClient(fx, 'sdk-will');
       await eventually(() => received.includes('status sdk-will sdk-will-offline'));
-      await takeover.publishAsync(topics.status('sdk-will'), '', { qos: 1, retain: true });
+      await takeover.publishAsync(doorTopics('local', 'sdk-will').status, '', { qos: 1, retain: true });
       await takeover.endAsync();
     } finally {
       await door.disconnect();

@@ -1,7 +1,7 @@
 /** The back end's MQTT adapter: connection failures, fail-fast commands, handler isolation, reconnection. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBackendMqtt, type BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
-import { topics, type DoorCommand } from '../../protocol/index.js';
+import { doorTopics, siteTopicFilter, type DoorCommand } from '../../protocol/index.js';
 import { silentLogger } from '../../lib/logger.js';
 import { connectClient, endAll, eventually, startBrokerFixture, type BrokerFixture } from './support/fixtures.js';
 
@@ -15,6 +15,7 @@ afterAll(async () => {
 
 function connect(extra: Partial<Parameters<typeof connectBackendMqtt>[0]> = {}): Promise<BackendMqtt> {
   return connectBackendMqtt({
+    siteId: 'local',
     host: '127.0.0.1',
     port: fx.port,
     caPem: fx.ca.caCertPem,
@@ -26,7 +27,7 @@ function connect(extra: Partial<Parameters<typeof connectBackendMqtt>[0]> = {}):
 
 function deny(doorId: string, decisionId: string): DoorCommand {
   const now = Date.now();
-  return { v: 1, type: 'deny', reason: 'unknown', doorId, decisionId, issuedAt: now, expiresAt: now + 5000 };
+  return { v: 2, type: 'deny', reason: 'unknown', doorId, decisionId, issuedAt: now, expiresAt: now + 5000 };
 }
 
 describe('connectBackendMqtt', () => {
@@ -50,8 +51,8 @@ describe('connectBackendMqtt', () => {
     });
     backend.onEvent((doorId, p) => got.push(`${doorId} ${p.toString()}`));
     const door = await connectClient(fx, 'door-a');
-    await door.publishAsync(topics.events('door-a'), 'one', { qos: 1 });
-    await door.publishAsync(topics.events('door-a'), 'two', { qos: 1 });
+    await door.publishAsync(doorTopics('local', 'door-a').events, 'one', { qos: 1 });
+    await door.publishAsync(doorTopics('local', 'door-a').events, 'two', { qos: 1 });
     await eventually(() => got.includes('door-a two'));
     expect(got).toEqual(['door-a one', 'door-a two']);
     await endAll(door);
@@ -75,7 +76,7 @@ describe('connectBackendMqtt', () => {
     // The resubscription may land a moment after CONNACK; keep sending until one frame arrives.
     let n = 0;
     while (!frames.some((f) => f.startsWith('door-a after-restart'))) {
-      await door.publishAsync(topics.frames('door-a'), `after-restart-${n++}`, { qos: 1 });
+      await door.publishAsync(doorTopics('local', 'door-a').frames, `after-restart-${n++}`, { qos: 1 });
       await new Promise((r) => setTimeout(r, 50));
     }
     await endAll(door);
@@ -86,7 +87,7 @@ describe('connectBackendMqtt', () => {
     const first = await connect(); // client id facegate-backend: persistent session by default
     await first.close();
     const door = await connectClient(fx, 'door-a');
-    await door.publishAsync(topics.events('door-a'), 'while-backend-away', { qos: 1 });
+    await door.publishAsync(doorTopics('local', 'door-a').events, 'while-backend-away', { qos: 1 });
     await endAll(door);
 
     const second = await connect();
@@ -100,12 +101,12 @@ describe('connectBackendMqtt', () => {
     const first = await connect({ clientId: 'facegate-backend-cli' });
     await first.close();
     const door = await connectClient(fx, 'door-a');
-    await door.publishAsync(topics.events('door-a'), 'not-for-cli', { qos: 1 });
+    await door.publishAsync(doorTopics('local', 'door-a').events, 'not-for-cli', { qos: 1 });
 
     const second = await connect({ clientId: 'facegate-backend-cli' });
     const got: string[] = [];
     second.onEvent((_doorId, p) => got.push(p.toString()));
-    await door.publishAsync(topics.events('door-a'), 'marker-for-cli', { qos: 1 });
+    await door.publishAsync(doorTopics('local', 'door-a').events, 'marker-for-cli', { qos: 1 });
     await eventually(() => got.includes('marker-for-cli'));
     expect(got).toEqual(['marker-for-cli']);
     await endAll(door);

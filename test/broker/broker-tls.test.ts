@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalBroker } from '../../cloud/src/adapters/local/broker/index.js';
 import { openLocalCa } from '../../cloud/src/adapters/local/ca/index.js';
-import { topics } from '../../protocol/index.js';
+import { doorTopics, siteTopicFilter } from '../../protocol/index.js';
 import { silentLogger } from '../../lib/logger.js';
 import {
   connectClient,
@@ -75,11 +75,11 @@ describe('mutual TLS', () => {
 describe('revocation', () => {
   it('a revoked door cannot connect; a live one is cut off at its next message; a re-provisioned one can', async () => {
     const live = await connectClient(fx, 'door-r');
-    await live.publishAsync(topics.events('door-r'), 'before-revocation', { qos: 1 });
+    await live.publishAsync(doorTopics('local', 'door-r').events, 'before-revocation', { qos: 1 });
 
     await fx.ca.revoke('door-r');
 
-    expect(await publishOutcome(live, topics.events('door-r'), 'after-revocation')).toBe('dropped');
+    expect(await publishOutcome(live, doorTopics('local', 'door-r').events, 'after-revocation')).toBe('dropped');
     expect(fx.logs()).toContainEqual(
       expect.objectContaining({ msg: 'refused publish: certificate revoked', identity: 'door-r' }),
     );
@@ -100,6 +100,7 @@ describe('revocation of an idle door', () => {
   it('a connected door that sends nothing is dropped once revoked', async () => {
     const server = await fx.ca.issueServerCertificate({ dns: [], ips: [] });
     const broker = await startLocalBroker({
+      siteId: 'local',
       host: '127.0.0.1',
       port: 0,
       tls: { caPem: fx.ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem },
@@ -127,6 +128,7 @@ describe('revocation check failures', () => {
   it('a revocation check that throws refuses the connection (fail closed)', async () => {
     const server = await fx.ca.issueServerCertificate({ dns: [], ips: [] });
     const broker = await startLocalBroker({
+      siteId: 'local',
       host: '127.0.0.1',
       port: 0,
       tls: { caPem: fx.ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem },
@@ -151,13 +153,14 @@ describe('start-up failures', () => {
     const server = await fx.ca.issueServerCertificate({ dns: [], ips: [] });
     const tlsMaterial = { caPem: fx.ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem };
     await expect(
-      startLocalBroker({ host: '127.0.0.1', port: fx.port, tls: tlsMaterial, logger: silentLogger() }),
+      startLocalBroker({ siteId: 'local', host: '127.0.0.1', port: fx.port, tls: tlsMaterial, logger: silentLogger() }),
     ).rejects.toMatchObject({
       code: 'broker_start',
       message: expect.stringContaining('cannot listen'),
     });
     await expect(
       startLocalBroker({
+        siteId: 'local',
         host: '127.0.0.1',
         port: 0,
         tls: { ...tlsMaterial, keyPem: 'not a key' },
@@ -191,7 +194,7 @@ describe('hostile clients', () => {
 
     // The broker still serves a legitimate door.
     const a = await connectClient(fx, 'door-a');
-    await a.publishAsync(topics.events('door-a'), 'still-alive', { qos: 1 });
+    await a.publishAsync(doorTopics('local', 'door-a').events, 'still-alive', { qos: 1 });
     await endAll(a);
     halfOpen.destroy();
   });

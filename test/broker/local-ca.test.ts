@@ -150,7 +150,7 @@ describe('local CA', () => {
 describe('LocalDoorProvisioner', () => {
   it('hands a door its certificate, key, the CA and the broker address', async () => {
     const ca = await openLocalCa(caDir(), silentLogger());
-    const provisioner = new LocalDoorProvisioner(ca, { host: 'facegate.local', port: 8883 });
+    const provisioner = new LocalDoorProvisioner(ca, { siteId: 'local', host: 'facegate.local', port: 8883 });
     const creds = await provisioner.provision('lobby');
     expect(creds).toMatchObject({ doorId: 'lobby', caPem: ca.caCertPem, endpoint: 'facegate.local', port: 8883 });
     expect(new X509Certificate(creds.certificatePem).subject).toContain('CN=lobby');
@@ -162,7 +162,7 @@ describe('LocalDoorProvisioner', () => {
 
   it('refuses invalid door ids and the back end identity', async () => {
     const ca = await openLocalCa(caDir(), silentLogger());
-    const provisioner = new LocalDoorProvisioner(ca, { host: 'localhost', port: 8883 });
+    const provisioner = new LocalDoorProvisioner(ca, { siteId: 'local', host: 'localhost', port: 8883 });
     for (const bad of ['', 'Front-Door', '../etc', 'a/b', '-x', 'facegate-backend', 'facegate-backend-2']) {
       await expect(provisioner.provision(bad), bad).rejects.toBeInstanceOf(InvalidInputError);
     }

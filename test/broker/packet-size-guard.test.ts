@@ -2,7 +2,7 @@
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttFrameScanner } from '../../cloud/src/adapters/local/broker/packet-size-guard.js';
-import { topics } from '../../protocol/index.js';
+import { doorTopics, siteTopicFilter } from '../../protocol/index.js';
 import { connectClient, endAll, startBrokerFixture, type BrokerFixture } from './support/fixtures.js';
 
 /** MQTT "remaining length" encoding. */
@@ -104,7 +104,7 @@ describe('broker packet size guard', () => {
     );
 
     const a = await connectClient(fx, 'door-a');
-    await a.publishAsync(topics.events('door-a'), 'broker-still-serves', { qos: 1 });
+    await a.publishAsync(doorTopics('local', 'door-a').events, 'broker-still-serves', { qos: 1 });
     await endAll(a);
   });
 });

@@ -34,7 +34,7 @@ describe('door telemetry', () => {
   });
 
   it('applies a status: online, lock, agent version, last seen; and tells the feed', async () => {
-    const status = { v: 1, doorId: 'front-door', online: true, lock: 'locked', agentVersion: '1.4.0', at: NOW - 50 };
+    const status = { v: 2, doorId: 'front-door', online: true, lock: 'locked', agentVersion: '1.4.0', at: NOW - 50 };
     expect(await telemetry.handleStatus({ topicDoorId: 'front-door', payload: json(status) })).toEqual({
       status: 'applied',
     });
@@ -45,7 +45,7 @@ describe('door telemetry', () => {
     // The last will: offline, version not repeated and so left as it was.
     await telemetry.handleStatus({
       topicDoorId: 'front-door',
-      payload: json({ v: 1, doorId: 'front-door', online: false, lock: 'unknown', at: NOW }),
+      payload: json({ v: 2, doorId: 'front-door', online: false, lock: 'unknown', at: NOW }),
     });
     expect(await stores.records.getDoor('front-door')).toMatchObject({
       online: false,
@@ -55,7 +55,7 @@ describe('door telemetry', () => {
   });
 
   it('accepts an already-parsed object (the IoT rule → Lambda path)', async () => {
-    const status = { v: 1, doorId: 'front-door', online: true, lock: 'unlocked', at: NOW };
+    const status = { v: 2, doorId: 'front-door', online: true, lock: 'unlocked', at: NOW };
     expect(await telemetry.handleStatus({ topicDoorId: 'front-door', payload: status })).toEqual({ status: 'applied' });
     expect((await stores.records.getDoor('front-door'))?.lock).toBe('unlocked');
   });
@@ -64,7 +64,7 @@ describe('door telemetry', () => {
     const ev = (type: string, extra: Record<string, unknown> = {}) =>
       telemetry.handleEvent({
         topicDoorId: 'front-door',
-        payload: json({ v: 1, doorId: 'front-door', type, at: NOW, ...extra }),
+        payload: json({ v: 2, doorId: 'front-door', eventId: 'event-00000001', type, at: NOW, ...extra }),
       });
     expect(await ev('unlocked', { decisionId: 'decision-0001' })).toEqual({ status: 'applied' });
     expect((await stores.records.getDoor('front-door'))?.lock).toBe('unlocked');
@@ -99,18 +99,18 @@ describe('door telemetry', () => {
   describe('bad input is logged and changes nothing', () => {
     const bad: [string, string, unknown, RegExp][] = [
       ['not JSON', 'front-door', Buffer.from('{{'), /not JSON/],
-      ['wrong shape', 'front-door', json({ v: 1, doorId: 'front-door', online: 'yes' }), /invalid message/],
+      ['wrong shape', 'front-door', json({ v: 2, doorId: 'front-door', online: 'yes' }), /invalid message/],
       ['oversized', 'front-door', Buffer.alloc(10 * 1024 * 1024, 0x20), /limit/],
       [
         'another door in the payload',
         'front-door',
-        json({ v: 1, doorId: 'lab', online: true, lock: 'locked', at: NOW }),
+        json({ v: 2, doorId: 'lab', online: true, lock: 'locked', at: NOW }),
         /does not match/,
       ],
       [
         'unknown door',
         'ghost-door',
-        json({ v: 1, doorId: 'ghost-door', online: true, lock: 'locked', at: NOW }),
+        json({ v: 2, doorId: 'ghost-door', online: true, lock: 'locked', at: NOW }),
         /unknown door/,
       ],
     ];
@@ -125,9 +125,9 @@ describe('door telemetry', () => {
 
     it('events: wrong type, mismatched door, unknown door', async () => {
       for (const [topicDoorId, payload] of [
-        ['front-door', json({ v: 1, doorId: 'front-door', type: 'exploded', at: NOW })],
-        ['front-door', json({ v: 1, doorId: 'lab', type: 'door_opened', at: NOW })],
-        ['ghost-door', json({ v: 1, doorId: 'ghost-door', type: 'door_opened', at: NOW })],
+        ['front-door', json({ v: 2, doorId: 'front-door', eventId: 'event-00000002', type: 'exploded', at: NOW })],
+        ['front-door', json({ v: 2, doorId: 'lab', eventId: 'event-00000003', type: 'door_opened', at: NOW })],
+        ['ghost-door', json({ v: 2, doorId: 'ghost-door', eventId: 'event-00000004', type: 'door_opened', at: NOW })],
       ] as const) {
         expect((await telemetry.handleEvent({ topicDoorId, payload })).status).toBe('rejected');
       }
@@ -140,7 +140,7 @@ describe('door telemetry', () => {
     await stores.records.close();
     const outcome = await telemetry.handleStatus({
       topicDoorId: 'front-door',
-      payload: json({ v: 1, doorId: 'front-door', online: true, lock: 'locked', at: NOW }),
+      payload: json({ v: 2, doorId: 'front-door', online: true, lock: 'locked', at: NOW }),
     });
     expect(outcome).toEqual({ status: 'rejected', reason: 'internal error' });
     expect(logs.lines.some((l) => l.level === 50)).toBe(true);

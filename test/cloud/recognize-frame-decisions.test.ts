@@ -71,7 +71,7 @@ describe('recognize-frame: decisions', () => {
     expect(messaging.published).toHaveLength(1);
     const command = messaging.published[0] as Extract<DoorCommand, { type: 'unlock' }>;
     expect(command).toMatchObject({
-      v: 1,
+      v: 2,
       type: 'unlock',
       source: 'face',
       doorId: 'front-door',

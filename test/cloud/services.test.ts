@@ -35,7 +35,7 @@ describe('services', () => {
     // One CA for the file (creating its key is the slow part); each test gets fresh stores.
     caDir = makeTempDir('services-ca');
     const ca = await openLocalCa(path.join(caDir, 'ca'), silentLogger());
-    provisioner = new LocalDoorProvisioner(ca, { host: 'facegate.local', port: 8883 });
+    provisioner = new LocalDoorProvisioner(ca, { siteId: 'local', host: 'facegate.local', port: 8883 });
   });
   afterAll(() => removeDir(caDir));
 

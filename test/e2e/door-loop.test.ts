@@ -9,7 +9,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger.js';
-import { topics, type UnlockCommand } from '../../protocol/index.js';
+import { doorTopics, siteTopicFilter, type UnlockCommand } from '../../protocol/index.js';
 import { startLocalStack, type LocalStack } from '../../cli/local-stack.js';
 import { writeDoorBundle } from '../../cli/door-bundle.js';
 import { createAgentFromConfig, type AgentRuntime } from '../../agent/src/create-agent-from-config.js';
@@ -208,19 +208,19 @@ describe('door loop over the real broker (mutual TLS)', () => {
       const attacker = await connectAsDoorA();
       const received: string[] = [];
       attacker.on('message', (topic) => received.push(topic));
-      const granted = await attacker.subscribeAsync(topics.commands('door-b'), { qos: 1 }).catch(() => []);
+      const granted = await attacker.subscribeAsync(doorTopics('local', 'door-b').commands, { qos: 1 }).catch(() => []);
       expect(granted.every((g) => g.qos === 128)).toBe(true);
 
       const processedBefore = stack.dispatcher.stats().processed;
       const closed = new Promise<void>((resolve) => attacker.once('close', () => resolve()));
       const frame = {
-        v: 1,
+        v: 2,
         doorId: 'door-b',
         frameId: 'forged-frame-1',
         capturedAt: Date.now(),
         jpeg: Buffer.from('x').toString('base64'),
       };
-      attacker.publish(topics.frames('door-b'), JSON.stringify(frame), { qos: 0 });
+      attacker.publish(doorTopics('local', 'door-b').frames, JSON.stringify(frame), { qos: 0 });
       await closed; // the broker drops a client that publishes outside its own topics
       expect(stack.dispatcher.stats().processed).toBe(processedBefore);
 
@@ -234,6 +234,7 @@ describe('door loop over the real broker (mutual TLS)', () => {
     it('an expired or replayed unlock command does not pulse the relay', async () => {
       const cert = await stack.backend.ca.issueClientCertificate(BACKEND_IDENTITY, 1);
       const backend = await connectBackendMqtt({
+        siteId: 'local',
         host: '127.0.0.1',
         port: stack.mqtt.port,
         caPem: stack.backend.ca.caCertPem,
@@ -245,7 +246,7 @@ describe('door loop over the real broker (mutual TLS)', () => {
       try {
         const now = Date.now();
         const unlock = (decisionId: string, issuedAt: number, expiresAt: number): UnlockCommand => ({
-          v: 1,
+          v: 2,
           type: 'unlock',
           doorId: 'door-b',
           decisionId,

@@ -12,13 +12,23 @@
 import fs from 'node:fs';
 import { iot, mqtt } from 'aws-iot-device-sdk-v2';
 import type { Logger } from '../../../lib/logger.js';
-import { topics, type DoorEventMessage, type DoorStatusMessage, type FrameMessage } from '../../../protocol/index.js';
+import {
+  PROTOCOL_VERSION,
+  doorTopics,
+  type DoorChannel,
+  type DoorEventMessage,
+  type DoorStatusMessage,
+  type FramesTopicMessage,
+} from '../../../protocol/index.js';
 import type { DoorLink } from '../ports/index.js';
 import { Backoff, sleep } from '../backoff.js';
 import { ConfigError, LinkError } from '../errors.js';
 
 export interface IotDoorLinkOptions {
+  siteId: string;
   doorId: string;
+  /** MQTT client id; the door id unless the deployment names things otherwise (IoT Core: the thing name). */
+  clientId?: string;
   endpoint: string;
   port: number;
   caFile: string;
@@ -54,11 +64,11 @@ export class IotDoorLink implements DoorLink {
   private readonly commandHandlers: ((payload: Buffer) => void)[] = [];
   private readonly connectionHandlers: ((connected: boolean) => void)[] = [];
   private readonly log: Logger;
-  private readonly commandsTopic: string;
+  private readonly topics: Record<DoorChannel, string>;
 
   constructor(private readonly options: IotDoorLinkOptions) {
     this.log = options.logger.child({ component: 'door-link', endpoint: options.endpoint, port: options.port });
-    this.commandsTopic = topics.commands(options.doorId);
+    this.topics = doorTopics(options.siteId, options.doorId);
     // Fail at start-up, not in a retry loop: a missing certificate is a provisioning mistake.
     for (const [what, file] of [
       ['CA', options.caFile],
@@ -138,19 +148,19 @@ export class IotDoorLink implements DoorLink {
     return new Promise((resolve) => this.connectedWaiters.push(resolve));
   }
 
-  async publishFrame(frame: FrameMessage): Promise<void> {
+  async publishFrame(message: FramesTopicMessage): Promise<void> {
     // QoS 0 and only while connected: the SDK would otherwise queue frames and send stale faces later.
-    await this.publish(topics.frames(this.options.doorId), frame, mqtt.QoS.AtMostOnce, false, { requireOnline: true });
+    await this.publish(this.topics.frames, message, mqtt.QoS.AtMostOnce, false, { requireOnline: true });
   }
 
   async publishStatus(status: DoorStatusMessage): Promise<void> {
     // A queued status would be stale when it lands; the agent republishes on every (re)connect.
-    await this.publish(topics.status(this.options.doorId), status, mqtt.QoS.AtLeastOnce, true, { requireOnline: true });
+    await this.publish(this.topics.status, status, mqtt.QoS.AtLeastOnce, true, { requireOnline: true });
   }
 
   async publishEvent(event: DoorEventMessage): Promise<void> {
     // Events are the door's audit trail: QoS 1, and the SDK may hold them through a short outage.
-    await this.publish(topics.events(this.options.doorId), event, mqtt.QoS.AtLeastOnce, false, {
+    await this.publish(this.topics.events, event, mqtt.QoS.AtLeastOnce, false, {
       requireOnline: false,
     });
   }
@@ -195,15 +205,21 @@ export class IotDoorLink implements DoorLink {
 
   private buildConnection(): mqtt.MqttClientConnection {
     const o = this.options;
-    const offline: DoorStatusMessage = { v: 1, doorId: o.doorId, online: false, lock: 'locked', at: Date.now() };
+    const offline: DoorStatusMessage = {
+      v: PROTOCOL_VERSION,
+      doorId: o.doorId,
+      online: false,
+      lock: 'locked',
+      at: Date.now(),
+    };
     if (o.agentVersion) offline.agentVersion = o.agentVersion;
     // The will is fixed at connect time, so its `at` is when this session began, not when it ended.
-    const will = new mqtt.MqttWill(topics.status(o.doorId), mqtt.QoS.AtLeastOnce, JSON.stringify(offline), true);
+    const will = new mqtt.MqttWill(this.topics.status, mqtt.QoS.AtLeastOnce, JSON.stringify(offline), true);
     const config = iot.AwsIotMqttConnectionConfigBuilder.new_mtls_builder_from_path(o.certFile, o.keyFile)
       .with_certificate_authority_from_path(undefined, o.caFile)
       .with_endpoint(o.endpoint)
       .with_port(o.port)
-      .with_client_id(o.doorId)
+      .with_client_id(o.clientId ?? o.doorId)
       .with_clean_session(false)
       .with_keep_alive_seconds(o.keepAliveSec ?? 30)
       .with_will(will)
@@ -224,7 +240,7 @@ export class IotDoorLink implements DoorLink {
     connection.on('closed', () => this.setConnected(false));
     connection.on('error', (error) => this.log.warn({ err: error }, 'connection error'));
     connection.on('message', (topic, payload) => {
-      if (topic !== this.commandsTopic) {
+      if (topic !== this.topics.commands) {
         this.log.warn({ topic }, 'message on an unexpected topic ignored');
         return;
       }
@@ -266,13 +282,13 @@ export class IotDoorLink implements DoorLink {
    */
   private async subscribeCommands(connection: mqtt.MqttClientConnection): Promise<void> {
     try {
-      const granted = await connection.subscribe(this.commandsTopic, mqtt.QoS.AtLeastOnce);
+      const granted = await connection.subscribe(this.topics.commands, mqtt.QoS.AtLeastOnce);
       if (granted.error_code || (granted.qos as number) === 128)
         throw new LinkError(`broker refused the subscription (${granted.error_code ?? 'qos 128'})`);
-      this.log.info({ topic: this.commandsTopic }, 'subscribed to commands');
+      this.log.info({ topic: this.topics.commands }, 'subscribed to commands');
     } catch (err) {
       this.log.error(
-        { err, topic: this.commandsTopic },
+        { err, topic: this.topics.commands },
         'subscribe to commands failed: this door cannot receive unlocks',
       );
     }

@@ -13,8 +13,14 @@ import type { DoorBundle, FacegateServices } from './services.js';
 export const BUNDLE_FILES = { ca: 'ca.pem', cert: 'door.crt', key: 'door.key', config: 'agent.json' } as const;
 
 /** A Raspberry Pi door as shipped: camera streamed by ffmpeg from /dev/video0, lock relay on BCM 17. */
-export function agentConfigFor(doorId: string, endpoint: string, port: number): Record<string, unknown> {
+export function agentConfigFor(
+  siteId: string,
+  doorId: string,
+  endpoint: string,
+  port: number,
+): Record<string, unknown> {
   return {
+    siteId,
     doorId,
     mqtt: { endpoint, port, caFile: BUNDLE_FILES.ca, certFile: BUNDLE_FILES.cert, keyFile: BUNDLE_FILES.key },
     camera: { type: 'stream', source: 'ffmpeg', device: '/dev/video0', width: 640, height: 480, fps: 5 },
@@ -69,7 +75,7 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
       const endpoint = deps.endpointForDoors ?? { endpoint: credentials.endpoint, port: credentials.port };
       const bundle: DoorBundle = {
         credentials,
-        agentConfig: agentConfigFor(door.doorId, endpoint.endpoint, endpoint.port),
+        agentConfig: agentConfigFor(credentials.siteId, door.doorId, endpoint.endpoint, endpoint.port),
       };
       log.info({ doorId: door.doorId, actor: actor.name }, 'door created and provisioned');
       return { door, bundle };
@@ -83,7 +89,7 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
       const now = deps.clock();
       const decisionId = newId();
       const command = UnlockCommand.parse({
-        v: 1,
+        v: 2,
         type: 'unlock',
         source: 'remote',
         doorId,

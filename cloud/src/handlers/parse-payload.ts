@@ -4,10 +4,9 @@
  * before JSON.parse ever sees them.
  */
 import type { z } from 'zod';
-import { describeIssues } from '../../../lib/zod-issues.js';
-import { MAX_MQTT_MESSAGE_BYTES, parseMessage } from '../../../protocol/index.js';
+import { MAX_MQTT_MESSAGE_BYTES, parseMessage, validateMessage, type ParseResult } from '../../../protocol/index.js';
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+export type Parsed<T> = ParseResult<T>;
 
 export function parseDoorPayload<T extends z.ZodTypeAny>(schema: T, payload: unknown): Parsed<z.infer<T>> {
   if (typeof payload === 'string' || payload instanceof Uint8Array) {
@@ -18,7 +17,5 @@ export function parseDoorPayload<T extends z.ZodTypeAny>(schema: T, payload: unk
     return parseMessage(schema, payload);
   }
   if (payload === null || typeof payload !== 'object') return { ok: false, error: 'payload is not a JSON object' };
-  const result = schema.safeParse(payload);
-  if (result.success) return { ok: true, value: result.data };
-  return { ok: false, error: `invalid message: ${describeIssues(result.error)}` };
+  return validateMessage(schema, payload);
 }

@@ -241,7 +241,7 @@ function buildCommand(
   ttlMs: number,
   frameId: string,
 ): DoorCommand {
-  const base = { v: 1 as const, doorId: door.doorId, decisionId, issuedAt: now, expiresAt: now + ttlMs, frameId };
+  const base = { v: 2 as const, doorId: door.doorId, decisionId, issuedAt: now, expiresAt: now + ttlMs, frameId };
   const command: DoorCommand =
     result === 'granted'
       ? {

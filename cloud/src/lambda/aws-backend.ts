@@ -56,8 +56,13 @@ export async function openAwsBackend(config: AdminHostConfig, logger: Logger): P
       threshold: config.matchThreshold,
       logger,
     }),
-    messaging: new IotDoorMessaging({ client: iotData, logger }),
-    provisioner: new IotDoorProvisioner({ client: iot, policyName: config.iotPolicyName, logger }),
+    messaging: new IotDoorMessaging({ client: iotData, siteId: config.siteId, logger }),
+    provisioner: new IotDoorProvisioner({
+      client: iot,
+      siteId: config.siteId,
+      policyName: config.iotPolicyName,
+      logger,
+    }),
     watchDoors(publish, intervalMs = 3000) {
       const poller = new DoorStatePoller({ records, publish, intervalMs, logger });
       poller.start();

@@ -50,5 +50,5 @@ export function createFaceIndex(
 export async function createDoorMessaging(config: RecognizeConfig, logger: Logger): Promise<IotDoorMessaging> {
   const host = config.iotDataEndpoint ?? (await describeIotDataEndpoint(new IoTClient({ region: config.region })));
   const client = new IoTDataPlaneClient({ region: config.region, endpoint: `https://${host}` });
-  return new IotDoorMessaging({ client, logger });
+  return new IotDoorMessaging({ client, siteId: config.siteId, logger });
 }

@@ -4,7 +4,7 @@
  * exactly these names). A missing or malformed value fails the start with a ConfigError naming the
  * variable, never a half-configured handler.
  */
-import { envInt, envOptional } from '../../../lib/env.js';
+import { envInt, envOptional, siteId } from '../../../lib/env.js';
 import { ConfigError } from '../errors.js';
 import type { TableNames } from '../adapters/aws/dynamo-schema.js';
 import { DEFAULT_REKOGNITION_THRESHOLD } from '../adapters/aws/rekognition-face-index.js';
@@ -14,6 +14,7 @@ type Env = Record<string, string | undefined>;
 /** Names of the variables, shared with the CDK stack so the two cannot drift apart. */
 export const LAMBDA_ENV = {
   region: 'AWS_REGION',
+  site: 'FACEGATE_SITE',
   tablePeople: 'FACEGATE_TABLE_PEOPLE',
   tableFaces: 'FACEGATE_TABLE_FACES',
   tableDoors: 'FACEGATE_TABLE_DOORS',
@@ -40,6 +41,8 @@ export const ADMIN_HOST_ENV = {
 
 export interface RecordsConfig {
   region: string;
+  /** The site this back end serves: its doors' topics and thing names carry it. */
+  siteId: string;
   tables: TableNames;
   /** null = keep events forever. */
   eventRetentionDays: number | null;
@@ -65,6 +68,7 @@ export function readRecordsConfig(env: Env = process.env): RecordsConfig {
   const retention = envInt(LAMBDA_ENV.eventRetentionDays, 0, 0, 36_500, env);
   return {
     region: required(LAMBDA_ENV.region, env),
+    siteId: siteId(env),
     tables: {
       people: required(LAMBDA_ENV.tablePeople, env),
       faces: required(LAMBDA_ENV.tableFaces, env),

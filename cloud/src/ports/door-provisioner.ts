@@ -3,6 +3,8 @@
  * CreateKeysAndCertificate + policy + thing) and says where the door must connect.
  */
 export interface DoorCredentials {
+  /** The site the door belongs to: part of its MQTT topics. */
+  siteId: string;
   doorId: string;
   certificatePem: string;
   privateKeyPem: string;

@@ -167,6 +167,7 @@ export class MemoryServices implements FacegateServices {
         door,
         bundle: {
           credentials: {
+            siteId: 'local',
             doorId: door.doorId,
             certificatePem: 'CERT',
             privateKeyPem: 'KEY',

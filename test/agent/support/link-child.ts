@@ -7,6 +7,7 @@ import { silentLogger } from '../../../lib/logger.js';
 
 const [doorId, port, caFile, certFile, keyFile] = process.argv.slice(2) as [string, string, string, string, string];
 const link = new IotDoorLink({
+  siteId: 'local',
   doorId,
   endpoint: 'localhost',
   port: Number(port),

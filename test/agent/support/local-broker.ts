@@ -40,7 +40,7 @@ export async function startLocalBrokerFixture(logger: Logger = silentLogger()): 
   const ca = await openLocalCa(path.join(dir, 'ca'), logger);
   const server = await ca.issueServerCertificate({ dns: ['localhost'], ips: ['127.0.0.1'] });
   const tls = { caPem: ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem };
-  let broker: LocalBroker | null = await startLocalBroker({ host: '127.0.0.1', port: 0, tls, logger });
+  let broker: LocalBroker | null = await startLocalBroker({ siteId: 'local', host: '127.0.0.1', port: 0, tls, logger });
   const port = broker.port;
   const backend = await ca.issueClientCertificate(BACKEND_IDENTITY);
   const backends: BackendMqtt[] = [];
@@ -68,6 +68,7 @@ export async function startLocalBrokerFixture(logger: Logger = silentLogger()): 
     },
     async connectBackend() {
       const client = await connectBackendMqtt({
+        siteId: 'local',
         host: '127.0.0.1',
         port,
         caPem: ca.caCertPem,
@@ -85,7 +86,7 @@ export async function startLocalBrokerFixture(logger: Logger = silentLogger()): 
       broker = null;
     },
     async startAgain() {
-      broker = await startLocalBroker({ host: '127.0.0.1', port, tls, logger });
+      broker = await startLocalBroker({ siteId: 'local', host: '127.0.0.1', port, tls, logger });
     },
     async close() {
       await Promise.allSettled(backends.map((b) => b.close()));

@@ -64,7 +64,14 @@ export async function startBrokerFixture(): Promise<BrokerFixture> {
   const server = await ca.issueServerCertificate({ dns: [], ips: [] });
   const tlsOptions = { caPem: ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem };
   const isRevoked = (_cn: string, serial: string) => ca.isRevoked(serial);
-  let broker = await startLocalBroker({ host: '127.0.0.1', port: 0, tls: tlsOptions, isRevoked, logger });
+  let broker = await startLocalBroker({
+    siteId: 'local',
+    host: '127.0.0.1',
+    port: 0,
+    tls: tlsOptions,
+    isRevoked,
+    logger,
+  });
   const port = broker.port;
   const issued = new Map<string, Credentials>();
   const credentials = async (cn: string) => {
@@ -90,7 +97,7 @@ export async function startBrokerFixture(): Promise<BrokerFixture> {
       await broker.close();
     },
     async startAgain() {
-      broker = await startLocalBroker({ host: '127.0.0.1', port, tls: tlsOptions, isRevoked, logger });
+      broker = await startLocalBroker({ siteId: 'local', host: '127.0.0.1', port, tls: tlsOptions, isRevoked, logger });
     },
     async close() {
       await broker.close();

@@ -17,12 +17,16 @@ export function frameMessage(
   overrides: Record<string, unknown> = {},
 ) {
   frameCounter++;
+  const frameId = `frame-${String(frameCounter).padStart(6, '0')}`;
   return {
-    v: 1,
+    v: 2,
+    type: 'frame',
     doorId,
-    frameId: `frame-${String(frameCounter).padStart(6, '0')}`,
+    frameId,
     capturedAt,
     jpeg: jpeg.toString('base64'),
+    visit: { id: `visit-${frameId}`, seq: 0, startedAt: capturedAt, last: true },
+    face: { box: { x: 0, y: 0, width: 64, height: 64 }, score: 0.9, sharpness: 50 },
     ...overrides,
   };
 }

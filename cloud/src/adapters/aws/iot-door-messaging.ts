@@ -5,7 +5,7 @@
  */
 import { PublishCommand, type IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { Logger } from '../../../../lib/logger.js';
-import { DoorCommand, MAX_MQTT_MESSAGE_BYTES, topics } from '../../../../protocol/index.js';
+import { DoorCommand, MAX_MQTT_MESSAGE_BYTES, doorTopic } from '../../../../protocol/index.js';
 import { InvalidInputError } from '../../errors.js';
 import type { DoorMessaging } from '../../ports/door-messaging.js';
 import { callAws } from './aws-errors.js';
@@ -13,6 +13,8 @@ import { callAws } from './aws-errors.js';
 export interface IotDoorMessagingOptions {
   /** Built with the account's `iot:Data-ATS` endpoint (see resolveIotDataEndpoint). */
   client: Pick<IoTDataPlaneClient, 'send'>;
+  /** The site whose doors this back end commands. */
+  siteId: string;
   logger: Logger;
 }
 
@@ -36,7 +38,7 @@ export class IotDoorMessaging implements DoorMessaging {
     const payload = Buffer.from(JSON.stringify(parsed.data), 'utf8');
     if (payload.length > MAX_MQTT_MESSAGE_BYTES)
       throw new InvalidInputError('door command exceeds the MQTT message limit');
-    const topic = topics.commands(parsed.data.doorId);
+    const topic = doorTopic(this.options.siteId, parsed.data.doorId, 'commands');
     await callAws('iot-data', 'Publish', () =>
       this.options.client.send(new PublishCommand({ topic, qos: 1, payload })),
     );

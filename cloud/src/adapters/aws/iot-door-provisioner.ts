@@ -33,6 +33,8 @@ export const IOT_MQTT_PORT = 8883;
 
 export interface IotDoorProvisionerOptions {
   client: Pick<IoTClient, 'send'>;
+  /** The site whose doors this provisions (goes into the door's config bundle). */
+  siteId: string;
   /** The door policy the stack created (output `DoorPolicyName`). */
   policyName: string;
   logger: Logger;
@@ -84,7 +86,15 @@ export class IotDoorProvisioner implements DoorProvisioner {
     }
     for (const old of previous) await this.destroyCertificate(doorId, old);
     this.log.info({ doorId, certificateId, rotated: previous.length }, 'door provisioned');
-    return { doorId, certificatePem, privateKeyPem, caPem: AMAZON_ROOT_CA_1_PEM, endpoint, port: IOT_MQTT_PORT };
+    return {
+      siteId: this.options.siteId,
+      doorId,
+      certificatePem,
+      privateKeyPem,
+      caPem: AMAZON_ROOT_CA_1_PEM,
+      endpoint,
+      port: IOT_MQTT_PORT,
+    };
   }
 
   async revoke(doorId: string): Promise<void> {

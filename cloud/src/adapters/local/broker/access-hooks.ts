@@ -24,6 +24,8 @@ export interface AccessHookDeps {
   sessions: WeakMap<Client, Session>;
   /** Never throws: a failing check must already count as revoked. */
   isRevoked: (cn: string, serial: string) => boolean;
+  /** The site whose topics this broker carries. */
+  siteId: string;
 }
 
 type Hooks = Required<
@@ -50,7 +52,7 @@ function once<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => vo
   };
 }
 
-export function createAccessHooks({ log, peers, sessions, isRevoked }: AccessHookDeps): Hooks {
+export function createAccessHooks({ log, peers, sessions, isRevoked, siteId }: AccessHookDeps): Hooks {
   const wills = new WeakMap<Client, PublishPacket | null>();
   const who = (client: Client) => ({
     clientId: client.id,
@@ -90,11 +92,15 @@ export function createAccessHooks({ log, peers, sessions, isRevoked }: AccessHoo
     }
     const will = wills.get(client);
     if (will) {
-      const decision = checkWill(identity, {
-        topic: will.topic,
-        payloadBytes: payloadBytes(will.payload),
-        retain: will.retain ?? false,
-      });
+      const decision = checkWill(
+        identity,
+        {
+          topic: will.topic,
+          payloadBytes: payloadBytes(will.payload),
+          retain: will.retain ?? false,
+        },
+        siteId,
+      );
       if (!decision.ok) return refuse(decision.reason);
     }
     sessions.set(client, { ...identity, serial: peer.serial });
@@ -114,7 +120,7 @@ export function createAccessHooks({ log, peers, sessions, isRevoked }: AccessHoo
       log.warn({ ...who(client), topic: packet.topic, bytes }, 'refused publish: certificate revoked');
       return callback(new Error('certificate revoked'));
     }
-    const decision = checkPublish(session, { topic: packet.topic, payloadBytes: bytes, retain: packet.retain });
+    const decision = checkPublish(session, { topic: packet.topic, payloadBytes: bytes, retain: packet.retain }, siteId);
     if (!decision.ok) {
       // MQTT 3.1.1 has no negative PUBACK: aedes drops the connection, which a well-behaved door never provokes.
       log.warn({ ...who(client), topic: packet.topic, bytes, reason: decision.reason }, 'refused publish');
@@ -134,7 +140,7 @@ export function createAccessHooks({ log, peers, sessions, isRevoked }: AccessHoo
       log.warn({ ...who(client), topic: subscription.topic }, 'refused subscribe: certificate revoked');
       return callback(new Error('certificate revoked'));
     }
-    const decision = checkSubscribe(session, subscription.topic);
+    const decision = checkSubscribe(session, subscription.topic, siteId);
     if (!decision.ok) {
       // A null subscription becomes a 0x80 failure in the SUBACK; the connection stays up.
       log.warn({ ...who(client), topic: subscription.topic, reason: decision.reason }, 'refused subscribe');

@@ -15,6 +15,8 @@ import { PresenceTracker, type PresenceListener } from './presence.js';
 export { BACKEND_IDENTITY, isReservedIdentity } from './identity.js';
 
 export interface LocalBrokerOptions {
+  /** The one site whose topics this broker carries (facegate/{siteId}/doors/…). */
+  siteId: string;
   /** Interface to listen on; all interfaces when omitted (doors connect over the LAN). */
   host?: string;
   /** 0 picks a free port. */
@@ -78,7 +80,9 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   const peers = new WeakMap<object, PeerCertificate>();
   const sessions = new WeakMap<Client, Session>();
 
-  const aedes = await Aedes.createBroker(createAccessHooks({ log, peers, sessions, isRevoked }));
+  const aedes = await Aedes.createBroker(
+    createAccessHooks({ log, peers, sessions, isRevoked, siteId: options.siteId }),
+  );
 
   const who = (client: Client) => ({
     clientId: client.id,

@@ -21,13 +21,14 @@ function checkDoorId(doorId: string): void {
 export class LocalDoorProvisioner implements DoorProvisioner {
   constructor(
     private readonly ca: LocalCa,
-    private readonly endpoint: { host: string; port: number },
+    private readonly endpoint: { siteId: string; host: string; port: number },
   ) {}
 
   async provision(doorId: string): Promise<DoorCredentials> {
     checkDoorId(doorId);
     const { certPem, keyPem } = await this.ca.issueClientCertificate(doorId);
     return {
+      siteId: this.endpoint.siteId,
       doorId,
       certificatePem: certPem,
       privateKeyPem: keyPem,

@@ -7,7 +7,13 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { InvalidInputError } from '../../../../../lib/errors.js';
 import type { Logger } from '../../../../../lib/logger.js';
-import { DoorCommand, parseDoorTopic, topics, type DoorChannel } from '../../../../../protocol/index.js';
+import {
+  DoorCommand,
+  doorTopic,
+  parseDoorTopic,
+  siteTopicFilter,
+  type DoorChannel,
+} from '../../../../../protocol/index.js';
 import { UpstreamError } from '../../../errors.js';
 import type { DoorMessaging } from '../../../ports/door-messaging.js';
 import { BACKEND_IDENTITY } from '../broker/identity.js';
@@ -24,6 +30,8 @@ export interface BackendMqtt extends DoorMessaging {
 }
 
 export interface BackendMqttOptions {
+  /** The site this back end serves: it subscribes to and commands that site's doors only. */
+  siteId: string;
   host: string;
   port: number;
   caPem: string;
@@ -46,11 +54,13 @@ export interface BackendMqttOptions {
  * Frames are wanted only live: QoS 0 means the broker does not queue them while the back end is
  * away (a face seen a minute ago must not open the door now). Events and status are records: QoS 1.
  */
-const SUBSCRIPTIONS: Record<string, { qos: 0 | 1 }> = {
-  [topics.allFrames]: { qos: 0 },
-  [topics.allEvents]: { qos: 1 },
-  [topics.allStatus]: { qos: 1 },
-};
+function subscriptions(siteId: string): Record<string, { qos: 0 | 1 }> {
+  return {
+    [siteTopicFilter(siteId, 'frames')]: { qos: 0 },
+    [siteTopicFilter(siteId, 'events')]: { qos: 1 },
+    [siteTopicFilter(siteId, 'status')]: { qos: 1 },
+  };
+}
 
 const DEFAULT_RECONNECT = { minMs: 500, maxMs: 30_000 };
 const EARLY_MESSAGE_LIMIT = 1000;
@@ -125,7 +135,7 @@ export async function connectBackendMqtt(options: BackendMqttOptions): Promise<B
 
   client.on('message', (topic, payload) => {
     const parsed = parseDoorTopic(topic);
-    if (!parsed || parsed.channel === 'commands') {
+    if (!parsed || parsed.channel === 'commands' || parsed.siteId !== options.siteId) {
       log.warn({ topic }, 'dropped message on an unexpected topic');
       return;
     }
@@ -145,7 +155,7 @@ export async function connectBackendMqtt(options: BackendMqttOptions): Promise<B
     // After the caller's registration code has run, so all of its handlers see the held messages.
     setImmediate(() => {
       for (const [doorId, payload] of early[channel].splice(0))
-        dispatch(channel, doorId, topics[channel](doorId), payload);
+        dispatch(channel, doorId, doorTopic(options.siteId, doorId, channel), payload);
       flushing[channel] = false;
     });
   };
@@ -173,7 +183,7 @@ export async function connectBackendMqtt(options: BackendMqttOptions): Promise<B
   });
 
   try {
-    const granted = await client.subscribeAsync(SUBSCRIPTIONS);
+    const granted = await client.subscribeAsync(subscriptions(options.siteId));
     const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
     if (refused.length > 0) throw new Error(`broker refused subscriptions: ${refused.join(', ')}`);
   } catch (err) {
@@ -192,7 +202,7 @@ export async function connectBackendMqtt(options: BackendMqttOptions): Promise<B
       }
       // Fail fast rather than queue: the caller logs the decision, and an unlock sent late is useless.
       if (!client.connected) throw new UpstreamError('mqtt', 'not connected to the broker');
-      const topic = topics.commands(parsed.data.doorId);
+      const topic = doorTopic(options.siteId, parsed.data.doorId, 'commands');
       try {
         await client.publishAsync(topic, JSON.stringify(parsed.data), { qos: 1, retain: false });
       } catch (err) {
