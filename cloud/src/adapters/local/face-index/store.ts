@@ -1,7 +1,9 @@
 /**
- * SQLite storage of face embeddings. Every embedding is sealed (AES-256-GCM, bound to its face
- * id) before it touches the disk: embeddings are biometric data. secure_delete overwrites freed
- * pages so an erased person's embedding does not linger in the file.
+ * SQLite storage of face embeddings. Every embedding is sealed (AES-256-GCM) before it touches the
+ * disk: embeddings are biometric data. The associated data binds the face id, the person id and the
+ * model id, so a row whose person (or model) is rewritten in the file no longer opens: whoever can
+ * write faces.db cannot attach a face to another person without the key. secure_delete overwrites
+ * freed pages so an erased person's embedding does not linger in the file.
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -13,6 +15,21 @@ export interface StoredFace {
   personId: string;
   model: string;
   vector: Float32Array;
+}
+
+/** user_version from which every row is sealed with {@link embeddingAad}. */
+const SCHEMA_BOUND_AAD = 2;
+
+/** What a sealed embedding is bound to: its face, its person and the model that made it. */
+export function embeddingAad(face: { faceId: string; personId: string; model: string }): string {
+  return JSON.stringify(['facegate-embedding-v2', face.faceId, face.personId, face.model]);
+}
+
+interface Row {
+  face_id: string;
+  person_id: string;
+  model: string;
+  sealed: Buffer;
 }
 
 export class EmbeddingStore {
@@ -37,10 +54,39 @@ export class EmbeddingStore {
       created_at INTEGER NOT NULL
     );
     CREATE INDEX IF NOT EXISTS face_embeddings_person ON face_embeddings(person_id);`);
+    this.migrateToBoundAad();
     this.insertStmt = this.db.prepare(
       'INSERT INTO face_embeddings (face_id, person_id, model, sealed, created_at) VALUES (?, ?, ?, ?, ?)',
     );
     this.countStmt = this.db.prepare('SELECT COUNT(*) AS n FROM face_embeddings');
+  }
+
+  /**
+   * One-time migration of rows sealed before the person and model were bound (associated data was
+   * the face id alone): each is opened with the old binding and re-sealed with the new one, in one
+   * transaction, then user_version records that only the new binding is accepted from now on.
+   * Rows that do not open are left as they are (loadAll reports them unreadable).
+   */
+  private migrateToBoundAad(): void {
+    const select = this.db.prepare('SELECT face_id, person_id, model, sealed FROM face_embeddings');
+    const update = this.db.prepare('UPDATE face_embeddings SET sealed = ? WHERE face_id = ?');
+    // IMMEDIATE: the CLI and the server may open the same file at once; only one migrates.
+    this.db
+      .transaction(() => {
+        if ((this.db.pragma('user_version', { simple: true }) as number) >= SCHEMA_BOUND_AAD) return;
+        for (const row of select.all() as Row[]) {
+          let plain: Buffer;
+          try {
+            plain = open(this.dataKey, row.sealed, row.face_id);
+          } catch {
+            continue;
+          }
+          const face = { faceId: row.face_id, personId: row.person_id, model: row.model };
+          update.run(seal(this.dataKey, plain, embeddingAad(face)), row.face_id);
+        }
+        this.db.pragma(`user_version = ${SCHEMA_BOUND_AAD}`);
+      })
+      .immediate();
   }
 
   /** Changes whenever another connection commits (SQLite's PRAGMA data_version). */
@@ -50,22 +96,27 @@ export class EmbeddingStore {
 
   insert(face: StoredFace): void {
     const bytes = new Uint8Array(face.vector.buffer, face.vector.byteOffset, face.vector.byteLength);
-    this.insertStmt.run(face.faceId, face.personId, face.model, seal(this.dataKey, bytes, face.faceId), Date.now());
+    this.insertStmt.run(
+      face.faceId,
+      face.personId,
+      face.model,
+      seal(this.dataKey, bytes, embeddingAad(face)),
+      Date.now(),
+    );
   }
 
   /** All faces; rows that fail to open (wrong key, tampered) are reported, not returned. */
   loadAll(): { faces: StoredFace[]; unreadable: string[] } {
-    const rows = this.db.prepare('SELECT face_id, person_id, model, sealed FROM face_embeddings').all() as {
-      face_id: string;
-      person_id: string;
-      model: string;
-      sealed: Buffer;
-    }[];
+    const rows = this.db.prepare('SELECT face_id, person_id, model, sealed FROM face_embeddings').all() as Row[];
     const faces: StoredFace[] = [];
     const unreadable: string[] = [];
     for (const row of rows) {
       try {
-        const plain = open(this.dataKey, row.sealed, row.face_id);
+        const plain = open(
+          this.dataKey,
+          row.sealed,
+          embeddingAad({ faceId: row.face_id, personId: row.person_id, model: row.model }),
+        );
         const vector = new Float32Array(plain.buffer.slice(plain.byteOffset, plain.byteOffset + plain.byteLength));
         faces.push({ faceId: row.face_id, personId: row.person_id, model: row.model, vector });
       } catch {
