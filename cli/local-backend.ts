@@ -4,7 +4,7 @@
  * local CA. Shared by the server (local-stack.ts) and the one-shot CLI commands, which run in
  * their own process against the same files.
  */
-import fs from 'node:fs';
+import { secureDataDir } from './data-dir.js';
 import path from 'node:path';
 import type { Logger } from '../lib/logger.js';
 import { loadOrCreateDataKey } from '../cloud/src/adapters/local/data-key.js';
@@ -69,7 +69,7 @@ export async function openLocalBackend(options: {
   eagerEngine?: boolean;
 }): Promise<LocalBackend> {
   const { dataDir, logger } = options;
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(dataDir, logger);
   const dataKey = loadOrCreateDataKey(dataDir);
   const records = openSqliteRecords(path.join(dataDir, DATA_FILES.records));
   const images = new EncryptedFileStore(path.join(dataDir, DATA_FILES.images), dataKey);

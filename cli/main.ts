@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRootLogger, type Logger } from '../lib/logger.js';
 import { FacegateError } from '../lib/errors.js';
+import { restrictUmask } from './data-dir.js';
 import { readLocalSettings } from './settings.js';
 import type { PeopleAction } from './commands/people.js';
 
@@ -186,6 +187,9 @@ admin
   .description('give an admin a new one-time password and end their sessions')
   .argument('<username>')
   .action(async (username: string) => exitWith(await adminCommand(readLocalSettings(), 'reset-password', username)));
+
+// Everything FaceGate writes (databases, keys, images, bundles) is for this user only.
+restrictUmask();
 
 try {
   await program.parseAsync(process.argv);

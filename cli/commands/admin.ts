@@ -1,6 +1,7 @@
 /** `facegate admin create|reset-password USER`: admin accounts for the website. */
 import path from 'node:path';
 import { SqliteAdminUserStore, issueOneTimePassword } from '../../admin-web/src/users/index.js';
+import { secureDataDir } from '../data-dir.js';
 import { DATA_FILES } from '../local-backend.js';
 import type { LocalSettings } from '../settings.js';
 
@@ -9,6 +10,7 @@ export async function adminCommand(
   action: 'create' | 'reset-password',
   username: string,
 ): Promise<number> {
+  secureDataDir(settings.dataDir);
   const store = SqliteAdminUserStore.open(path.join(settings.dataDir, DATA_FILES.admin));
   try {
     const exists = (await store.findByUsername(username)) !== null;

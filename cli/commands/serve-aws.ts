@@ -4,6 +4,7 @@
  * Rekognition, IoT Core); door state written by the telemetry Lambda is polled into the live feed.
  * Configuration comes from the environment the CDK stack writes (see infra/README.md).
  */
+import { secureDataDir } from '../data-dir.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../lib/logger.js';
@@ -36,7 +37,7 @@ export async function serveAws(logger: Logger): Promise<{ port: number; stop(): 
   const host = envString('FACEGATE_HOST', '0.0.0.0');
   const port = envPort('FACEGATE_HTTP_PORT', tls ? 443 : 8080);
   const dataDir = readDataDir();
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(dataDir, logger);
 
   const backend = await openAwsBackend(config, logger);
   const users = SqliteAdminUserStore.open(path.join(dataDir, DATA_FILES.admin)); // admin accounts stay on the host

@@ -42,6 +42,11 @@ export class EmbeddingStore {
     private readonly dataKey: Buffer,
   ) {
     fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true, mode: 0o700 });
+    if (dbPath !== ':memory:') {
+      // Create the file 0600 before SQLite does (its -wal/-shm take the database's mode).
+      fs.closeSync(fs.openSync(dbPath, 'a', 0o600));
+      fs.chmodSync(dbPath, 0o600);
+    }
     this.db = new Database(dbPath);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('secure_delete = ON');
