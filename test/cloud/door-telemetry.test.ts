@@ -61,10 +61,11 @@ describe('door telemetry', () => {
   });
 
   it('records door events as audit events and tracks the relay', async () => {
+    let n = 0; // each event has its own door-made id (the same id again is a resend, recorded once)
     const ev = (type: string, extra: Record<string, unknown> = {}) =>
       telemetry.handleEvent({
         topicDoorId: 'front-door',
-        payload: json({ v: 2, doorId: 'front-door', eventId: 'event-00000001', type, at: NOW, ...extra }),
+        payload: json({ v: 2, doorId: 'front-door', eventId: `event-0000000${++n}`, type, at: NOW, ...extra }),
       });
     expect(await ev('unlocked', { decisionId: 'decision-0001' })).toEqual({ status: 'applied' });
     expect((await stores.records.getDoor('front-door'))?.lock).toBe('unlocked');

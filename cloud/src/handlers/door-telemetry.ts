@@ -7,6 +7,7 @@
 import { DoorEventMessage, DoorStatusMessage, type DoorEventType } from '../../../protocol/index.js';
 import type { Logger } from '../../../lib/logger.js';
 import { auditEvent } from '../domain/audit-event.js';
+import { RecentIds, TokenBuckets } from '../domain/token-bucket.js';
 import type { Door } from '../domain/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { DoorStatePatch, Records } from '../ports/records.js';
@@ -18,9 +19,35 @@ export interface DoorTelemetryDeps {
   clock: Clock;
   /** Called with the door's new state after every change (the admin site's live view). */
   onDoorChange?: (door: Door) => void;
+  limits?: Partial<TelemetryLimits>;
 }
 
-export type TelemetryOutcome = { status: 'applied' } | { status: 'rejected'; reason: string };
+/**
+ * What one door may send. A door's agent sends a status on change and a heartbeat, and an event
+ * per door movement: the bursts leave room for an offline queue being flushed; anything beyond is
+ * a broken or hostile door and is dropped (counted, and one audit event per minute says so).
+ */
+export interface TelemetryLimits {
+  eventBurst: number;
+  eventsPerSecond: number;
+  statusBurst: number;
+  statusPerSecond: number;
+  /** How many recent event ids per door are remembered to drop a resent event. */
+  recentEventIds: number;
+}
+
+export const DEFAULT_TELEMETRY_LIMITS: TelemetryLimits = {
+  eventBurst: 50,
+  eventsPerSecond: 2,
+  statusBurst: 10,
+  statusPerSecond: 1,
+  recentEventIds: 1000,
+};
+
+const RATE_LIMIT_NOTICE_MS = 60_000;
+
+export type TelemetryOutcome =
+  { status: 'applied' } | { status: 'duplicate' } | { status: 'rate_limited' } | { status: 'rejected'; reason: string };
 
 export interface DoorMessageInput {
   topicDoorId: string;
@@ -39,6 +66,38 @@ const UNLOGGED_EVENT_TYPES: ReadonlySet<DoorEventType> = new Set(['locked']);
 
 export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemetryHandler {
   const log = deps.logger.child({ component: 'door-telemetry' });
+  const limits = { ...DEFAULT_TELEMETRY_LIMITS, ...deps.limits };
+  const eventBuckets = new TokenBuckets({ burst: limits.eventBurst, perSecond: limits.eventsPerSecond });
+  const statusBuckets = new TokenBuckets({ burst: limits.statusBurst, perSecond: limits.statusPerSecond });
+  const recentEvents = new RecentIds(limits.recentEventIds);
+  /** Per door: messages dropped since the last notice, and when that notice was written. */
+  const dropped = new Map<string, { count: number; noticedAt: number | null }>();
+
+  /**
+   * Counts a dropped message; at most once a minute per door, leaves a 'door_event' saying how
+   * many were dropped (the audit log records the flood without becoming it).
+   */
+  async function rateLimited(kind: string, doorId: string): Promise<TelemetryOutcome> {
+    const now = deps.clock();
+    const entry = dropped.get(doorId) ?? { count: 0, noticedAt: null };
+    entry.count += 1;
+    dropped.set(doorId, entry);
+    if (entry.noticedAt === null || now - entry.noticedAt >= RATE_LIMIT_NOTICE_MS) {
+      const count = entry.count;
+      entry.count = 0;
+      entry.noticedAt = now;
+      log.warn({ doorId, kind, dropped: count }, 'door rate limited: messages dropped');
+      await deps.records.appendEvent(
+        auditEvent({
+          at: now,
+          kind: 'door_event',
+          doorId,
+          detail: `rate limited: ${count} ${kind} message(s) dropped`,
+        }),
+      );
+    }
+    return { status: 'rate_limited' };
+  }
 
   /** Validated message, matching ids, known door: or a logged rejection. */
   async function accept<T extends { doorId: string }>(
@@ -97,6 +156,7 @@ export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemet
       guarded('status', input.topicDoorId, async () => {
         const accepted = await accept<DoorStatusMessage>('status', DoorStatusMessage, input);
         if (!accepted.ok) return accepted.outcome;
+        if (!statusBuckets.take(accepted.door.doorId, deps.clock())) return rateLimited('status', accepted.door.doorId);
         const { message } = accepted;
         const patch: DoorStatePatch = { online: message.online, lock: message.lock, lastSeenAt: deps.clock() };
         if (message.agentVersion !== undefined) patch.agentVersion = message.agentVersion;
@@ -110,6 +170,13 @@ export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemet
         const accepted = await accept<DoorEventMessage>('event', DoorEventMessage, input);
         if (!accepted.ok) return accepted.outcome;
         const { message } = accepted;
+        // A resent event (QoS 1 redelivery, the door's offline queue) is recorded once; it costs no token.
+        if (recentEvents.has(message.doorId, message.eventId)) {
+          log.debug({ doorId: message.doorId, eventId: message.eventId }, 'door event already recorded');
+          return { status: 'duplicate' };
+        }
+        if (!eventBuckets.take(message.doorId, deps.clock())) return rateLimited('event', message.doorId);
+        recentEvents.remember(message.doorId, message.eventId);
         const now = deps.clock();
         const patch: DoorStatePatch = { lastSeenAt: now, online: true };
         if (message.type === 'unlocked') patch.lock = 'unlocked';
