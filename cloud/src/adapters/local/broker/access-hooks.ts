@@ -8,6 +8,10 @@ import { checkPublish, checkSubscribe, checkWill } from './acl.js';
 import { identityFromCommonName, isBackendClientId, type BrokerIdentity } from './identity.js';
 
 /** What TLS proved about the peer, read once when the handshake completes. */
+
+/** Doors and the back end use QoS 0 and 1 only: QoS 2 would let a client park packets in the broker. */
+export const MAX_QOS = 1;
+
 export interface PeerCertificate {
   cn: string | null;
   serial: string;
@@ -120,6 +124,14 @@ export function createAccessHooks({ log, peers, sessions, isRevoked, siteId }: A
       log.warn({ ...who(client), topic: packet.topic, bytes }, 'refused publish: certificate revoked');
       return callback(new Error('certificate revoked'));
     }
+    if (packet.qos > MAX_QOS) {
+      // QoS 2 makes the broker keep each packet until PUBREL, which a hostile client never sends.
+      log.warn(
+        { ...who(client), topic: packet.topic, bytes, qos: packet.qos },
+        'refused publish: QoS 2 is not allowed',
+      );
+      return callback(new Error('QoS 2 is not allowed'));
+    }
     const decision = checkPublish(session, { topic: packet.topic, payloadBytes: bytes, retain: packet.retain }, siteId);
     if (!decision.ok) {
       // MQTT 3.1.1 has no negative PUBACK: aedes drops the connection, which a well-behaved door never provokes.
@@ -144,6 +156,14 @@ export function createAccessHooks({ log, peers, sessions, isRevoked, siteId }: A
     if (!decision.ok) {
       // A null subscription becomes a 0x80 failure in the SUBACK; the connection stays up.
       log.warn({ ...who(client), topic: subscription.topic, reason: decision.reason }, 'refused subscribe');
+      return callback(null, null);
+    }
+    if (subscription.qos > MAX_QOS) {
+      // aedes fixes the SUBACK's granted QoS before this hook, so it cannot be lowered here: refused (0x80).
+      log.warn(
+        { ...who(client), topic: subscription.topic, qos: subscription.qos },
+        'refused subscribe: QoS 2 is not allowed',
+      );
       return callback(null, null);
     }
     callback(null, subscription);
