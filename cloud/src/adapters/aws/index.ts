@@ -12,3 +12,11 @@ export { describeIotDataEndpoint } from './iot-endpoint.js';
 export { AMAZON_ROOT_CA_1_PEM } from './amazon-root-ca.js';
 export { TABLES, TABLE_ROLES, createTableInput, type TableNames, type TableRole } from './dynamo-schema.js';
 export { DoorStatePoller, type DoorStatePollerOptions } from './door-state-poller.js';
+export {
+  DOOR_ID_ATTRIBUTE,
+  doorThingPrefix,
+  doorThingName,
+  doorIdFromThingName,
+  doorThingGroupName,
+  doorPolicyName,
+} from './iot-names.js';
