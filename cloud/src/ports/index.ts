@@ -4,3 +4,4 @@ export * from './image-store.js';
 export * from './door-messaging.js';
 export * from './door-provisioner.js';
 export * from './clock.js';
+export * from './search-budget.js';
