@@ -12,10 +12,13 @@ import type {
   DoorEventType,
   DoorStatusMessage,
   UnlockCommand,
+  UnlockSource,
 } from '../../protocol/index.js';
-import type { Camera, DoorContact, DoorLink, Relay } from './ports/index.js';
+import type { Camera, DoorContact, DoorLink, ExitButton, Relay } from './ports/index.js';
 import type { AgentConfig } from './config.js';
 import { CommandGuard, type GuardResult } from './command-guard.js';
+import type { DoorMonitorSettings } from './door/door-monitor.js';
+import { DEFAULT_DOOR_SETTINGS, DoorWatch } from './door/door-watch.js';
 import { errorMessage } from './errors.js';
 import { FrameGate, type FrameGateStats } from './frame-gate.js';
 import { SerialQueue } from './serial-queue.js';
@@ -26,6 +29,7 @@ export interface AgentDeps {
   relay: Relay;
   link: DoorLink;
   contact?: DoorContact;
+  exitButton?: ExitButton;
   clock?: () => number;
   logger: Logger;
   /** Told about every deny command (a red light, a beep, the virtual door's UI). Never touches the relay. */
@@ -34,7 +38,7 @@ export interface AgentDeps {
 }
 
 /** The config fields the agent itself uses (the rest is for building adapters). */
-export type AgentSettings = Pick<AgentConfig, 'doorId' | 'frames' | 'unlock'>;
+export type AgentSettings = Pick<AgentConfig, 'doorId' | 'frames' | 'unlock'> & { door?: Partial<DoorMonitorSettings> };
 
 export interface AgentState {
   running: boolean;
@@ -57,7 +61,7 @@ export interface DoorAgent {
 const LOCK_RETRY_MS = 1000;
 
 export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent {
-  const { camera, relay, link, contact, logger: rootLogger } = deps;
+  const { camera, relay, link, logger: rootLogger } = deps;
   const clock = deps.clock ?? Date.now;
   const doorId = settings.doorId;
   const log = rootLogger.child({ component: 'agent' }); // the composition root binds doorId
@@ -83,7 +87,10 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
     }
   });
 
-  function publishEvent(type: DoorEventType, extra: { decisionId?: string; detail?: string } = {}): void {
+  function publishEvent(
+    type: DoorEventType,
+    extra: { decisionId?: string; detail?: string; source?: UnlockSource } = {},
+  ): void {
     const event: DoorEventMessage = { v: 2, doorId, eventId: randomUUID(), type, at: clock(), ...extra };
     if (event.detail) event.detail = event.detail.slice(0, 500);
     if (!link.connected) {
@@ -131,6 +138,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
         }
         return;
       }
+      doorWatch.locked();
       if (wasUnlocked) {
         log.info({ reason }, 'door locked');
         publishEvent('locked', { detail: reason });
@@ -139,20 +147,22 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
     });
   }
 
-  async function unlockFor(command: UnlockCommand, pulseMs: number): Promise<void> {
+  /** A back-end command needs the link; the exit button (source 'exit_button', no command) works offline. */
+  async function unlockFor(command: UnlockCommand | null, pulseMs: number): Promise<void> {
+    const source = command?.source ?? 'exit_button';
     await relayOps.run(async () => {
       // Re-checked inside the queue: the link may have dropped or stop() begun since the command arrived.
-      if (!running || !link.connected) {
-        log.warn({ decisionId: command.decisionId }, 'unlock skipped: agent offline or stopping');
+      if (!running || (command && !link.connected)) {
+        log.warn({ decisionId: command?.decisionId }, 'unlock skipped: agent offline or stopping');
         return;
       }
       const wasLocked = relay.state === 'locked';
       try {
         await relay.unlock();
       } catch (err) {
-        log.error({ err, decisionId: command.decisionId }, 'relay failed to unlock');
+        log.error({ err, decisionId: command?.decisionId }, 'relay failed to unlock');
         publishEvent('agent_error', {
-          decisionId: command.decisionId,
+          ...(command ? { decisionId: command.decisionId } : {}),
           detail: `relay failed to unlock: ${errorMessage(err)}`,
         });
         throw err;
@@ -164,9 +174,14 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
         if (pulseTimer) clearTimeout(pulseTimer);
         pulseTimer = setTimeout(() => void lockNow('pulse ended'), pulseMs);
       }
-      commands.unlocked += 1;
-      log.info({ decisionId: command.decisionId, source: command.source, pulseMs }, 'door unlocked');
-      publishEvent('unlocked', { decisionId: command.decisionId, detail: `${command.source}, ${pulseMs} ms` });
+      doorWatch.unlocked(pulseEndsAt ?? endsAt);
+      if (command) commands.unlocked += 1;
+      log.info({ decisionId: command?.decisionId, source, pulseMs }, 'door unlocked');
+      publishEvent('unlocked', {
+        ...(command ? { decisionId: command.decisionId } : {}),
+        source,
+        detail: `${source}, ${pulseMs} ms`,
+      });
       if (wasLocked) publishStatus();
     });
   }
@@ -220,6 +235,23 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
     }
   }
 
+  const doorWatch = new DoorWatch({
+    settings: { ...DEFAULT_DOOR_SETTINGS, ...settings.door },
+    contact: deps.contact,
+    exitButton: deps.exitButton,
+    clock,
+    logger: log,
+    onEvent: (event) => {
+      publishEvent(event.type, {
+        ...(event.detail ? { detail: event.detail } : {}),
+        ...(event.source ? { source: event.source } : {}),
+      });
+    },
+    onLocalUnlock: (_source, pulseMs) => {
+      unlockFor(null, pulseMs).catch(() => void lockNow('error in exit-button unlock'));
+    },
+  });
+
   let handlersInstalled = false;
   return {
     async start() {
@@ -233,20 +265,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
         link.onCommand(handleCommand);
         link.onConnectionChange(handleConnectionChange);
       }
-      if (contact) {
-        try {
-          await contact.start((state) => {
-            const forced = state === 'open' && relay.state === 'locked';
-            log.info({ state, forced }, 'door contact changed');
-            publishEvent(
-              state === 'open' ? 'door_opened' : 'door_closed',
-              forced ? { detail: 'opened while locked' } : {},
-            );
-          });
-        } catch (err) {
-          log.error({ err }, 'door contact unavailable; continuing without it');
-        }
-      }
+      await doorWatch.start();
       try {
         await camera.start(
           (frame) => {
@@ -270,7 +289,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
       running = false;
       gate.stop();
       await lockNow('stop');
-      await Promise.allSettled([camera.stop(), contact?.stop()]);
+      await Promise.allSettled([camera.stop(), doorWatch.stop()]);
       if (link.connected) {
         // A clean goodbye; the last will covers the unclean ones.
         const status: DoorStatusMessage = {
@@ -293,7 +312,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
         connected: link.connected,
         lock: relay.state,
         pulseEndsAt,
-        contact: contact?.state ?? 'unknown',
+        contact: doorWatch.contact,
         frames: { ...gate.stats },
         commands: { ...commands },
       };

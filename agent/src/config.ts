@@ -80,8 +80,21 @@ export const ContactConfig = z.object({
   pin: BcmPin,
   /** Level the input reads when the door is open. */
   openWhen: z.enum(['high', 'low']).default('high'),
+  /** A level must hold this long to count (reed switches chatter). */
+  debounceMs: z.number().int().min(0).max(1000).default(50),
 });
 export type ContactConfig = z.infer<typeof ContactConfig>;
+
+/** Request-to-exit button: unlocks locally (also offline) and is reported as exit_button. */
+export const ExitButtonConfig = z.object({
+  type: z.literal('gpio'),
+  pin: BcmPin,
+  /** A button to ground with the pin pulled up reads low while pressed. */
+  pressedWhen: z.enum(['high', 'low']).default('low'),
+  pulseMs: z.number().int().min(MIN_PULSE_MS).max(MAX_PULSE_MS).default(5000),
+  debounceMs: z.number().int().min(0).max(1000).default(50),
+});
+export type ExitButtonConfig = z.infer<typeof ExitButtonConfig>;
 
 export const AgentConfigSchema = z.object({
   /** The site the door belongs to (part of its MQTT topics); bundles always name it. */
@@ -103,6 +116,14 @@ export const AgentConfigSchema = z.object({
   camera: CameraConfig,
   relay: RelayConfig,
   contact: ContactConfig.optional(),
+  exitButton: ExitButtonConfig.optional(),
+  /** Door-contact rules: when an open door counts as held open, and how late after a grant an opening is still granted. */
+  door: z
+    .object({
+      heldOpenMs: z.number().int().min(1000).max(3_600_000).default(30_000),
+      grantGraceMs: z.number().int().min(0).max(30_000).default(1000),
+    })
+    .prefault({}),
   frames: z
     .object({
       maxFps: z.number().min(0.1).max(30).default(2),

@@ -7,9 +7,9 @@ import type { Logger } from '../../lib/logger.js';
 import { createAgent, type AgentDeps, type DoorAgent } from './agent.js';
 import { DirectoryCamera, MjpegStreamCamera, PushCamera, WebcamCamera } from './camera/index.js';
 import { loadAgentConfig, type AgentConfig } from './config.js';
-import { GpioContact } from './contact/index.js';
+import { GpioContact, GpioExitButton } from './contact/index.js';
 import { IotDoorLink } from './link/iot-door-link.js';
-import type { Camera, DoorContact } from './ports/index.js';
+import type { Camera, DoorContact, ExitButton } from './ports/index.js';
 import { GpioRelay, SimulatedRelay, type FailSecureRelay } from './relay/index.js';
 import { agentVersion } from './version.js';
 
@@ -65,7 +65,10 @@ export async function createAgentFromConfig(
   const relay = await buildRelay(config.relay, log);
   const camera = buildCamera(config.camera, log);
   const contact: DoorContact | undefined = config.contact
-    ? new GpioContact({ pin: config.contact.pin, openWhen: config.contact.openWhen, logger: log })
+    ? new GpioContact({ ...config.contact, logger: log })
+    : undefined;
+  const exitButton: ExitButton | undefined = config.exitButton
+    ? new GpioExitButton({ ...config.exitButton, logger: log })
     : undefined;
   const version = agentVersion();
   const link = new IotDoorLink({
@@ -75,15 +78,19 @@ export async function createAgentFromConfig(
     logger: log,
     agentVersion: version,
   });
-  const agent = createAgent(config, {
-    camera,
-    relay,
-    link,
-    contact,
-    logger: log,
-    agentVersion: version,
-    onDeny: options.onDeny,
-  });
+  const agent = createAgent(
+    { ...config, door: { ...config.door, ...(config.exitButton ? { exitPulseMs: config.exitButton.pulseMs } : {}) } },
+    {
+      camera,
+      relay,
+      link,
+      contact,
+      exitButton,
+      logger: log,
+      agentVersion: version,
+      onDeny: options.onDeny,
+    },
+  );
   return {
     config,
     agent,

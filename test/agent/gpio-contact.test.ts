@@ -1,4 +1,4 @@
-/** GpioContact's logic with a driven input line (no GPIO hardware here) and the agent's door events. */
+/** GpioContact, GpioExitButton and their debounce with a driven input line (no GPIO hardware here), and the agent's door events. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAgent } from '../../agent/src/agent.js';
 import { PushCamera } from '../../agent/src/camera/push-camera.js';
 import { GpioContact, type GpioInputLine } from '../../agent/src/contact/gpio-contact.js';
+import { GpioExitButton } from '../../agent/src/contact/gpio-exit-button.js';
 import { SimulatedRelay } from '../../agent/src/relay/simulated-relay.js';
 import { silentLogger } from '../../lib/logger.js';
 import { MemoryDoorLink } from './support/memory-door-link.js';
@@ -21,11 +22,13 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
+/** An input line the test drives: `set` changes the level and fires the edge, like the kernel would. */
 function drivenLine(initial: 0 | 1) {
   let watcher: ((err: Error | null | undefined, value: 0 | 1) => void) | null = null;
+  let level = initial;
   const opened: number[] = [];
   const line: GpioInputLine = {
-    readSync: () => initial,
+    readSync: () => level,
     watch: (cb) => void (watcher = cb),
     unwatchAll: () => void (watcher = null),
     unexport: () => {},
@@ -33,7 +36,10 @@ function drivenLine(initial: 0 | 1) {
   return {
     opened,
     factory: (gpio: number) => (opened.push(gpio), line),
-    set: (v: 0 | 1) => watcher?.(null, v),
+    set: (v: 0 | 1) => {
+      level = v;
+      watcher?.(null, v);
+    },
     fail: () => watcher?.(new Error('EIO'), 0),
   };
 }
@@ -47,6 +53,7 @@ describe('GpioContact', () => {
       logger: silentLogger(),
       sysfsRoot: root,
       inputFactory: d.factory,
+      debounceMs: 0,
     });
     const changes: string[] = [];
     await contact.start((s) => changes.push(s));
@@ -69,6 +76,7 @@ describe('GpioContact', () => {
       logger: silentLogger(),
       sysfsRoot: root,
       inputFactory: d.factory,
+      debounceMs: 0,
     });
     const link = new MemoryDoorLink();
     const agent = createAgent(
@@ -92,9 +100,125 @@ describe('GpioContact', () => {
     d.set(0);
     d.set(1);
     expect(link.events.map((e) => [e.type, e.detail])).toEqual([
-      ['door_opened', 'opened while locked'],
-      ['door_closed', undefined],
+      ['door_forced_open', 'opened with no granted unlock'],
+      ['door_closed', expect.stringMatching(/^open for .* s, after a forced opening$/)],
     ]);
+    await agent.stop();
+  });
+});
+
+describe('debounce', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('a contact that chatters counts once, after the level has held for debounceMs', async () => {
+    vi.useFakeTimers();
+    const d = drivenLine(0);
+    const contact = new GpioContact({
+      pin: 27,
+      openWhen: 'high',
+      logger: silentLogger(),
+      sysfsRoot: root,
+      inputFactory: d.factory,
+      debounceMs: 50,
+    });
+    const changes: string[] = [];
+    await contact.start((s) => changes.push(s));
+    // Bounce: 1,0,1,0,1 within 20 ms, then steady high.
+    for (const v of [1, 0, 1, 0, 1] as const) {
+      d.set(v);
+      vi.advanceTimersByTime(4);
+    }
+    expect(changes).toEqual([]);
+    vi.advanceTimersByTime(49);
+    expect(changes).toEqual(['open']);
+    // A glitch shorter than the debounce changes nothing.
+    d.set(0);
+    vi.advanceTimersByTime(10);
+    d.set(1);
+    vi.advanceTimersByTime(100);
+    expect(changes).toEqual(['open']);
+    expect(contact.state).toBe('open');
+    await contact.stop();
+  });
+
+  it('exit button: one press per debounced push (pressed low), a held button is one press', async () => {
+    vi.useFakeTimers();
+    const d = drivenLine(1);
+    const button = new GpioExitButton({
+      pin: 22,
+      pressedWhen: 'low',
+      logger: silentLogger(),
+      sysfsRoot: root,
+      inputFactory: d.factory,
+      debounceMs: 30,
+    });
+    let presses = 0;
+    await button.start(() => (presses += 1));
+    expect(d.opened).toEqual([534]);
+    d.set(0);
+    d.set(1);
+    d.set(0);
+    vi.advanceTimersByTime(30);
+    expect(presses).toBe(1);
+    vi.advanceTimersByTime(5_000); // held down
+    d.set(1);
+    vi.advanceTimersByTime(30);
+    expect(presses).toBe(1);
+    d.set(0);
+    vi.advanceTimersByTime(30);
+    expect(presses).toBe(2);
+    await button.stop();
+  });
+});
+
+describe('agent door events', () => {
+  it('the exit button unlocks locally while offline, and the door opened then is not forced', async () => {
+    const contactLine = drivenLine(0);
+    const buttonLine = drivenLine(1);
+    const link = new MemoryDoorLink();
+    link.connect = async () => {}; // stays offline: no broker
+    const relay = new SimulatedRelay(silentLogger());
+    const agent = createAgent(
+      {
+        doorId: 'front-door',
+        frames: { maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 },
+        unlock: { maxPulseMs: 5000 },
+        door: { exitPulseMs: 1000, heldOpenMs: 60_000, grantGraceMs: 500 },
+      },
+      {
+        camera: new PushCamera(),
+        relay,
+        link,
+        contact: new GpioContact({
+          pin: 27,
+          openWhen: 'high',
+          logger: silentLogger(),
+          sysfsRoot: root,
+          inputFactory: contactLine.factory,
+          debounceMs: 0,
+        }),
+        exitButton: new GpioExitButton({
+          pin: 22,
+          pressedWhen: 'low',
+          logger: silentLogger(),
+          sysfsRoot: root,
+          inputFactory: buttonLine.factory,
+          debounceMs: 0,
+        }),
+        logger: silentLogger(),
+        agentVersion: 't',
+      },
+    );
+    await agent.start();
+    expect(link.connected).toBe(false);
+    buttonLine.set(0);
+    await vi.waitFor(() => expect(relay.state).toBe('unlocked'));
+    contactLine.set(1);
+    buttonLine.set(1);
+    await vi.waitFor(() => expect(relay.state).toBe('locked'), { timeout: 3000 });
+    contactLine.set(0);
+    expect(relay.history.map((h) => h.state)).toEqual(['unlocked', 'locked']);
+    expect(agent.state.contact).toBe('closed');
     await agent.stop();
   });
 });

@@ -1,8 +1,9 @@
-/** Door contact (reed switch) on a GPIO input via onoff, debounced; onoff is imported lazily like the relay's. */
+/** Door contact (reed switch) on a GPIO input via onoff, debounced (DebouncedInput); onoff is imported lazily like the relay's. */
 import type { Logger } from '../../../lib/logger.js';
 import type { DoorContact } from '../ports/index.js';
 import { FacegateError } from '../errors.js';
 import { DEFAULT_SYSFS_GPIO_ROOT, resolveSysfsGpio } from '../relay/sysfs-gpio.js';
+import { DebouncedInput } from './debounced-input.js';
 
 type ContactState = 'open' | 'closed' | 'unknown';
 
@@ -25,20 +26,24 @@ export interface GpioContactOptions {
   inputFactory?: GpioInputFactory;
 }
 
-async function loadOnoffInputFactory(): Promise<GpioInputFactory> {
+/** How long a level must hold before it counts, unless configured. */
+export const DEFAULT_DEBOUNCE_MS = 50;
+
+export async function loadOnoffInputFactory(what = 'contact'): Promise<GpioInputFactory> {
   let onoff: typeof import('onoff');
   try {
     onoff = await import('onoff');
   } catch (cause) {
-    throw new FacegateError('contact', 'the onoff package is not installed: a GPIO door contact needs it', { cause });
+    throw new FacegateError('gpio_input', `the onoff package is not installed: a GPIO ${what} needs it`, { cause });
   }
   if (!onoff.Gpio.accessible)
-    throw new FacegateError('contact', 'GPIO is not accessible here (not a Raspberry Pi, or no permission)');
-  return (gpio, options) => new onoff.Gpio(gpio, 'in', 'both', options);
+    throw new FacegateError('gpio_input', 'GPIO is not accessible here (not a Raspberry Pi, or no permission)');
+  // onoff's own debounce stays off: DebouncedInput does it, the same way on and off a Pi.
+  return (gpio) => new onoff.Gpio(gpio, 'in', 'both', { debounceTimeout: 0 });
 }
 
 export class GpioContact implements DoorContact {
-  private line: GpioInputLine | null = null;
+  private input: DebouncedInput | null = null;
   private current: ContactState = 'unknown';
   private readonly log: Logger;
 
@@ -51,33 +56,29 @@ export class GpioContact implements DoorContact {
   }
 
   async start(onChange: (state: 'open' | 'closed') => void): Promise<void> {
-    if (this.line) return;
+    if (this.input) return;
     const factory = this.options.inputFactory ?? (await loadOnoffInputFactory());
     const number = resolveSysfsGpio(this.options.pin, this.options.sysfsRoot ?? DEFAULT_SYSFS_GPIO_ROOT);
-    const line = factory(number, { debounceTimeout: this.options.debounceMs ?? 50 });
-    this.line = line;
+    const debounceMs = this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     const toState = (value: number): 'open' | 'closed' =>
       (value === 1) === (this.options.openWhen === 'high') ? 'open' : 'closed';
-    this.current = toState(line.readSync());
-    line.watch((err, value) => {
-      if (err) {
-        this.log.error({ err }, 'door contact read failed');
-        return;
-      }
-      const state = toState(value);
-      if (state === this.current) return;
-      this.current = state;
-      onChange(state);
+    this.input = new DebouncedInput(factory(number, { debounceTimeout: debounceMs }), {
+      debounceMs,
+      onStable: (value) => {
+        this.current = toState(value);
+        onChange(this.current);
+      },
+      onError: (err) => this.log.error({ err }, 'door contact read failed'),
     });
-    this.log.info({ state: this.current }, 'door contact started');
+    this.current = toState(this.input.value);
+    this.log.info({ state: this.current, debounceMs }, 'door contact started');
   }
 
   async stop(): Promise<void> {
-    const line = this.line;
-    this.line = null;
-    if (!line) return;
-    line.unwatchAll();
-    line.unexport();
+    const input = this.input;
+    this.input = null;
+    if (!input) return;
+    input.close();
     this.current = 'unknown';
   }
 }

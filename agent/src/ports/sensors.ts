@@ -4,3 +4,9 @@ export interface DoorContact {
   start(onChange: (state: 'open' | 'closed') => void): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Request-to-exit button port (a push button on a GPIO input): reports presses, debounced. */
+export interface ExitButton {
+  start(onPress: () => void): Promise<void>;
+  stop(): Promise<void>;
+}
