@@ -1,6 +1,6 @@
 /**
  * Where FaceGate keeps data on AWS, all under one customer-managed KMS key (rotated yearly):
- * the photos/snapshots bucket, the four DynamoDB tables described in
+ * the photos/snapshots bucket, the five DynamoDB tables described in
  * cloud/src/adapters/aws/dynamo-schema.ts (the same description the adapter's tests create on
  * dynalite), and the site's Rekognition collection. Everything is retained when the stack is
  * deleted: it holds people's biometric data and the audit log, which an operator erases

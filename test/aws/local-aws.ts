@@ -21,7 +21,7 @@ const region = 'eu-west-1';
 
 export interface LocalDynamo {
   client: DynamoDBClient;
-  /** Creates the four FaceGate tables under a fresh prefix, exactly as dynamo-schema.ts describes them. */
+  /** Creates the FaceGate tables under a fresh prefix, exactly as dynamo-schema.ts describes them. */
   createTables(prefix: string): Promise<TableNames>;
   stop(): Promise<void>;
 }

@@ -6,7 +6,7 @@
  */
 import { envInt, envOptional, siteId } from '../../../lib/env.js';
 import { ConfigError } from '../errors.js';
-import type { TableNames } from '../adapters/aws/dynamo-schema.js';
+import type { RecordsTableNames } from '../adapters/aws/dynamo-schema.js';
 import { DEFAULT_REKOGNITION_THRESHOLD } from '../adapters/aws/rekognition-face-index.js';
 
 type Env = Record<string, string | undefined>;
@@ -43,7 +43,7 @@ export interface RecordsConfig {
   region: string;
   /** The site this back end serves: its doors' topics and thing names carry it. */
   siteId: string;
-  tables: TableNames;
+  tables: RecordsTableNames;
   /** null = keep events forever. */
   eventRetentionDays: number | null;
 }

@@ -36,12 +36,18 @@ import {
   personToItem,
   type Item,
 } from './dynamo-items.js';
-import { EVENT_FEED, EVENTS_BY_DOOR, EVENTS_BY_PERSON, FACES_BY_PERSON, type TableNames } from './dynamo-schema.js';
+import {
+  EVENT_FEED,
+  EVENTS_BY_DOOR,
+  EVENTS_BY_PERSON,
+  FACES_BY_PERSON,
+  type RecordsTableNames,
+} from './dynamo-schema.js';
 import { decodeCursor, encodeCursor, type CursorKey } from './event-cursor.js';
 
 export interface DynamoRecordsOptions {
   client: DynamoDBClient;
-  tables: TableNames;
+  tables: RecordsTableNames;
   /** Audit events expire (DynamoDB TTL) this many days after they happened; null keeps them forever. */
   eventRetentionDays: number | null;
   logger: Logger;
@@ -66,7 +72,7 @@ const EventFilterSchema = z
 
 export class DynamoRecords implements Records {
   private readonly db: DynamoDBDocumentClient;
-  private readonly tables: TableNames;
+  private readonly tables: RecordsTableNames;
   private readonly retentionDays: number | null;
   private readonly log: Logger;
 

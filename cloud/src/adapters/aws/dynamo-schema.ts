@@ -12,12 +12,21 @@
  *           GSI byDoor (doorId, atId), GSI byPerson (personId, atId); both sparse: an event
  *           without a door or person (or erased) simply is not in that index.
  *           TTL attribute expiresAtSec (epoch seconds) when a retention period is configured.
+ * - visits  pk visitKey = doorId + '#' + visitId: one item per visit (its frames are attributes
+ *           f0…f3, at most MAX_FRAMES_PER_VISIT), claimed once by a conditional write;
+ *           GSI openByDeadline (openShard, decideBy), sparse: only undecided visits carry
+ *           openShard, so the sweeper reads exactly the visits it may have to close.
+ *           TTL attribute expiresAtSec: a visit is kept minutes, not days (readers also ignore
+ *           an expired item that TTL has not deleted yet).
  */
 
-export type TableRole = 'people' | 'faces' | 'doors' | 'events';
-export const TABLE_ROLES: readonly TableRole[] = ['people', 'faces', 'doors', 'events'];
+export type TableRole = 'people' | 'faces' | 'doors' | 'events' | 'visits';
+export const TABLE_ROLES: readonly TableRole[] = ['people', 'faces', 'doors', 'events', 'visits'];
 
 export type TableNames = Record<TableRole, string>;
+
+/** The tables Records uses (the visits table belongs to the recognition handler alone). */
+export type RecordsTableNames = Pick<TableNames, 'people' | 'faces' | 'doors' | 'events'>;
 
 type AttributeType = 'S' | 'N';
 
@@ -39,6 +48,8 @@ export const FACES_BY_PERSON = 'byPerson';
 export const EVENTS_BY_DOOR = 'byDoor';
 export const EVENTS_BY_PERSON = 'byPerson';
 export const EVENT_TTL_ATTRIBUTE = 'expiresAtSec';
+export const VISITS_OPEN_BY_DEADLINE = 'openByDeadline';
+export const VISIT_TTL_ATTRIBUTE = 'expiresAtSec';
 
 export const TABLES: Record<TableRole, TableDescription> = {
   people: {
@@ -71,6 +82,17 @@ export const TABLES: Record<TableRole, TableDescription> = {
       },
     ],
     ttlAttribute: EVENT_TTL_ATTRIBUTE,
+  },
+  visits: {
+    partitionKey: { name: 'visitKey', type: 'S' },
+    indexes: [
+      {
+        indexName: VISITS_OPEN_BY_DEADLINE,
+        partitionKey: { name: 'openShard', type: 'S' },
+        sortKey: { name: 'decideBy', type: 'N' },
+      },
+    ],
+    ttlAttribute: VISIT_TTL_ATTRIBUTE,
   },
 };
 
