@@ -19,12 +19,9 @@
  */
 import type { DenyReason } from '../../../protocol/index.js';
 
-/** One person the search proposed for a frame. */
-export interface VisitCandidate {
-  personId: string;
-  /** 0..1, on the face index's scale. */
-  similarity: number;
-}
+import type { VisitCandidate } from '../domain/visit-fusion.js';
+
+export type { VisitCandidate };
 
 /** A frame of the visit, after its search. */
 export interface VisitFrame {
