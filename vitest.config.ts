@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // CI fails when the photo set is missing; locally the skip reason is printed once, at the end.
+    globalSetup: ['test/support/photo-set.global.ts'],
   },
 });

@@ -56,7 +56,7 @@ const logger = createRootLogger({
   name: 'bench-accuracy',
   level: process.env.FACEGATE_LOG_LEVEL ?? 'warn',
   pretty: false,
-  destination: process.stderr as never,
+  destination: process.stderr,
 });
 
 async function main(): Promise<number> {

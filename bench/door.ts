@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   const serverLines: Record<string, unknown>[] = [];
   const ready = new Promise<void>((resolve, reject) => {
     server.once('exit', (code) => reject(new Error(`facegate serve exited with ${code} before it was ready`)));
-    readline.createInterface({ input: server.stdout! }).on('line', (line) => {
+    readline.createInterface({ input: server.stdout }).on('line', (line) => {
       if (!line.startsWith('{')) return;
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
   let framesPublished = 0;
   let sequence = 0;
   const periodMs = 1000 / args.fps;
-  const timers = doors.map((door, i) => {
+  const timers: NodeJS.Timeout[] = doors.map((door, i) => {
     const send = () => {
       const frameId = `bench-${door.doorId}-${++sequence}`;
       const capturedAt = Date.now();
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
       },
       (periodMs * i) / doors.length,
     );
-  }) as NodeJS.Timeout[];
+  });
   const ticker = setInterval(() => {
     const elapsed = (performance.now() - startedAt) / 1000;
     progress(

@@ -16,7 +16,7 @@ import type { LocalSettings } from './settings.js';
 export async function openOfflineServices(
   settings: LocalSettings,
   logger: Logger,
-): Promise<{ services: FacegateServices; backend: LocalBackend; close(): Promise<void> }> {
+): Promise<{ services: FacegateServices; backend: LocalBackend; close: () => Promise<void> }> {
   const backend = await openLocalBackend({
     dataDir: settings.dataDir,
     logger,

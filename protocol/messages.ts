@@ -203,7 +203,7 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string
 
 /** The `v` of a JSON object, or null when it has none. */
 function versionOf(json: unknown): unknown {
-  return json !== null && typeof json === 'object' && 'v' in json ? (json as { v: unknown }).v : null;
+  return json !== null && typeof json === 'object' && 'v' in json ? json.v : null;
 }
 
 /**

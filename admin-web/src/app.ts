@@ -4,7 +4,7 @@
  * decides where to listen. Tests drive it with `inject()`.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
@@ -50,7 +50,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   // Typed as the HTTP flavour either way: nothing below depends on which server carries the requests.
   const app = Fastify({
     ...(options.https ? { https: options.https } : {}),
-    loggerInstance: options.logger.child({ component: 'admin-web' }) as FastifyBaseLogger,
+    loggerInstance: options.logger.child({ component: 'admin-web' }),
     genReqId: () => randomUUID(),
     trustProxy: options.trustProxy ?? false,
     // Forms and JSON are small; photo uploads go through multipart with their own limits.

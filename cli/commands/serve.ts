@@ -140,7 +140,7 @@ export async function startServer(
     door,
     async stop() {
       if (door && door.exitCode === null) {
-        const exited = new Promise((resolve) => door!.once('exit', resolve));
+        const exited = new Promise((resolve) => door.once('exit', resolve));
         door.kill('SIGTERM');
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
       }

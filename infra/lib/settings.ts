@@ -32,7 +32,7 @@ export type FacegateSettings = z.infer<typeof FacegateSettingsSchema>;
 export function readSettings(context: (key: string) => unknown): FacegateSettings {
   const raw = Object.fromEntries(
     Object.keys(FacegateSettingsSchema.shape)
-      .map((key) => [key, context(key)])
+      .map((key): [string, unknown] => [key, context(key)])
       .filter(([, value]) => value !== undefined),
   );
   const parsed = FacegateSettingsSchema.safeParse(raw);

@@ -21,7 +21,6 @@ import {
   DoorStatusMessage,
   parseMessage,
   doorTopics,
-  siteTopicFilter,
   type DoorCommand,
   type FrameMessage,
 } from '../../protocol/index.js';
@@ -188,7 +187,7 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
     );
     try {
       await new Promise<void>((resolve, reject) => {
-        child.stdout!.on('data', (d: Buffer) => d.toString().includes('connected') && resolve());
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('connected') && resolve());
         child.once('exit', (code) => reject(new Error(`link child exited early (${code})`)));
       });
       child.kill('SIGKILL');

@@ -46,8 +46,8 @@ function runMain(configFile: string): { child: ChildProcess; output: () => strin
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, FACEGATE_LOG_LEVEL: 'info' },
   });
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exit };
 }

@@ -372,7 +372,7 @@ describe('admin host', () => {
   });
 
   it('the host role may provision doors and manage data, scoped to this site', () => {
-    const statements = statementsOfRole(logicalId(built.stack.adminHost.instance.role as iam.Role));
+    const statements = statementsOfRole(logicalId(built.stack.adminHost.instance.role));
     const scopes = (action: string) => statements.filter((s) => actionsOf(s).includes(action)).flatMap(resourcesOf);
     expect(scopes('iot:AttachPolicy')).toContainEqual({
       'Fn::Join': [

@@ -36,7 +36,7 @@ async function freePort(): Promise<number> {
 async function startTripwire(): Promise<{ url: string; hits: string[]; stop(): Promise<void> }> {
   const hits: string[] = [];
   const server = http.createServer((req, res) => {
-    hits.push(`${req.method} ${req.url} ${req.headers['x-amz-target'] ?? ''}`.trim());
+    hits.push(`${req.method} ${req.url} ${String(req.headers['x-amz-target'] ?? '')}`.trim());
     res.writeHead(500, { 'content-type': 'application/json' }).end('{"__type":"InternalFailure","message":"tripwire"}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,7 +7,7 @@
 import { iot, mqtt } from 'aws-iot-device-sdk-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBackendMqtt, type BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
-import { doorTopics, siteTopicFilter } from '../../protocol/index.js';
+import { doorTopics } from '../../protocol/index.js';
 import { silentLogger } from '../../lib/logger.js';
 import { connectClient, eventually, startBrokerFixture, type BrokerFixture } from './support/fixtures.js';
 

@@ -1,7 +1,7 @@
 /** The back end's MQTT adapter: connection failures, fail-fast commands, handler isolation, reconnection. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBackendMqtt, type BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
-import { doorTopics, siteTopicFilter, type DoorCommand } from '../../protocol/index.js';
+import { doorTopics, type DoorCommand } from '../../protocol/index.js';
 import { silentLogger } from '../../lib/logger.js';
 import { connectClient, endAll, eventually, startBrokerFixture, type BrokerFixture } from './support/fixtures.js';
 

@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalBroker } from '../../cloud/src/adapters/local/broker/index.js';
 import { openLocalCa } from '../../cloud/src/adapters/local/ca/index.js';
-import { doorTopics, siteTopicFilter } from '../../protocol/index.js';
+import { doorTopics } from '../../protocol/index.js';
 import { silentLogger } from '../../lib/logger.js';
 import {
   connectClient,

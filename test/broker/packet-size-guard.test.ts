@@ -2,7 +2,7 @@
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttFrameScanner } from '../../cloud/src/adapters/local/broker/packet-size-guard.js';
-import { doorTopics, siteTopicFilter } from '../../protocol/index.js';
+import { doorTopics } from '../../protocol/index.js';
 import { connectClient, endAll, startBrokerFixture, type BrokerFixture } from './support/fixtures.js';
 
 /** MQTT "remaining length" encoding. */

@@ -25,7 +25,7 @@ describe('door telemetry', () => {
       records: stores.records,
       logger: logs.logger,
       clock: () => NOW,
-      onDoorChange: feed.publish,
+      onDoorChange: (door) => feed.publish(door),
     });
     await stores.records.putDoor(makeDoor('front-door'));
   });

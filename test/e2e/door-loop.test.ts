@@ -9,7 +9,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger.js';
-import { doorTopics, siteTopicFilter, type UnlockCommand } from '../../protocol/index.js';
+import { doorTopics, type UnlockCommand } from '../../protocol/index.js';
 import { startLocalStack, type LocalStack } from '../../cli/local-stack.js';
 import { writeDoorBundle } from '../../cli/door-bundle.js';
 import { createAgentFromConfig, type AgentRuntime } from '../../agent/src/create-agent-from-config.js';
@@ -31,7 +31,7 @@ async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value as T;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }

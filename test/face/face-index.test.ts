@@ -9,7 +9,7 @@ import { ImageDecodeError, PhotoRejectedError } from '../../cloud/src/errors.js'
 import { FaceEngine } from '../../cloud/src/adapters/local/face-engine/index.js';
 import { openLocalFaceIndex } from '../../cloud/src/adapters/local/face-index/index.js';
 import type { FaceIndex } from '../../cloud/src/ports/face-index.js';
-import { HAVE_FACES, SKIP_REASON, photo } from './faces-dataset.js';
+import { HAVE_FACES, photo } from './faces-dataset.js';
 
 // Enrolled people (first photo) and their second photo as the probe; strangers have one photo only.
 const ENROLLED = ['Alan_Greenspan', 'Abdel_Nasser_Assidi', 'Abdullah_al-Attiyah', 'Adam_Scott', 'Adolfo_Rodriguez_Saa'];

@@ -15,5 +15,3 @@ export const SKIP_REASON = `face photos not found at ${DEV_DIR}; face tests skip
 export function photo(person: string, n: number): Buffer {
   return fs.readFileSync(path.join(DEV_DIR, person, `${n}.jpg`));
 }
-
-if (!HAVE_FACES) console.warn(SKIP_REASON);

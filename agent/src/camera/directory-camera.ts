@@ -69,9 +69,9 @@ export class DirectoryCamera implements Camera {
       } catch (err) {
         this.report(onError, err);
       }
-      if (this.running) this.timer = setTimeout(tick, this.options.intervalMs);
+      if (this.running) this.timer = setTimeout(() => void tick(), this.options.intervalMs);
     };
-    this.timer = setTimeout(tick, this.options.mode === 'replay' ? 0 : this.options.intervalMs);
+    this.timer = setTimeout(() => void tick(), this.options.mode === 'replay' ? 0 : this.options.intervalMs);
   }
 
   async stop(): Promise<void> {

@@ -112,7 +112,7 @@ export class MjpegStreamCamera implements Camera {
     this.framesThisRun = 0;
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       const frames = splitter.push(chunk);
       const newest = frames.at(-1);
       if (!newest || !this.running) return;
@@ -120,7 +120,7 @@ export class MjpegStreamCamera implements Camera {
       this.framesThisRun += frames.length;
       onFrame({ jpeg: newest, capturedAt: Date.now() });
     });
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-500);
     });
     let failed = false;

@@ -106,13 +106,13 @@ function signNatively(cert: forge.pki.Certificate, signingKeyPem: string): void 
 /** True when the certificate's public key is the one of `privateKeyPem`. */
 export function certificateMatchesKey(certPem: string, privateKeyPem: string): boolean {
   const cert = forge.pki.certificateFromPem(certPem);
-  const key = forge.pki.privateKeyFromPem(privateKeyPem) as forge.pki.rsa.PrivateKey;
+  const key = forge.pki.privateKeyFromPem(privateKeyPem);
   const pub = cert.publicKey as forge.pki.rsa.PublicKey;
   return pub.n.equals(key.n) && pub.e.equals(key.e);
 }
 
 export function publicKeyPemOf(privateKeyPem: string): string {
-  const key = forge.pki.privateKeyFromPem(privateKeyPem) as forge.pki.rsa.PrivateKey;
+  const key = forge.pki.privateKeyFromPem(privateKeyPem);
   return forge.pki.publicKeyToPem(forge.pki.setRsaPublicKey(key.n, key.e));
 }
 

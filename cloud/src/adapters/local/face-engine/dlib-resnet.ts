@@ -62,7 +62,7 @@ export class DlibResNet implements Embedder {
     for (const group of manifest) {
       const buffers = await Promise.all(group.paths.map((p) => fs.readFile(path.join(dir, p))));
       const joined = Buffer.concat(buffers);
-      const ab = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
+      const ab = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength);
       Object.assign(weights, tf.io.decodeWeights(ab, group.weights));
     }
     return new DlibResNet(tf, weights);
@@ -126,7 +126,7 @@ export class DlibResNet implements Embedder {
       s = this.residualDown(s, 'conv256_down');
       for (const b of ['conv256_1', 'conv256_2']) s = this.residual(s, b);
       s = this.residualDown(s, 'conv256_down_out');
-      return tf.matMul(tf.mean(s, [1, 2]) as tfc.Tensor2D, this.get('fc') as tfc.Tensor2D);
+      return tf.matMul(tf.mean<tfc.Tensor2D>(s, [1, 2]), this.get('fc'));
     });
     try {
       const values = await descriptors.data();

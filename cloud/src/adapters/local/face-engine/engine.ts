@@ -181,7 +181,7 @@ export class FaceEngine {
         void slot.worker.terminate(); // 'exit' fails the job and starts a replacement
       }, job.timeoutMs);
       const request: WorkerRequest = { id: job.id, op: 'analyze', image: job.image, embed: job.embed };
-      slot.worker.postMessage(request, [job.image.buffer as ArrayBuffer]);
+      slot.worker.postMessage(request, [job.image.buffer]);
     }
   }
 }

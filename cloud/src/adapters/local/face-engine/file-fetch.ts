@@ -12,7 +12,7 @@ export function installFileFetch(): void {
   if (installed) return;
   installed = true;
   const networkFetch = globalThis.fetch;
-  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (url.startsWith('file://')) {
       try {
@@ -24,5 +24,5 @@ export function installFileFetch(): void {
       }
     }
     return networkFetch(input, init);
-  }) as typeof fetch;
+  };
 }

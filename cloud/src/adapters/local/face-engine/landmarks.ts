@@ -15,7 +15,7 @@ const MOUTH_IMAGE_RIGHT = 291;
 function at(mesh: MeshPoint[], index: number): Point {
   const p = mesh[index];
   if (!p || p.length < 2) throw new Error(`face mesh lacks point ${index}`);
-  return [p[0]!, p[1]!];
+  return [p[0], p[1]];
 }
 
 function mean(points: Point[]): Point {
