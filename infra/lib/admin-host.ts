@@ -25,6 +25,7 @@ import {
   doorCommandsTopicArn,
   nagArnFinding,
 } from './grants.js';
+import { doorThingPrefix } from '../../cloud/src/adapters/aws/iot-names.js';
 import { bootstrapCommands, UPDATE_SCRIPT } from './admin-host-scripts.js';
 import { REPO_ROOT } from './repo-root.js';
 
@@ -44,6 +45,7 @@ const CODE_EXCLUDES = [
 export interface AdminHostProps {
   data: DataStores;
   doorPolicyName: string;
+  doorThingGroupName: string;
   adminCidr: string;
   matchThreshold: number;
   eventRetentionDays: number;
@@ -194,13 +196,13 @@ export class AdminHost extends Construct {
       [
         ...Object.values(data.tables).map((table) => nagArnFinding(table, '/index/*')),
         nagArnFinding(data.bucket, '/*'),
-        `Resource::arn:<AWS::Partition>:iot:${stack.region}:${stack.account}:thing/*`,
+        `Resource::arn:<AWS::Partition>:iot:${stack.region}:${stack.account}:thing/${doorThingPrefix(props.site)}*`,
         `Resource::arn:<AWS::Partition>:iot:${stack.region}:${stack.account}:cert/*`,
         commandsTopicFinding(stack, props.site),
         'Resource::*',
       ],
       'The admin site manages every person, photo, door and event: table indexes, all objects of the images bucket, ' +
-        "door things and certificates (created at run time), and every door's commands topic (remote unlock). " +
+        "this site's door things and door certificates (created at run time; certificate ids are random), and every door's commands topic (remote unlock). " +
         'CreateKeysAndCertificate, DescribeEndpoint and DetectFaces have no resource type.',
     );
     acknowledgeWildcards(
@@ -231,7 +233,8 @@ export class AdminHost extends Construct {
   private grantAdminAccess(role: iam.Role, props: AdminHostProps): void {
     const { data } = props;
     const stack = Stack.of(this);
-    const iotArn = (resource: string) => stack.formatArn({ service: 'iot', resource, resourceName: '*' });
+    const iotArn = (resource: string, resourceName: string) =>
+      stack.formatArn({ service: 'iot', resource, resourceName });
     for (const table of Object.values(data.tables)) {
       allowTableActions(
         role,
@@ -258,19 +261,35 @@ export class AdminHost extends Construct {
       }),
     );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['rekognition:DetectFaces'], resources: ['*'] }));
+    // Things, the thing group and the policy of this site only (iot-names.ts); certificates have
+    // random ids and no site, but the door policy grants nothing to a thing of another site.
+    const siteThings = iotArn('thing', `${doorThingPrefix(props.site)}*`);
+    const siteGroup = iotArn('thinggroup', props.doorThingGroupName);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['iot:CreateThing', 'iot:AttachThingPrincipal', 'iot:DetachThingPrincipal', 'iot:ListThingPrincipals'],
-        resources: [iotArn('thing')],
+        actions: [
+          'iot:CreateThing',
+          'iot:UpdateThing',
+          'iot:AttachThingPrincipal',
+          'iot:DetachThingPrincipal',
+          'iot:ListThingPrincipals',
+        ],
+        resources: [siteThings],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['iot:AddThingToThingGroup'], resources: [siteThings, siteGroup] }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['iot:DescribeThingGroup', 'iot:AttachPolicy'],
+        resources: [siteGroup, iotArn('policy', props.doorPolicyName)],
       }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['iot:AttachPolicy', 'iot:DetachPolicy', 'iot:UpdateCertificate', 'iot:DeleteCertificate'],
-        resources: [
-          iotArn('cert'),
-          stack.formatArn({ service: 'iot', resource: 'policy', resourceName: props.doorPolicyName }),
-        ],
+        actions: ['iot:UpdateCertificate', 'iot:DeleteCertificate'],
+        resources: [iotArn('cert', '*')],
       }),
     );
     role.addToPrincipalPolicy(

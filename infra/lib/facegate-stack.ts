@@ -4,6 +4,7 @@
  * admin site and the door provisioning need (infra/README.md).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { EC2_UNIQUE_IMDSV2_LAUNCH_TEMPLATE_NAME } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { AdminHost } from './admin-host.js';
 import { DataStores } from './data-stores.js';
@@ -23,6 +24,9 @@ export class FacegateStack extends Stack {
 
   constructor(scope: Construct, id: string, props: FacegateStackProps) {
     super(scope, id, props);
+    // The admin host's IMDSv2 launch template gets a name unique to this stack (its construct
+    // path), not the fixed `HostLaunchTemplate` that a second site's stack in the account collides with.
+    this.node.setContext(EC2_UNIQUE_IMDSV2_LAUNCH_TEMPLATE_NAME, true);
     const { settings } = props;
 
     this.data = new DataStores(this, 'Data', { site: settings.site, retentionDays: settings.eventRetentionDays });
@@ -43,6 +47,7 @@ export class FacegateStack extends Stack {
     this.adminHost = new AdminHost(this, 'Admin', {
       data: this.data,
       doorPolicyName: this.doorIot.policyName,
+      doorThingGroupName: this.doorIot.thingGroupName,
       adminCidr: settings.adminCidr,
       matchThreshold: settings.matchThreshold,
       eventRetentionDays: settings.eventRetentionDays,
@@ -61,6 +66,7 @@ export class FacegateStack extends Stack {
       EventsTable: this.data.tables.events.tableName,
       FaceCollectionId: this.data.collectionId,
       DoorPolicyName: this.doorIot.policyName,
+      DoorThingGroupName: this.doorIot.thingGroupName,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

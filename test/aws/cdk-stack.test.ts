@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- synthesized CloudFormation is untyped JSON; the assertions are its schema */
 /**
  * The CDK stack, synthesised offline once (Lambda bundling skipped; test/aws/cdk-bundling.test.ts
  * bundles for real): least-privilege IoT policy and IAM, encryption, rules, the admin host, and
@@ -46,6 +47,8 @@ describe('IoT', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:${r}`]],
     });
     const thing = '${iot:Connection.Thing.ThingName}';
+    const door = '${iot:Connection.Thing.Attributes[doorId]}';
+    const ownSite = { StringLike: { 'iot:Connection.Thing.ThingName': 'facegate_main_*' } };
     template.resourceCountIs('AWS::IoT::Policy', 1);
     template.hasResourceProperties('AWS::IoT::Policy', {
       PolicyName: 'facegate-main-door',
@@ -57,31 +60,35 @@ describe('IoT', () => {
             Effect: 'Allow',
             Action: 'iot:Connect',
             Resource: arn(`client/${thing}`),
-            Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
+            Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' }, ...ownSite },
           },
           {
             Sid: 'PublishOwnTopics',
             Effect: 'Allow',
             Action: 'iot:Publish',
-            Resource: ['frames', 'events', 'status'].map((c) => arn(`topic/facegate/main/doors/${thing}/${c}`)),
+            Resource: ['frames', 'events', 'status'].map((c) => arn(`topic/facegate/main/doors/${door}/${c}`)),
+            Condition: ownSite,
           },
           {
             Sid: 'RetainOwnStatus',
             Effect: 'Allow',
             Action: 'iot:RetainPublish',
-            Resource: arn(`topic/facegate/main/doors/${thing}/status`),
+            Resource: arn(`topic/facegate/main/doors/${door}/status`),
+            Condition: ownSite,
           },
           {
             Sid: 'SubscribeOwnCommands',
             Effect: 'Allow',
             Action: 'iot:Subscribe',
-            Resource: arn(`topicfilter/facegate/main/doors/${thing}/commands`),
+            Resource: arn(`topicfilter/facegate/main/doors/${door}/commands`),
+            Condition: ownSite,
           },
           {
             Sid: 'ReceiveOwnCommands',
             Effect: 'Allow',
             Action: 'iot:Receive',
-            Resource: arn(`topic/facegate/main/doors/${thing}/commands`),
+            Resource: arn(`topic/facegate/main/doors/${door}/commands`),
+            Condition: ownSite,
           },
         ],
       },
@@ -374,12 +381,17 @@ describe('admin host', () => {
   it('the host role may provision doors and manage data, scoped to this site', () => {
     const statements = statementsOfRole(logicalId(built.stack.adminHost.instance.role));
     const scopes = (action: string) => statements.filter((s) => actionsOf(s).includes(action)).flatMap(resourcesOf);
-    expect(scopes('iot:AttachPolicy')).toContainEqual({
-      'Fn::Join': [
-        '',
-        ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:policy/facegate-main-door`],
-      ],
+    const iotArn = (resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:${TEST_REGION}:${TEST_ACCOUNT}:${resource}`]],
     });
+    // The door policy goes on this site's thing group only; things only under this site's prefix.
+    expect(scopes('iot:AttachPolicy')).toEqual([
+      iotArn('thinggroup/facegate-main-doors'),
+      iotArn('policy/facegate-main-door'),
+    ]);
+    expect(scopes('iot:CreateThing')).toEqual([iotArn('thing/facegate_main_*')]);
+    expect(scopes('iot:AttachThingPrincipal')).toEqual([iotArn('thing/facegate_main_*')]);
+    expect(scopes('iot:DetachPolicy')).toEqual([]);
     expect(scopes('rekognition:IndexFaces')).toEqual([
       { 'Fn::GetAtt': [built.stack.getLogicalId(built.stack.data.collection), 'Arn'] },
     ]);

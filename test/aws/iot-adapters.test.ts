@@ -77,14 +77,21 @@ describe('IotDoorMessaging', () => {
 const CERT_ARN = (id: string) => `arn:aws:iot:eu-west-1:111122223333:cert/${id}`;
 const NEW_ID = 'a'.repeat(64);
 const OLD_ID = 'b'.repeat(64);
+const THING = 'facegate_local_front-door';
+const GROUP_ARN = 'arn:aws:iot:eu-west-1:111122223333:thinggroup/facegate-local-doors';
 
 /** Routes the IoT REST API calls the provisioner makes; `principals` is what the thing has attached. */
 function iotResponder(principals: string[], overrides: Partial<Record<string, FakeRoute>> = {}): Responder {
   const routes: Record<string, FakeRoute> = {
     DescribeEndpoint: () => ({ body: { endpointAddress: 'abc123-ats.iot.eu-west-1.amazonaws.com' } }),
-    CreateThing: () => ({
-      body: { thingName: 'front-door', thingArn: 'arn:aws:iot:eu-west-1:111122223333:thing/front-door' },
+    DescribeThingGroup: () => ({
+      body: { thingGroupName: 'facegate-local-doors', thingGroupArn: GROUP_ARN },
     }),
+    CreateThing: () => ({
+      body: { thingName: THING, thingArn: `arn:aws:iot:eu-west-1:111122223333:thing/${THING}` },
+    }),
+    UpdateThing: () => ({ body: {} }),
+    AddThingToThingGroup: () => ({ body: {} }),
     ListThingPrincipals: () => ({ body: { principals } }),
     CreateKeysAndCertificate: () => ({
       body: {
@@ -101,7 +108,6 @@ function iotResponder(principals: string[], overrides: Partial<Record<string, Fa
     AttachThingPrincipal: () => ({ body: {} }),
     UpdateCertificate: () => ({ body: {} }),
     DetachThingPrincipal: () => ({ body: {} }),
-    DetachPolicy: () => ({ body: {} }),
     DeleteCertificate: () => ({ body: {} }),
     ...overrides,
   };
@@ -118,7 +124,10 @@ type FakeRoute = Responder;
 function operationOf(req: RecordedRequest): string {
   const p = decodeURIComponent(req.path);
   if (req.method === 'GET' && p === '/endpoint') return 'DescribeEndpoint';
+  if (req.method === 'GET' && /^\/thing-groups\/[^/]+$/.test(p)) return 'DescribeThingGroup';
+  if (req.method === 'PUT' && p === '/thing-groups/addThingToThingGroup') return 'AddThingToThingGroup';
   if (req.method === 'POST' && /^\/things\/[^/]+$/.test(p)) return 'CreateThing';
+  if (req.method === 'PATCH' && /^\/things\/[^/]+$/.test(p)) return 'UpdateThing';
   if (req.method === 'GET' && /^\/things\/[^/]+\/principals$/.test(p)) return 'ListThingPrincipals';
   if (req.method === 'PUT' && /^\/things\/[^/]+\/principals$/.test(p)) return 'AttachThingPrincipal';
   if (req.method === 'DELETE' && /^\/things\/[^/]+\/principals$/.test(p)) return 'DetachThingPrincipal';
@@ -137,7 +146,7 @@ function provisionerWith(respond: Responder) {
     provisioner: new IotDoorProvisioner({
       siteId: 'local',
       client,
-      policyName: 'facegate-door',
+      policyName: 'facegate-local-door',
       logger: silentLogger(),
     }),
     requests: http.requests,
@@ -145,19 +154,23 @@ function provisionerWith(respond: Responder) {
 }
 
 describe('IotDoorProvisioner', () => {
-  it('creates the thing and an active certificate, attaches the policy and the thing, and returns the bundle', async () => {
+  it('creates the site-named thing in the site group with an active certificate, the policy on the group, and returns the bundle', async () => {
     const { provisioner, requests } = provisionerWith(iotResponder([]));
     const creds = await provisioner.provision('front-door');
 
     expect(requests.map(operationOf)).toEqual([
       'DescribeEndpoint',
+      'DescribeThingGroup',
+      'AttachPolicy',
       'CreateThing',
+      'AddThingToThingGroup',
       'ListThingPrincipals',
       'CreateKeysAndCertificate',
-      'AttachPolicy',
       'AttachThingPrincipal',
     ]);
-    const [endpointReq, thingReq, , certReq, policyReq, attachReq] = requests as [
+    const [endpointReq, groupReq, policyReq, thingReq, addReq, , certReq, attachReq] = requests as [
+      RecordedRequest,
+      RecordedRequest,
       RecordedRequest,
       RecordedRequest,
       RecordedRequest,
@@ -166,23 +179,42 @@ describe('IotDoorProvisioner', () => {
       RecordedRequest,
     ];
     expect(endpointReq.query).toMatchObject({ endpointType: 'iot:Data-ATS' });
-    expect(thingReq.path).toBe('/things/front-door');
+    expect(groupReq.path).toBe('/thing-groups/facegate-local-doors');
+    expect(policyReq.path).toBe('/target-policies/facegate-local-door');
+    expect(policyReq.json).toEqual({ target: GROUP_ARN });
+    expect(thingReq.path).toBe(`/things/${THING}`);
+    expect(thingReq.json).toEqual({ attributePayload: { attributes: { doorId: 'front-door' } } });
+    expect(addReq.json).toEqual({ thingName: THING, thingGroupName: 'facegate-local-doors' });
     expect(certReq.query).toMatchObject({ setAsActive: 'true' });
-    expect(policyReq.path).toBe('/target-policies/facegate-door');
-    expect(policyReq.json).toEqual({ target: CERT_ARN(NEW_ID) });
-    expect(attachReq.path).toBe('/things/front-door/principals');
+    expect(attachReq.path).toBe(`/things/${THING}/principals`);
     expect(attachReq.headers['x-amzn-principal']).toBe(CERT_ARN(NEW_ID));
     expect(attachReq.query).toMatchObject({ thingPrincipalType: 'EXCLUSIVE_THING' });
 
     expect(creds).toEqual({
       siteId: 'local',
       doorId: 'front-door',
+      clientId: THING,
       certificatePem: '-----BEGIN CERTIFICATE-----\nNEW\n-----END CERTIFICATE-----\n',
       privateKeyPem: '-----BEGIN RSA PRIVATE KEY-----\nSECRET\n-----END RSA PRIVATE KEY-----\n',
       caPem: AMAZON_ROOT_CA_1_PEM,
       endpoint: 'abc123-ats.iot.eu-west-1.amazonaws.com',
       port: 8883,
     });
+  });
+
+  it('gives an existing thing the door id attribute, and attaches the group policy once per process', async () => {
+    const { provisioner, requests } = provisionerWith(
+      iotResponder([], {
+        CreateThing: () => awsError('ResourceAlreadyExistsException', 'exists with other attributes', 409),
+      }),
+    );
+    await provisioner.provision('front-door');
+    await provisioner.provision('front-door');
+    const ops = requests.map(operationOf);
+    expect(ops.filter((op) => op === 'AttachPolicy')).toHaveLength(1);
+    const update = requests.find((r) => operationOf(r) === 'UpdateThing')!;
+    expect(update.path).toBe(`/things/${THING}`);
+    expect(update.json).toEqual({ attributePayload: { attributes: { doorId: 'front-door' }, merge: true } });
   });
 
   it('rotates: the old certificate is revoked, detached and deleted after the new one is attached', async () => {
@@ -195,7 +227,6 @@ describe('IotDoorProvisioner', () => {
       'AttachThingPrincipal',
       'UpdateCertificate',
       'DetachThingPrincipal',
-      'DetachPolicy',
       'DeleteCertificate',
     ]);
     const revokeReq = requests.find((r) => operationOf(r) === 'UpdateCertificate')!;
@@ -216,7 +247,6 @@ describe('IotDoorProvisioner', () => {
       'AttachThingPrincipal',
       'UpdateCertificate',
       'DetachThingPrincipal',
-      'DetachPolicy',
       'DeleteCertificate',
     ]);
     expect(requests.filter((r) => operationOf(r) === 'DeleteCertificate').map((r) => r.path)).toEqual([

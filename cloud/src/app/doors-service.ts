@@ -18,11 +18,19 @@ export function agentConfigFor(
   doorId: string,
   endpoint: string,
   port: number,
+  clientId?: string,
 ): Record<string, unknown> {
   return {
     siteId,
     doorId,
-    mqtt: { endpoint, port, caFile: BUNDLE_FILES.ca, certFile: BUNDLE_FILES.cert, keyFile: BUNDLE_FILES.key },
+    mqtt: {
+      endpoint,
+      port,
+      caFile: BUNDLE_FILES.ca,
+      certFile: BUNDLE_FILES.cert,
+      keyFile: BUNDLE_FILES.key,
+      ...(clientId ? { clientId } : {}),
+    },
     camera: { type: 'stream', source: 'ffmpeg', device: '/dev/video0', width: 640, height: 480, fps: 5 },
     relay: { type: 'gpio', pin: 17, activeLow: false },
   };
@@ -75,7 +83,13 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
       const endpoint = deps.endpointForDoors ?? { endpoint: credentials.endpoint, port: credentials.port };
       const bundle: DoorBundle = {
         credentials,
-        agentConfig: agentConfigFor(credentials.siteId, door.doorId, endpoint.endpoint, endpoint.port),
+        agentConfig: agentConfigFor(
+          credentials.siteId,
+          door.doorId,
+          endpoint.endpoint,
+          endpoint.port,
+          credentials.clientId,
+        ),
       };
       log.info({ doorId: door.doorId, actor: actor.name }, 'door created and provisioned');
       return { door, bundle };

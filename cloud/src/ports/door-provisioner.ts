@@ -6,6 +6,8 @@ export interface DoorCredentials {
   /** The site the door belongs to: part of its MQTT topics. */
   siteId: string;
   doorId: string;
+  /** MQTT client id the door must connect with, when it is not the door id (on AWS IoT: its thing name). */
+  clientId?: string;
   certificatePem: string;
   privateKeyPem: string;
   /** CA that signed the broker's server certificate (Amazon Root CA 1 on AWS). */

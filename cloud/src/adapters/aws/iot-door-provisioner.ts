@@ -1,23 +1,26 @@
 /**
- * DoorProvisioner over AWS IoT Core: one thing per door (thing name = door id), one X.509
- * certificate made by IoT (the private key exists only in the returned bundle), the stack's door
- * policy attached to the certificate, and the certificate attached to the thing exclusively. The
- * policy allows a connection only as `client/<thing name>`, so the certificate is useless without
- * its thing.
+ * DoorProvisioner over AWS IoT Core: one thing per door, named with the site
+ * (`facegate_{site}_{doorId}`, iot-names.ts) and carrying the plain door id as an attribute, in the
+ * site's thing group; one X.509 certificate made by IoT (the private key exists only in the
+ * returned bundle), attached to the thing exclusively. The site's door policy is attached to the
+ * thing group once, so no certificate holds a policy of its own: a certificate detached from its
+ * thing can do nothing, and the policy allows a connection only as `client/<thing name>`.
  *
  * Provisioning a door again rotates its certificate: the new one is attached first, then every
  * older certificate of that thing is revoked, so a door is never left with two valid identities.
  */
 import {
+  AddThingToThingGroupCommand,
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
   CreateKeysAndCertificateCommand,
   CreateThingCommand,
   DeleteCertificateCommand,
-  DetachPolicyCommand,
+  DescribeThingGroupCommand,
   DetachThingPrincipalCommand,
   ListThingPrincipalsCommand,
   UpdateCertificateCommand,
+  UpdateThingCommand,
   type IoTClient,
 } from '@aws-sdk/client-iot';
 import type { Logger } from '../../../../lib/logger.js';
@@ -27,6 +30,7 @@ import type { DoorCredentials, DoorProvisioner } from '../../ports/door-provisio
 import { AMAZON_ROOT_CA_1_PEM } from './amazon-root-ca.js';
 import { asUpstream, callAws, isAwsError } from './aws-errors.js';
 import { describeIotDataEndpoint } from './iot-endpoint.js';
+import { DOOR_ID_ATTRIBUTE, doorThingGroupName, doorThingName } from './iot-names.js';
 
 /** MQTT over TLS with client certificates. */
 export const IOT_MQTT_PORT = 8883;
@@ -35,7 +39,7 @@ export interface IotDoorProvisionerOptions {
   client: Pick<IoTClient, 'send'>;
   /** The site whose doors this provisions (goes into the door's config bundle). */
   siteId: string;
-  /** The door policy the stack created (output `DoorPolicyName`). */
+  /** The door policy the stack created (output `DoorPolicyName`), attached to the site's thing group. */
   policyName: string;
   logger: Logger;
 }
@@ -44,6 +48,7 @@ export class IotDoorProvisioner implements DoorProvisioner {
   private readonly client: Pick<IoTClient, 'send'>;
   private readonly log: Logger;
   private endpoint: Promise<string> | null = null;
+  private groupPolicy: Promise<void> | null = null;
 
   constructor(private readonly options: IotDoorProvisionerOptions) {
     this.client = options.client;
@@ -53,8 +58,10 @@ export class IotDoorProvisioner implements DoorProvisioner {
   async provision(doorId: string): Promise<DoorCredentials> {
     assertDoorId(doorId);
     const endpoint = await this.dataEndpoint();
-    await this.ensureThing(doorId);
-    const previous = await this.certificatesOf(doorId);
+    await this.ensureGroupPolicy();
+    const thingName = this.thingName(doorId);
+    await this.ensureThing(doorId, thingName);
+    const previous = await this.certificatesOf(thingName);
 
     const cert = await callAws('iot', 'CreateKeysAndCertificate', () =>
       this.client.send(new CreateKeysAndCertificateCommand({ setAsActive: true })),
@@ -65,13 +72,10 @@ export class IotDoorProvisioner implements DoorProvisioner {
       throw new UpstreamError('iot', 'CreateKeysAndCertificate returned an incomplete certificate');
     }
     try {
-      await callAws('iot', 'AttachPolicy', () =>
-        this.client.send(new AttachPolicyCommand({ policyName: this.options.policyName, target: certificateArn })),
-      );
       await callAws('iot', 'AttachThingPrincipal', () =>
         this.client.send(
           new AttachThingPrincipalCommand({
-            thingName: doorId,
+            thingName,
             principal: certificateArn,
             thingPrincipalType: 'EXCLUSIVE_THING',
           }),
@@ -79,16 +83,17 @@ export class IotDoorProvisioner implements DoorProvisioner {
       );
     } catch (err) {
       // Leave no active, unattached certificate behind.
-      await this.destroyCertificate(doorId, certificateArn).catch((cleanupErr: unknown) =>
+      await this.destroyCertificate(thingName, certificateArn).catch((cleanupErr: unknown) =>
         this.log.error({ err: cleanupErr, doorId, certificateId }, 'could not remove a half-provisioned certificate'),
       );
       throw err;
     }
-    for (const old of previous) await this.destroyCertificate(doorId, old);
+    for (const old of previous) await this.destroyCertificate(thingName, old);
     this.log.info({ doorId, certificateId, rotated: previous.length }, 'door provisioned');
     return {
       siteId: this.options.siteId,
       doorId,
+      clientId: thingName,
       certificatePem,
       privateKeyPem,
       caPem: AMAZON_ROOT_CA_1_PEM,
@@ -99,8 +104,9 @@ export class IotDoorProvisioner implements DoorProvisioner {
 
   async revoke(doorId: string): Promise<void> {
     assertDoorId(doorId);
-    const certificates = await this.certificatesOf(doorId);
-    for (const arn of certificates) await this.destroyCertificate(doorId, arn);
+    const thingName = this.thingName(doorId);
+    const certificates = await this.certificatesOf(thingName);
+    for (const arn of certificates) await this.destroyCertificate(thingName, arn);
     this.log.info({ doorId, revoked: certificates.length }, 'door certificates revoked');
   }
 
@@ -112,24 +118,55 @@ export class IotDoorProvisioner implements DoorProvisioner {
     return this.endpoint;
   }
 
-  private async ensureThing(doorId: string): Promise<void> {
+  private thingName(doorId: string): string {
+    return doorThingName(this.options.siteId, doorId);
+  }
+
+  /** The site's door policy on the site's thing group (idempotent; once per process unless it fails). */
+  private ensureGroupPolicy(): Promise<void> {
+    this.groupPolicy ??= (async () => {
+      const thingGroupName = doorThingGroupName(this.options.siteId);
+      const group = await callAws('iot', 'DescribeThingGroup', () =>
+        this.client.send(new DescribeThingGroupCommand({ thingGroupName })),
+      );
+      if (!group.thingGroupArn) throw new UpstreamError('iot', `DescribeThingGroup ${thingGroupName} returned no ARN`);
+      await callAws('iot', 'AttachPolicy', () =>
+        this.client.send(new AttachPolicyCommand({ policyName: this.options.policyName, target: group.thingGroupArn })),
+      );
+    })().catch((err: unknown) => {
+      this.groupPolicy = null; // retry on the next call
+      throw err;
+    });
+    return this.groupPolicy;
+  }
+
+  /** The door's thing with its door id attribute (the policy builds topics from it), in the site's group. */
+  private async ensureThing(doorId: string, thingName: string): Promise<void> {
+    const attributes = { [DOOR_ID_ATTRIBUTE]: doorId };
     try {
-      await this.client.send(new CreateThingCommand({ thingName: doorId }));
+      await this.client.send(new CreateThingCommand({ thingName, attributePayload: { attributes } }));
     } catch (err) {
-      // The thing exists with other attributes (made by hand, or an older version): use it.
-      if (isAwsError(err, 'ResourceAlreadyExistsException')) return;
-      throw asUpstream('iot', 'CreateThing', err);
+      if (!isAwsError(err, 'ResourceAlreadyExistsException')) throw asUpstream('iot', 'CreateThing', err);
+      // The thing exists with other attributes (made by hand, or an older version): set ours.
+      await callAws('iot', 'UpdateThing', () =>
+        this.client.send(new UpdateThingCommand({ thingName, attributePayload: { attributes, merge: true } })),
+      );
     }
+    await callAws('iot', 'AddThingToThingGroup', () =>
+      this.client.send(
+        new AddThingToThingGroupCommand({ thingName, thingGroupName: doorThingGroupName(this.options.siteId) }),
+      ),
+    );
   }
 
   /** ARNs of the X.509 certificates attached to the door's thing (none if the thing is gone). */
-  private async certificatesOf(doorId: string): Promise<string[]> {
+  private async certificatesOf(thingName: string): Promise<string[]> {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
       let res;
       try {
-        res = await this.client.send(new ListThingPrincipalsCommand({ thingName: doorId, nextToken }));
+        res = await this.client.send(new ListThingPrincipalsCommand({ thingName, nextToken }));
       } catch (err) {
         if (isAwsError(err, 'ResourceNotFoundException')) return [];
         throw asUpstream('iot', 'ListThingPrincipals', err);
@@ -144,7 +181,7 @@ export class IotDoorProvisioner implements DoorProvisioner {
    * Revoked first, so the certificate stops working even if a later step fails; then detached
    * and deleted so nothing dangles. Each step tolerates "already done".
    */
-  private async destroyCertificate(doorId: string, certificateArn: string): Promise<void> {
+  private async destroyCertificate(thingName: string, certificateArn: string): Promise<void> {
     const certificateId = certificateArn.slice(certificateArn.lastIndexOf('/') + 1);
     const steps: [string, () => Promise<unknown>][] = [
       [
@@ -153,12 +190,7 @@ export class IotDoorProvisioner implements DoorProvisioner {
       ],
       [
         'DetachThingPrincipal',
-        () => this.client.send(new DetachThingPrincipalCommand({ thingName: doorId, principal: certificateArn })),
-      ],
-      [
-        'DetachPolicy',
-        () =>
-          this.client.send(new DetachPolicyCommand({ policyName: this.options.policyName, target: certificateArn })),
+        () => this.client.send(new DetachThingPrincipalCommand({ thingName, principal: certificateArn })),
       ],
       ['DeleteCertificate', () => this.client.send(new DeleteCertificateCommand({ certificateId }))],
     ];
@@ -170,7 +202,7 @@ export class IotDoorProvisioner implements DoorProvisioner {
         throw asUpstream('iot', name, err);
       }
     }
-    this.log.info({ doorId, certificateId }, 'certificate revoked and deleted');
+    this.log.info({ thingName, certificateId }, 'certificate revoked and deleted');
   }
 }
 
