@@ -10,14 +10,19 @@ export interface MatedOutcome {
   correct: boolean;
 }
 
+/** A score passes the threshold when it reaches it; a probe with no face (−∞) never passes, even at t = −∞. */
+function passes(score: number, t: number): boolean {
+  return Number.isFinite(score) && score >= t;
+}
+
 export function fnirAt(mated: MatedOutcome[], t: number): number {
   if (mated.length === 0) return NaN;
-  return mated.filter((m) => !(m.correct && m.score >= t)).length / mated.length;
+  return mated.filter((m) => !(m.correct && passes(m.score, t))).length / mated.length;
 }
 
 export function fpirAt(nonMated: number[], t: number): number {
   if (nonMated.length === 0) return NaN;
-  return nonMated.filter((s) => s >= t).length / nonMated.length;
+  return nonMated.filter((s) => passes(s, t)).length / nonMated.length;
 }
 
 export function rank1(mated: MatedOutcome[]): number {
