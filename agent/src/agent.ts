@@ -21,6 +21,8 @@ import type { DoorMonitorSettings } from './door/door-monitor.js';
 import { DEFAULT_DOOR_SETTINGS, DoorWatch } from './door/door-watch.js';
 import { errorMessage } from './errors.js';
 import { FrameGate, type FrameGateStats } from './frame-gate.js';
+import { EventDelivery, type DeliveryPace } from './outbox/event-delivery.js';
+import { EventOutbox } from './outbox/event-outbox.js';
 import { SerialQueue } from './serial-queue.js';
 import { agentVersion as readAgentVersion } from './version.js';
 
@@ -30,6 +32,10 @@ export interface AgentDeps {
   link: DoorLink;
   contact?: DoorContact;
   exitButton?: ExitButton;
+  /** The door's event queue (on disk on a Pi); default an in-memory one. The caller closes it. */
+  outbox?: EventOutbox;
+  /** How fast a backlog is delivered (below the back end's per-door limit). */
+  deliveryPace?: DeliveryPace;
   clock?: () => number;
   logger: Logger;
   /** Told about every deny command (a red light, a beep, the virtual door's UI). Never touches the relay. */
@@ -69,6 +75,16 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
   const guard = new CommandGuard({ doorId, maxPulseMs: settings.unlock.maxPulseMs, clock });
   const relayOps = new SerialQueue();
   const commands = { unlocked: 0, denied: 0, rejected: 0 };
+  const outbox = deps.outbox ?? EventOutbox.open({ dir: null, logger: log });
+  const delivery = new EventDelivery({
+    outbox,
+    link,
+    logger: log,
+    pace: deps.deliveryPace,
+    clock,
+    onOverflowDrained: (dropped) =>
+      publishEvent('agent_error', { detail: `event queue was full during an outage: ${dropped} oldest events lost` }),
+  });
 
   let running = false;
   let pulseTimer: NodeJS.Timeout | null = null;
@@ -93,11 +109,14 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
   ): void {
     const event: DoorEventMessage = { v: 2, doorId, eventId: randomUUID(), type, at: clock(), ...extra };
     if (event.detail) event.detail = event.detail.slice(0, 500);
-    if (!link.connected) {
-      log.debug({ type }, 'offline: event not published');
+    // Through the outbox, online or not: in order, kept across outages and restarts.
+    try {
+      outbox.append(event);
+    } catch (err) {
+      log.error({ err, type }, 'event could not be queued');
       return;
     }
-    link.publishEvent(event).catch((err) => log.warn({ err, type }, 'event publish failed'));
+    delivery.kick();
   }
 
   function publishStatus(): void {
@@ -107,7 +126,9 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
       doorId,
       online: true,
       lock: relay.state,
+      ...(doorWatch.contact !== 'unknown' ? { contact: doorWatch.contact } : {}),
       agentVersion: version,
+      queuedEvents: outbox.size,
       at: clock(),
     };
     link.publishStatus(status).catch((err) => log.warn({ err }, 'status publish failed'));
@@ -229,6 +250,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
       // The scene in front of the door is worth one fresh look after an outage.
       gate.resetPicture();
       publishStatus();
+      delivery.kick();
     } else {
       log.warn('link offline: locking');
       void lockNow('offline');
@@ -260,6 +282,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
       await relay.lock();
       guard.acceptOnlyIssuedSince(clock());
       running = true;
+      delivery.start();
       if (!handlersInstalled) {
         handlersInstalled = true;
         link.onCommand(handleCommand);
@@ -289,6 +312,7 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
       running = false;
       gate.stop();
       await lockNow('stop');
+      delivery.stop(); // what is still queued stays in the outbox for the next start
       await Promise.allSettled([camera.stop(), doorWatch.stop()]);
       if (link.connected) {
         // A clean goodbye; the last will covers the unclean ones.

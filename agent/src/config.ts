@@ -124,6 +124,14 @@ export const AgentConfigSchema = z.object({
       grantGraceMs: z.number().int().min(0).max(30_000).default(1000),
     })
     .prefault({}),
+  /** The door's event queue for outages (see outbox/event-outbox.ts). */
+  outbox: z
+    .object({
+      /** Folder for the queue; default $STATE_DIRECTORY/outbox (systemd's StateDirectory), else memory only. */
+      dir: FilePath.optional(),
+      maxEvents: z.number().int().min(100).max(100_000).default(10_000),
+    })
+    .prefault({}),
   frames: z
     .object({
       maxFps: z.number().min(0.1).max(30).default(2),
@@ -157,6 +165,7 @@ export function parseAgentConfig(raw: unknown, baseDir: string, source = 'agent 
   config.mqtt.certFile = resolve(config.mqtt.certFile);
   config.mqtt.keyFile = resolve(config.mqtt.keyFile);
   if (config.camera.type === 'directory') config.camera.path = resolve(config.camera.path);
+  if (config.outbox.dir) config.outbox.dir = resolve(config.outbox.dir);
   if (config.mqtt.reconnectMaxSec < config.mqtt.reconnectMinSec) {
     throw new ConfigError(`${source} is invalid: mqtt.reconnectMaxSec must be >= mqtt.reconnectMinSec`);
   }

@@ -3,12 +3,15 @@
  * relay, contact sensor, IoT link) around createAgent. The returned relay is kept so main.ts can
  * lock it synchronously from exit and crash handlers.
  */
+import path from 'node:path';
+import { envOptional } from '../../lib/env.js';
 import type { Logger } from '../../lib/logger.js';
 import { createAgent, type AgentDeps, type DoorAgent } from './agent.js';
 import { DirectoryCamera, MjpegStreamCamera, PushCamera, WebcamCamera } from './camera/index.js';
 import { loadAgentConfig, type AgentConfig } from './config.js';
 import { GpioContact, GpioExitButton } from './contact/index.js';
 import { IotDoorLink } from './link/iot-door-link.js';
+import { EventOutbox } from './outbox/event-outbox.js';
 import type { Camera, DoorContact, ExitButton } from './ports/index.js';
 import { GpioRelay, SimulatedRelay, type FailSecureRelay } from './relay/index.js';
 import { agentVersion } from './version.js';
@@ -70,6 +73,10 @@ export async function createAgentFromConfig(
   const exitButton: ExitButton | undefined = config.exitButton
     ? new GpioExitButton({ ...config.exitButton, logger: log })
     : undefined;
+  const stateDirectory = envOptional('STATE_DIRECTORY'); // set by systemd's StateDirectory=
+  const outboxDir = config.outbox.dir ?? (stateDirectory ? path.join(stateDirectory, 'outbox') : null);
+  if (!outboxDir) log.warn('no outbox.dir and no STATE_DIRECTORY: events made offline are kept in memory only');
+  const outbox = EventOutbox.open({ dir: outboxDir, maxEvents: config.outbox.maxEvents, logger: log });
   const version = agentVersion();
   const link = new IotDoorLink({
     ...config.mqtt,
@@ -102,6 +109,7 @@ export async function createAgentFromConfig(
       try {
         await agent.stop();
       } finally {
+        outbox.close();
         await relay.close();
       }
     },

@@ -99,10 +99,12 @@ describe('GpioContact', () => {
     expect(agent.state.contact).toBe('closed');
     d.set(0);
     d.set(1);
-    expect(link.events.map((e) => [e.type, e.detail])).toEqual([
-      ['door_forced_open', 'opened with no granted unlock'],
-      ['door_closed', expect.stringMatching(/^open for .* s, after a forced opening$/)],
-    ]);
+    await vi.waitFor(() =>
+      expect(link.events.map((e) => [e.type, e.detail])).toEqual([
+        ['door_forced_open', 'opened with no granted unlock'],
+        ['door_closed', expect.stringMatching(/^open for .* s, after a forced opening$/)],
+      ]),
+    );
     await agent.stop();
   });
 });
@@ -219,6 +221,17 @@ describe('agent door events', () => {
     contactLine.set(0);
     expect(relay.history.map((h) => h.state)).toEqual(['unlocked', 'locked']);
     expect(agent.state.contact).toBe('closed');
+    expect(link.events).toEqual([]);
+    // Back online: the outage's events arrive, in order.
+    link.setConnected(true);
+    await vi.waitFor(() => expect(link.events).toHaveLength(5));
+    expect(link.events.map((e) => [e.type, e.source])).toEqual([
+      ['exit_button', 'exit_button'],
+      ['unlocked', 'exit_button'],
+      ['door_opened', undefined],
+      ['locked', undefined],
+      ['door_closed', undefined],
+    ]);
     await agent.stop();
   });
 });
