@@ -1,6 +1,11 @@
 /** The topic rules as pure functions, case by case (the broker tests prove they are wired in). */
 import { describe, expect, it } from 'vitest';
-import { checkPublish, checkSubscribe, checkWill } from '../../cloud/src/adapters/local/broker/acl.js';
+import {
+  checkPublish,
+  checkSubscribe,
+  checkWill,
+  MAX_DOOR_RECORD_BYTES,
+} from '../../cloud/src/adapters/local/broker/acl.js';
 import {
   identityFromCommonName,
   isBackendClientId,
@@ -72,6 +77,20 @@ describe('publish rules', () => {
     expect(
       checkPublish(backend, pub('facegate/local/doors/door-a/commands', MAX_MQTT_MESSAGE_BYTES + 1), SITE).ok,
     ).toBe(false);
+  });
+
+  it(`keeps a door's events and status within ${MAX_DOOR_RECORD_BYTES} bytes (frames may be larger)`, () => {
+    for (const channel of ['events', 'status']) {
+      const topic = `facegate/local/doors/door-a/${channel}`;
+      expect(checkPublish(doorA, pub(topic, MAX_DOOR_RECORD_BYTES), SITE).ok, channel).toBe(true);
+      expect(checkPublish(doorA, pub(topic, MAX_DOOR_RECORD_BYTES + 1), SITE), channel).toEqual({
+        ok: false,
+        reason: expect.stringContaining(`${channel} payload`),
+      });
+    }
+    expect(checkPublish(doorA, pub('facegate/local/doors/door-a/frames', MAX_DOOR_RECORD_BYTES + 1), SITE).ok).toBe(
+      true,
+    );
   });
 
   it("a door's will must be its own status", () => {

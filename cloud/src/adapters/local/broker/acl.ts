@@ -7,7 +7,8 @@
  *    events and status (one door, or all with `+`);
  *  - only status may be retained (a retained frame would be replayed to every new subscriber; a
  *    retained command could unlock a door long after it was meant);
- *  - no payload over MAX_MQTT_MESSAGE_BYTES (IoT Core's 128 KB).
+ *  - no payload over MAX_MQTT_MESSAGE_BYTES (IoT Core's 128 KB), and a door's events and status
+ *    within MAX_DOOR_RECORD_BYTES (they are small JSON records; only frames carry an image).
  * Pure functions: the broker calls them and logs the reason of every refusal.
  */
 import {
@@ -20,6 +21,12 @@ import {
   siteDoorsPrefix,
 } from '../../../../../protocol/index.js';
 import type { BrokerIdentity } from './identity.js';
+
+/**
+ * Events and status are JSON whose every field the protocol's schemas bound (a full one is under
+ * 2 KB): this leaves room, yet keeps what a door can make the broker queue for the back end small.
+ */
+export const MAX_DOOR_RECORD_BYTES = 8 * 1024;
 
 export type AclDecision = { ok: true } | { ok: false; reason: string };
 
@@ -46,6 +53,11 @@ export function checkPublish(identity: BrokerIdentity, request: PublishRequest, 
     if (parsed.doorId !== identity.doorId) return deny(`door may not publish for door ${parsed.doorId}`);
     if (!DOOR_PUBLISH_CHANNELS.includes(parsed.channel)) return deny(`door may not publish to ${parsed.channel}`);
     if (request.retain && parsed.channel !== 'status') return deny('only status may be retained');
+    if (parsed.channel !== 'frames' && request.payloadBytes > MAX_DOOR_RECORD_BYTES) {
+      return deny(
+        `${parsed.channel} payload of ${request.payloadBytes} bytes exceeds the ${MAX_DOOR_RECORD_BYTES}-byte limit`,
+      );
+    }
     return ALLOW;
   }
   if (parsed.channel !== 'commands') return deny(`back end publishes only commands, not ${parsed.channel}`);

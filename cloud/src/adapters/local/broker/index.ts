@@ -9,6 +9,7 @@ import { FacegateError } from '../../../../../lib/errors.js';
 import type { Logger } from '../../../../../lib/logger.js';
 import { MAX_MQTT_MESSAGE_BYTES } from '../../../../../protocol/index.js';
 import { createAccessHooks, type PeerCertificate, type Session } from './access-hooks.js';
+import { createBoundedPersistence, DEFAULT_QUEUE_LIMITS, type QueueLimits } from './bounded-persistence.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { PresenceTracker, type PresenceListener } from './presence.js';
 
@@ -26,6 +27,8 @@ export interface LocalBrokerOptions {
   isRevoked?: (cn: string, serial: string) => boolean;
   /** How often connected clients are re-checked against `isRevoked`, so an idle revoked door is dropped too (default 5 s). */
   revocationSweepMs?: number;
+  /** Most QoS 1 messages (and payload bytes) the broker keeps queued for any one client id. */
+  queueLimits?: QueueLimits;
   logger: Logger;
 }
 
@@ -33,6 +36,8 @@ export interface LocalBroker {
   readonly port: number;
   onPresence(listener: PresenceListener): () => void;
   connectedDoors(): string[];
+  /** QoS 1 messages the broker holds for a client id right now (its session's queue). */
+  queuedFor(clientId: string): { messages: number; bytes: number };
   close(): Promise<void>;
 }
 
@@ -48,6 +53,8 @@ export class BrokerStartError extends FacegateError {
  * Within it, authorizePublish applies the exact payload limit and logs door, topic and size.
  */
 const MAX_PACKET_BYTES = MAX_MQTT_MESSAGE_BYTES + 4096;
+
+const DRAIN_TIMEOUT_MS = 10_000;
 
 function remoteOf(socket: Socket): string {
   return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
@@ -80,9 +87,16 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   const peers = new WeakMap<object, PeerCertificate>();
   const sessions = new WeakMap<Client, Session>();
 
-  const aedes = await Aedes.createBroker(
-    createAccessHooks({ log, peers, sessions, isRevoked, siteId: options.siteId }),
-  );
+  const store = createBoundedPersistence(log, options.queueLimits ?? DEFAULT_QUEUE_LIMITS);
+  const aedes = await Aedes.createBroker({
+    ...createAccessHooks({ log, peers, sessions, isRevoked, siteId: options.siteId }),
+    persistence: store.persistence,
+    // A client that stops reading its socket is cut off after this, instead of the broker
+    // buffering what it writes to it (aedes's default is 60 s).
+    drainTimeout: DRAIN_TIMEOUT_MS,
+    // Packets a client may send before its CONNACK; a door sends its SUBSCRIBE and little more.
+    queueLimit: 16,
+  });
 
   const who = (client: Client) => ({
     clientId: client.id,
@@ -193,6 +207,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
     port,
     onPresence: (listener) => presence.onPresence(listener),
     connectedDoors: () => presence.connectedDoors(),
+    queuedFor: (clientId) => store.queued(clientId),
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(sweep);
