@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDoorTelemetryHandler, type DoorTelemetryHandler } from '../../cloud/src/handlers/door-telemetry.js';
 import { createDoorChangeFeed } from '../../cloud/src/app/door-change-feed.js';
+import { auditEvent } from '../../cloud/src/domain/audit-event.js';
 import type { Door } from '../../cloud/src/domain/types.js';
 import { makeDoor } from '../contracts/records.contract.js';
 import { captureLogger, type CapturedLogs } from './support/capture-logger.js';
@@ -26,6 +27,7 @@ describe('door telemetry', () => {
       logger: logs.logger,
       clock: () => NOW,
       onDoorChange: (door) => feed.publish(door),
+      provenanceRecheckMs: 0,
     });
     await stores.records.putDoor(makeDoor('front-door'));
   });
@@ -61,6 +63,16 @@ describe('door telemetry', () => {
   });
 
   it('records door events as audit events and tracks the relay', async () => {
+    // The grant the door's unlock will name (unlock-provenance.test.ts covers unlocks without one).
+    await stores.records.appendEvent(
+      auditEvent({
+        at: NOW - 500,
+        kind: 'access',
+        doorId: 'front-door',
+        result: 'granted',
+        decisionId: 'decision-0001',
+      }),
+    );
     let n = 0; // each event has its own door-made id (the same id again is a resend, recorded once)
     const ev = (type: string, extra: Record<string, unknown> = {}) =>
       telemetry.handleEvent({
@@ -76,6 +88,7 @@ describe('door telemetry', () => {
     await ev('agent_error', { detail: 'camera unplugged' });
 
     const { events } = await stores.records.listEvents({ kind: 'door_event' });
+    expect(logs.lines.some((l) => /suspicious/.test(String(l.msg)))).toBe(false);
     expect(events.map((e) => e.detail).sort()).toEqual(
       ['agent_error: camera unplugged', 'command_rejected: expired', 'door_opened', 'unlocked'].sort(),
     );

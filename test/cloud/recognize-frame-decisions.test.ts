@@ -154,16 +154,17 @@ describe('recognize-frame: decisions', () => {
     expect(messaging.published.some((c) => c.type === 'unlock')).toBe(false);
   });
 
-  it('within the repeat window sends the command again but stores no new event', async () => {
+  it('within the repeat window sends a denial again but stores no new event', async () => {
+    await setPerson({ status: 'inactive' });
     faceIndex.willMatch('person-alice', 0.9);
     const first = await frame();
     now += 3_000;
     const second = await frame();
     now += 3_000;
     const third = await frame();
-    expect(messaging.published.map((c) => c.type)).toEqual(['unlock', 'unlock', 'unlock']);
+    expect(messaging.published.map((c) => c.type)).toEqual(['deny', 'deny', 'deny']);
     expect(first).toMatchObject({ status: 'decided', eventId: expect.any(String) });
-    expect(second).toMatchObject({ status: 'decided', result: 'granted', eventId: null });
+    expect(second).toMatchObject({ status: 'decided', result: 'denied', eventId: null });
     expect(third).toMatchObject({ eventId: null });
     expect(await events()).toHaveLength(1);
     expect(await stores.images.list('snapshots/')).toHaveLength(1);
@@ -171,6 +172,18 @@ describe('recognize-frame: decisions', () => {
     now = T0 + 10_000; // window elapsed since the logged event
     expect(await frame()).toMatchObject({ eventId: expect.any(String) });
     expect(await events()).toHaveLength(2);
+  });
+
+  it('logs every grant, even within the window: each unlock sent is on record with its decision id', async () => {
+    faceIndex.willMatch('person-alice', 0.9);
+    const first = await frame();
+    now += 3_000;
+    const second = await frame();
+    expect(messaging.published.map((c) => c.type)).toEqual(['unlock', 'unlock']);
+    const logged = (await events()).map((e) => e.decisionId).sort();
+    expect(logged).toEqual(
+      [(first as { decisionId: string }).decisionId, (second as { decisionId: string }).decisionId].sort(),
+    );
   });
 
   it('logs a new event when the result or the door changes within the window', async () => {

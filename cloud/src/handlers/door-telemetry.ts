@@ -12,6 +12,7 @@ import type { Door } from '../domain/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { DoorStatePatch, Records } from '../ports/records.js';
 import { parseDoorPayload } from './parse-payload.js';
+import { checkUnlockProvenance, DEFAULT_RECHECK_DELAY_MS } from './unlock-provenance.js';
 
 export interface DoorTelemetryDeps {
   records: Records;
@@ -20,7 +21,12 @@ export interface DoorTelemetryDeps {
   /** Called with the door's new state after every change (the admin site's live view). */
   onDoorChange?: (door: Door) => void;
   limits?: Partial<TelemetryLimits>;
+  /** Pause before an unlock's decision is looked up a second time (it may not be on record yet). */
+  provenanceRecheckMs?: number;
 }
+
+/** Starts the detail of a door's unlock that no issued decision backs, so the log can be searched for it. */
+export const SUSPICIOUS_UNLOCK = 'SUSPICIOUS';
 
 /**
  * What one door may send. A door's agent sends a status on change and a heartbeat, and an event
@@ -182,6 +188,22 @@ export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemet
         if (message.type === 'unlocked') patch.lock = 'unlocked';
         if (message.type === 'locked') patch.lock = 'locked';
         await applyPatch(message.doorId, patch);
+        let detail = message.detail ? `${message.type}: ${message.detail}` : message.type;
+        if (message.type === 'unlocked') {
+          const provenance = await checkUnlockProvenance(
+            deps.records,
+            message,
+            deps.provenanceRecheckMs ?? DEFAULT_RECHECK_DELAY_MS,
+          );
+          if (!provenance.backed) {
+            // The relay moved (or the door says so) without a grant from us: a tampered or forged door.
+            detail = `${SUSPICIOUS_UNLOCK}: ${provenance.why}; ${detail}`;
+            log.warn(
+              { doorId: message.doorId, decisionId: message.decisionId, eventId: message.eventId, why: provenance.why },
+              'suspicious unlock: the door reports an unlock no decision of ours backs',
+            );
+          }
+        }
         if (!UNLOGGED_EVENT_TYPES.has(message.type)) {
           await deps.records.appendEvent(
             auditEvent({
@@ -189,7 +211,7 @@ export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemet
               kind: 'door_event',
               doorId: message.doorId,
               decisionId: message.decisionId ?? null,
-              detail: message.detail ? `${message.type}: ${message.detail}` : message.type,
+              detail: detail.slice(0, 1000),
             }),
           );
         }

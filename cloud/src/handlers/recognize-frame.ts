@@ -35,7 +35,7 @@ export interface RecognizeSettings {
   maxFrameAgeMs: number;
   /** Lifetime of the command sent to the door. */
   commandTtlMs: number;
-  /** Same person + door + result within this window: command sent again, no new event. */
+  /** Same person + door + denial within this window: command sent again, no new event (grants are always logged). */
   repeatEventWindowMs: number;
 }
 
@@ -202,7 +202,9 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
       const personId = person?.personId ?? null;
       const repeatKey = `${personId ?? 'unknown'}|${door.doorId}|${decision.result}|${reason}`;
       const outcome = { status: 'decided' as const, result: decision.result, reason, personId, similarity, decisionId };
-      if (repeats.isRepeat(repeatKey, now)) {
+      // Only denials are collapsed: every unlock we send stays on record, so a door's report of an
+      // unlock can be matched to the grant behind it (unlock-provenance.ts).
+      if (decision.result === 'denied' && repeats.isRepeat(repeatKey, now)) {
         frameLog.debug({ decisionId, result: decision.result, reason }, 'repeat decision: command sent, no new event');
         return { ...outcome, eventId: null };
       }
