@@ -66,7 +66,7 @@ export interface BoundedPersistence {
 }
 
 export function createBoundedPersistence(log: Logger, limits: QueueLimits = DEFAULT_QUEUE_LIMITS): BoundedPersistence {
-  const persistence = memoryPersistence() as unknown as OutgoingQueue;
+  const persistence = memoryPersistence() as OutgoingQueue;
   const counts = new Map<string, { messages: number; bytes: number }>();
   const drops = new Map<string, { count: number; loggedAt: number }>();
   const unstored = new Set<string>();
