@@ -18,6 +18,12 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
+/** Resolves once the camera has completed `n` more polls. */
+async function polls(n: number): Promise<void> {
+  const target = camera!.pollsCompleted + n;
+  await vi.waitFor(() => expect(camera!.pollsCompleted).toBeGreaterThanOrEqual(target), { timeout: 5000 });
+}
+
 function collect() {
   const frames: CameraFrame[] = [];
   const errors: Error[] = [];
@@ -53,7 +59,9 @@ describe('DirectoryCamera replay', () => {
     camera = new DirectoryCamera({ path: missing, mode: 'replay', intervalMs: 30, logger: silentLogger() });
     await camera.start(c.onFrame, c.onError);
     await vi.waitFor(() => expect(c.errors.length).toBe(1));
-    await new Promise((r) => setTimeout(r, 150));
+    // Several more polls of the missing folder, still one report.
+    const seen = camera.pollsCompleted;
+    await vi.waitFor(() => expect(camera!.pollsCompleted).toBeGreaterThanOrEqual(seen + 3));
     expect(c.errors.length).toBe(1);
     await fs.mkdir(missing);
     await fs.writeFile(path.join(missing, 'a.jpg'), await jpegWithSquare());
@@ -67,14 +75,14 @@ describe('DirectoryCamera watch', () => {
     const c = collect();
     camera = new DirectoryCamera({ path: dir, mode: 'watch', intervalMs: 40, logger: silentLogger() });
     await camera.start(c.onFrame, c.onError);
-    await new Promise((r) => setTimeout(r, 200));
+    await polls(3);
     expect(c.frames).toHaveLength(0);
 
     const alice = await jpegWithSquare({ x: 100 });
     await fs.writeFile(path.join(dir, 'alice.jpg'), alice);
     await vi.waitFor(() => expect(c.frames).toHaveLength(1));
     expect(c.frames[0]!.jpeg.equals(alice)).toBe(true);
-    await new Promise((r) => setTimeout(r, 200));
+    await polls(3);
     expect(c.frames).toHaveLength(1); // once, not every poll
 
     const alice2 = await jpegWithSquare({ x: 150, quality: 70 });
@@ -84,7 +92,7 @@ describe('DirectoryCamera watch', () => {
 
     // Removed and copied in again: a new arrival.
     await fs.rm(path.join(dir, 'alice.jpg'));
-    await new Promise((r) => setTimeout(r, 120));
+    await polls(1); // the camera has seen it gone
     await fs.writeFile(path.join(dir, 'alice.jpg'), alice2);
     await vi.waitFor(() => expect(c.frames).toHaveLength(3));
     expect(c.errors).toEqual([]);
@@ -94,9 +102,14 @@ describe('DirectoryCamera watch', () => {
     const c = collect();
     camera = new DirectoryCamera({ path: dir, mode: 'watch', intervalMs: 30, logger: silentLogger() });
     await camera.start(c.onFrame, c.onError);
-    await camera.stop();
+    await polls(1);
     await fs.writeFile(path.join(dir, 'late.jpg'), await jpegWithSquare());
-    await new Promise((r) => setTimeout(r, 200));
-    expect(c.frames).toHaveLength(0);
+    await camera.stop();
+    // stop() waited for any poll under way and left none scheduled: nothing can emit from here on.
+    expect(camera.active).toBe(false);
+    const after = c.frames.length;
+    await fs.writeFile(path.join(dir, 'later.jpg'), await jpegWithSquare({ x: 5 }));
+    expect(camera.active).toBe(false);
+    expect(c.frames).toHaveLength(after);
   });
 });

@@ -27,6 +27,10 @@ import {
 import type { BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
 import { jpegWithSquare } from './support/images.js';
 import { startLocalBrokerFixture, type LocalBrokerFixture } from './support/local-broker.js';
+import { captureLogger } from '../support/capture-logger.js';
+
+/** What the link logs after each failed connection attempt. */
+const CONNECT_RETRY = 'cannot reach the broker; retrying';
 
 let fx: LocalBrokerFixture;
 let backend: BackendMqtt;
@@ -209,9 +213,11 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
 
   it('keeps retrying a first connection until the broker comes up', async () => {
     const port = await freePort();
-    const link = await newLink('link-door-retry', { port });
+    const log = captureLogger();
+    const link = await newLink('link-door-retry', { port, logger: log.logger });
     const attempt = link.connect();
-    await new Promise((r) => setTimeout(r, 1500));
+    // Two failed attempts prove it retries rather than giving up after the first.
+    await vi.waitFor(() => expect(log.count(CONNECT_RETRY)).toBeGreaterThanOrEqual(2), { timeout: 15_000 });
     expect(link.connected).toBe(false);
     const server = await fx.ca.issueServerCertificate({ dns: ['localhost'], ips: ['127.0.0.1'] });
     const late = await startLocalBroker({
@@ -235,9 +241,10 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
   });
 
   it('stops retrying when disconnect() is called before it ever connected', async () => {
-    const link = await newLink('link-door-giveup', { port: await freePort() });
+    const log = captureLogger();
+    const link = await newLink('link-door-giveup', { port: await freePort(), logger: log.logger });
     const attempt = link.connect();
-    await new Promise((r) => setTimeout(r, 500));
+    await vi.waitFor(() => expect(log.count(CONNECT_RETRY)).toBeGreaterThanOrEqual(1), { timeout: 15_000 });
     await link.disconnect();
     await expect(attempt).rejects.toThrow(/closed before it connected/);
     expect(link.connected).toBe(false);
@@ -335,6 +342,7 @@ describe('IotDoorLink with the wrong CA', () => {
     const other = await openLocalCa(path.join(fx.dir, 'other-ca'), silentLogger());
     const otherCaFile = path.join(fx.dir, 'other-ca.pem');
     fs.writeFileSync(otherCaFile, other.caCertPem);
+    const log = captureLogger();
     const link = new IotDoorLink({
       siteId: 'local',
       doorId: 'link-door-wrongca',
@@ -345,10 +353,11 @@ describe('IotDoorLink with the wrong CA', () => {
       keyFile: files.keyFile,
       reconnectMinSec: 1,
       reconnectMaxSec: 1,
-      logger: silentLogger(),
+      logger: log.logger,
     });
     const attempt = link.connect();
-    await new Promise((r) => setTimeout(r, 1500));
+    // The first attempt fails (after s2n's blinding delay, up to 30 s): the door refused the broker.
+    await vi.waitFor(() => expect(log.count(CONNECT_RETRY)).toBeGreaterThanOrEqual(1), { timeout: 45_000 });
     expect(link.connected).toBe(false);
     expect(fx.broker.connectedDoors()).not.toContain('link-door-wrongca');
     await link.disconnect();

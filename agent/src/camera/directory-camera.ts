@@ -40,9 +40,17 @@ export class DirectoryCamera implements Camera {
   private readonly emitted = new Map<string, FileSignature>();
   private lastErrorMessage = '';
   private readonly log: Logger;
+  /** The poll under way, so stop() can wait for it: after stop() resolves nothing more is emitted. */
+  private inFlight: Promise<void> | null = null;
+  private polls = 0;
 
   constructor(private readonly options: DirectoryCameraOptions) {
     this.log = options.logger.child({ component: 'directory-camera', mode: options.mode });
+  }
+
+  /** Polls completed since start (a poll that failed counts too): lets a caller see the camera looked. */
+  get pollsCompleted(): number {
+    return this.polls;
   }
 
   async start(onFrame: (frame: CameraFrame) => void, onError: (err: Error) => void): Promise<void> {
@@ -60,8 +68,7 @@ export class DirectoryCamera implements Camera {
       }
     }
     this.log.info({ path: this.options.path, intervalMs: this.options.intervalMs }, 'directory camera started');
-    const tick = async () => {
-      if (!this.running) return;
+    const poll = async () => {
       try {
         if (this.options.mode === 'replay') await this.replayOne(onFrame);
         else await this.pollWatched(onFrame);
@@ -69,6 +76,13 @@ export class DirectoryCamera implements Camera {
       } catch (err) {
         this.report(onError, err);
       }
+      this.polls++;
+    };
+    const tick = async () => {
+      if (!this.running) return;
+      this.inFlight = poll();
+      await this.inFlight;
+      this.inFlight = null;
       if (this.running) this.timer = setTimeout(() => void tick(), this.options.intervalMs);
     };
     this.timer = setTimeout(() => void tick(), this.options.mode === 'replay' ? 0 : this.options.intervalMs);
@@ -78,6 +92,12 @@ export class DirectoryCamera implements Camera {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    await this.inFlight;
+  }
+
+  /** Whether a poll is scheduled or under way. */
+  get active(): boolean {
+    return this.timer !== null || this.inFlight !== null;
   }
 
   private async replayOne(onFrame: (frame: CameraFrame) => void): Promise<void> {
