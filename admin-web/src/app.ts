@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
-import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -18,6 +17,8 @@ import { DEFAULT_SESSION_POLICY, SessionManager, type SessionPolicy } from './us
 import type { VirtualDoor } from './virtual-door.js';
 import { installErrorHandling } from './plugins/error-handler.js';
 import { authPlugin } from './plugins/auth.js';
+import { installCsrf } from './plugins/csrf.js';
+import { installSameOriginCheck } from './plugins/same-origin.js';
 import { assetRoutes } from './assets.js';
 import { signInRoutes, signOutRoutes } from './routes/sign-in.js';
 import { accountRoutes } from './routes/account.js';
@@ -44,6 +45,11 @@ export interface AdminAppOptions {
   trustProxy?: boolean;
   /** Serve HTTPS with this key and certificate (PEM) — the EC2 host; local mode serves HTTP on localhost. */
   https?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * Origins the site is reached at besides the one each request names in its Host header (a public
+   * URL in front of a reverse proxy). State-changing requests from any other origin are refused.
+   */
+  publicOrigins?: readonly string[];
 }
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
@@ -88,16 +94,8 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=()');
   });
   await app.register(cookie);
-  await app.register(csrf, {
-    cookieKey: 'fg_csrf',
-    cookieOpts: { httpOnly: true, sameSite: 'strict', secure: options.cookieSecure, path: '/' },
-    getToken: (req) => {
-      const header = req.headers['x-csrf-token'];
-      if (typeof header === 'string') return header;
-      const body = req.body as { _csrf?: unknown } | undefined;
-      return body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined;
-    },
-  });
+  installSameOriginCheck(app, { extraOrigins: options.publicOrigins ?? [] });
+  installCsrf(app, { cookieSecure: options.cookieSecure });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(multipart, {
     limits: {
@@ -110,12 +108,6 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     },
   });
   await app.register(rateLimit, { global: false });
-
-  // Every state-changing request, anywhere on the site, needs a valid CSRF token.
-  app.addHook('preHandler', (request, reply, done) => {
-    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return done();
-    app.csrfProtection(request, reply, done);
-  });
 
   const sessions = new SessionManager(options.users.sessions, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
   const purge = setInterval(() => {

@@ -9,8 +9,8 @@ import {
   ADMIN,
   type Harness,
 } from './support/harness.js';
+import { PERSON, STATE_CHANGING } from './support/site-routes.js';
 
-const PERSON = '0b0f6c1e-1111-4222-8333-444455556666';
 const FACE = 'face-1';
 
 /** Every route behind the session gate (method, url). */
@@ -34,23 +34,6 @@ const PROTECTED_GETS = [
   '/api/doors',
   '/api/events',
   '/api/dashboard/today',
-];
-
-const STATE_CHANGING: { method: 'POST' | 'PATCH' | 'DELETE'; url: string; payload?: unknown }[] = [
-  { method: 'POST', url: '/logout' },
-  { method: 'POST', url: '/account/password', payload: { current: 'x', password: 'y', confirm: 'y' } },
-  { method: 'POST', url: '/people', payload: { name: 'Ann' } },
-  { method: 'POST', url: `/people/${PERSON}`, payload: { name: 'Ann' } },
-  { method: 'POST', url: `/people/${PERSON}/erase`, payload: { confirm: 'erase' } },
-  { method: 'POST', url: '/doors', payload: { doorId: 'back-door', name: 'Back' } },
-  { method: 'POST', url: '/doors/front-door/unlock', payload: { reason: 'delivery' } },
-  { method: 'POST', url: '/api/people', payload: { name: 'Ann' } },
-  { method: 'PATCH', url: `/api/people/${PERSON}`, payload: { name: 'Ann' } },
-  { method: 'DELETE', url: `/api/people/${PERSON}`, payload: { confirm: true } },
-  { method: 'POST', url: '/api/photos/check' },
-  { method: 'POST', url: `/api/people/${PERSON}/photos` },
-  { method: 'POST', url: '/api/doors/front-door/unlock', payload: { reason: 'delivery' } },
-  { method: 'POST', url: '/virtual-door/frames' },
 ];
 
 describe('admin site: authentication and CSRF', () => {
@@ -97,7 +80,7 @@ describe('admin site: authentication and CSRF', () => {
       const before = h.services.calls.length;
       const none = await h.app.inject({ method, url, headers: { cookie: s.cookie }, payload: payload as object });
       expect(none.statusCode).toBe(403);
-      expect(none.json().error).toBe('csrf');
+      expect(none.json<{ error: string }>().error).toBe('csrf');
       const wrong = await h.app.inject({
         method,
         url,
@@ -180,7 +163,7 @@ describe('admin site: authentication and CSRF', () => {
         method: 'POST',
         url: '/login',
         headers: { cookie: s.cookie },
-        payload: { username: ADMIN.username, password: ADMIN.password, _csrf: s.csrf, next },
+        payload: { username: ADMIN.username, password: ADMIN.password, _csrf: s.loginCsrf, next },
       });
       expect(res.headers.location).toBe('/');
       // Signed in already, the sign-in page forwards, but never off-site either.
@@ -208,7 +191,7 @@ describe('admin site: authentication and CSRF', () => {
     for (let i = 0; i < 3; i++) expect((await attempt()).statusCode).toBe(401);
     const limited = await attempt();
     expect(limited.statusCode).toBe(429);
-    expect(limited.json().message).toMatch(/too many/);
+    expect(limited.json<{ message: string }>().message).toMatch(/too many/);
     // Even the right password is refused while limited.
     const right = await h.app.inject({
       method: 'POST',
@@ -257,7 +240,10 @@ describe('admin site: authentication and CSRF', () => {
     expect(login.headers.location).toBe('/account/password');
     collectCookies(login, jar);
     const cookie = cookieHeader(jar);
-    const csrf = csrfFromHtml(page.body);
+    // The sign-in form's token was bound to the pre-session; the signed-in pages carry the session's.
+    const passwordPage = await h.app.inject({ url: '/account/password', headers: { cookie, accept: 'text/html' } });
+    const csrf = csrfFromHtml(passwordPage.body);
+    expect(csrf).not.toBe(csrfFromHtml(page.body));
     // Everything else is closed until the password is changed.
     expect((await h.app.inject({ url: '/people', headers: { cookie, accept: 'text/html' } })).headers.location).toBe(
       '/account/password',
@@ -271,7 +257,7 @@ describe('admin site: authentication and CSRF', () => {
       payload: { current: ADMIN.password, password: 'short', confirm: 'short' },
     });
     expect(short.statusCode).toBe(400);
-    expect(short.json().message).toMatch(/at least 12/);
+    expect(short.json<{ message: string }>().message).toMatch(/at least 12/);
     const changed = await h.app.inject({
       method: 'POST',
       url: '/account/password',

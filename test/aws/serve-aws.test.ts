@@ -283,7 +283,7 @@ describe('serveAws', () => {
       // Sign in with the one-time password; every cookie is Secure, HttpOnly, SameSite=Strict.
       const loginPage = await client.request('GET', '/login', { headers: { accept: 'text/html' } });
       expect(loginPage.status).toBe(200);
-      expect(cookieLine(loginPage, 'fg_csrf')).toMatch(/;\s*Secure/i);
+      expect(cookieLine(loginPage, 'fg_presession')).toMatch(/;\s*Secure/i);
       let csrf = csrfFrom(loginPage.body);
       const signIn = await client.request('POST', '/login', {
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
@@ -308,6 +308,9 @@ describe('serveAws', () => {
       });
       expect(changed.status).toBe(303);
       expect(cookieLine(changed, 'fg_session')).toMatch(/;\s*Secure/i);
+      // The new password started a new session, and CSRF tokens are bound to the session.
+      const dashboard = await client.request('GET', '/', { headers: { accept: 'text/html' } });
+      csrf = csrfFrom(dashboard.body);
 
       // Without the CSRF token a change is refused and nothing is written.
       const json = { 'content-type': 'application/json' };

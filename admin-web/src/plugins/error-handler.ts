@@ -33,9 +33,6 @@ export function toProblem(err: FastifyError | Error): HttpProblem {
       message: `invalid ${e.validationContext ?? 'input'}: ${e.message}`,
     };
   }
-  if (typeof e.code === 'string' && e.code.startsWith('FST_CSRF')) {
-    return { statusCode: 403, error: 'csrf', message: 'missing or invalid CSRF token; reload the page and try again' };
-  }
   if (err instanceof HttpError) return { statusCode: err.statusCode, error: err.code, message: err.message };
   if (err instanceof FacegateError && STATUS_BY_CODE[err.code]) {
     return { statusCode: STATUS_BY_CODE[err.code]!, error: err.code, message: err.message };

@@ -59,24 +59,35 @@ export function csrfFromHtml(body: string): string {
 
 export interface Session {
   jar: Record<string, string>;
+  /** The CSRF token of the signed-in session (what every page of the site carries). */
   csrf: string;
+  /** The anonymous token the sign-in form carried (bound to the pre-session cookie). */
+  loginCsrf: string;
   cookie: string;
 }
 
-/** Signs in like a browser: GET /login for the CSRF cookie and token, then POST the form. */
+/**
+ * Signs in like a browser: GET /login for the pre-session cookie and token, POST the form, then
+ * load the page it redirects to for the session's own CSRF token.
+ */
 export async function signIn(app: FastifyInstance, creds = ADMIN): Promise<Session> {
   const page = await app.inject({ method: 'GET', url: '/login' });
   const jar = collectCookies(page);
-  const csrf = csrfFromHtml(page.body);
+  const loginCsrf = csrfFromHtml(page.body);
   const res = await app.inject({
     method: 'POST',
     url: '/login',
     headers: { cookie: cookieHeader(jar) },
-    payload: { username: creds.username, password: creds.password, _csrf: csrf },
+    payload: { username: creds.username, password: creds.password, _csrf: loginCsrf },
   });
   if (res.statusCode !== 303) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
   collectCookies(res, jar);
-  return { jar, csrf, cookie: cookieHeader(jar) };
+  const landing = await app.inject({
+    url: String(res.headers.location),
+    headers: { cookie: cookieHeader(jar), accept: 'text/html' },
+  });
+  if (landing.statusCode !== 200) throw new Error(`after sign-in: ${landing.statusCode} ${landing.body}`);
+  return { jar, csrf: csrfFromHtml(landing.body), loginCsrf, cookie: cookieHeader(jar) };
 }
 
 /** A small real JPEG (a gradient), made at test time. */
