@@ -8,6 +8,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRootLogger, type Logger } from '../../lib/logger.js';
 import { createAgentFromConfig, type AgentRuntime } from './create-agent-from-config.js';
+import { agentProblem } from './watchdog/agent-health.js';
+import { LoopWatchdog } from './watchdog/loop-watchdog.js';
+import { systemdNotifier, watchdogIntervalMs } from './watchdog/sd-notify.js';
 
 export async function runAgent(
   configPath: string,
@@ -50,7 +53,22 @@ export async function runAgent(
     logger.fatal({ err }, 'agent failed to start');
     process.exit(1);
   }
+  startSystemdWatchdog(runtime, logger);
   return runtime;
+}
+
+/** Under systemd (Type=notify, WatchdogSec): READY=1 now that the door is locked, then WATCHDOG=1 while healthy. */
+function startSystemdWatchdog(runtime: AgentRuntime, logger: Logger): void {
+  const notifier = systemdNotifier();
+  if (!notifier) return;
+  notifier
+    .notify('READY=1', `STATUS=door ${runtime.config.doorId}: agent running, door locked`)
+    .catch((err) => logger.warn({ err }, 'systemd READY notify failed'));
+  const intervalMs = watchdogIntervalMs();
+  if (intervalMs === null) return;
+  const agent = runtime.agent;
+  new LoopWatchdog({ intervalMs, notifier, logger, check: () => agentProblem(agent.state, Date.now()) }).start();
+  logger.info({ intervalMs }, 'feeding the systemd watchdog');
 }
 
 // Run directly: `node --import tsx agent/src/main.ts <config.json>`.
