@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- synthesized CloudFormation is untyped JSON; the assertions are its schema */
 /**
  * The CDK stack, synthesised offline once (Lambda bundling skipped; test/aws/cdk-bundling.test.ts
  * bundles for real): least-privilege IoT policy and IAM, encryption, rules, the admin host, and

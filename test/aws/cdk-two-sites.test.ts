@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument -- synthesized CloudFormation is untyped JSON; the assertions are its schema */
 /**
  * Two sites in one account and region (issue 8 item 1): `par` and `paris`, chosen so that one
  * site id is a prefix of the other (the classic wildcard trap: `thing/facegate_par*` would cover
