@@ -15,6 +15,7 @@ import { IotDoorMessaging } from '../../cloud/src/adapters/aws/iot-door-messagin
 import { RekognitionFaceIndex } from '../../cloud/src/adapters/aws/rekognition-face-index.js';
 import { S3ImageStore } from '../../cloud/src/adapters/aws/s3-image-store.js';
 import { createDoorTelemetryLambda } from '../../cloud/src/lambda/door-telemetry.js';
+import { InfrastructureFailure } from '../../cloud/src/lambda/failure-watch.js';
 import { readRecognizeConfig, readRecordsConfig } from '../../cloud/src/lambda/env.js';
 import { createRecognizeFrameLambda, type RecognizeFrameLambda } from '../../cloud/src/lambda/recognize-frame.js';
 import { makeDoor, makePerson } from '../contracts/records.contract.js';
@@ -43,10 +44,26 @@ interface Harness {
   published: RecordedRequest[];
   rekognition: RecordedRequest[];
   setRekognition(response: FakeResponse): void;
+  /** EMF lines the Lambda wrote, parsed. */
+  metrics: Record<string, unknown>[];
 }
 
-async function harness(): Promise<Harness> {
-  const tables = await dynamo.createTables(`l${randomUUID().slice(0, 8)}`);
+/** The counts of every EMF line, summed by metric name (and every line names site `test`). */
+function metricTotals(lines: Record<string, unknown>[]): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const line of lines) {
+    expect(line.Site).toBe('test');
+    const names = (line._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]!.Metrics;
+    for (const { Name } of names) totals[Name] = (totals[Name] ?? 0) + (line[Name] as number);
+  }
+  return totals;
+}
+
+async function harness(options: { brokenTables?: boolean } = {}): Promise<Harness> {
+  const created = await dynamo.createTables(`l${randomUUID().slice(0, 8)}`);
+  // Tables that do not exist: every DynamoDB call fails as it does when IAM or KMS refuses it.
+  const tables = options.brokenTables ? { ...created, events: `${created.events}-missing` } : created;
+  const metrics: Record<string, unknown>[] = [];
   const bucket = `facegate-${randomUUID().slice(0, 8)}`;
   await s3.createBucket(bucket);
   const logger = silentLogger();
@@ -55,27 +72,31 @@ async function harness(): Promise<Harness> {
   const iot = fakeAwsHttp(() => ({ body: {} }));
   const records = new DynamoRecords({ client: dynamo.client, tables, eventRetentionDays: 90, logger });
   const images = new S3ImageStore({ client: s3.client, bucket, kmsKeyId: null });
-  const lambda = createRecognizeFrameLambda({
-    faceIndex: new RekognitionFaceIndex({
-      client: new RekognitionClient({ ...fakeClientConfig, requestHandler: rek.requestHandler }),
-      collectionId: 'facegate-test',
-      logger,
-    }),
-    records,
-    images,
-    messaging: new IotDoorMessaging({
-      siteId: 'local',
-      client: new IoTDataPlaneClient({
-        ...fakeClientConfig,
-        endpoint: 'https://x-ats.iot.eu-west-1.amazonaws.com',
-        requestHandler: iot.requestHandler,
+  const lambda = createRecognizeFrameLambda(
+    {
+      faceIndex: new RekognitionFaceIndex({
+        client: new RekognitionClient({ ...fakeClientConfig, requestHandler: rek.requestHandler }),
+        collectionId: 'facegate-test',
+        logger,
       }),
+      records,
+      images,
+      messaging: new IotDoorMessaging({
+        siteId: 'local',
+        client: new IoTDataPlaneClient({
+          ...fakeClientConfig,
+          endpoint: 'https://x-ats.iot.eu-west-1.amazonaws.com',
+          requestHandler: iot.requestHandler,
+        }),
+        logger,
+      }),
+      clock: () => NOW,
       logger,
-    }),
-    clock: () => NOW,
-    logger,
-  });
+    },
+    { site: 'test', metrics: (line) => metrics.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   return {
+    metrics,
     lambda,
     records,
     images,
@@ -154,6 +175,7 @@ describe('recognize-frame Lambda', () => {
     expect(events[0]!.score).toBeCloseTo(0.996, 6);
     const snapshot = await h.images.get(events[0]!.snapshotKey!);
     expect(snapshot?.bytes.equals(jpeg)).toBe(true);
+    expect(metricTotals(h.metrics)).toEqual({ AccessGranted: 1 });
   });
 
   it('denies below the 0.99 threshold and for an unknown face', async () => {
@@ -181,13 +203,38 @@ describe('recognize-frame Lambda', () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ kind: 'door_event', doorId: 'front-door', personId: null });
     expect(events[0]!.detail).toMatch(/does not match the topic's door/);
+    // Bad door input is counted, never thrown: Lambda's error metric is for the infrastructure.
+    expect(metricTotals(h.metrics)).toEqual({ FramesRejected: 3 });
   });
 
-  it('fails secure when Rekognition fails: no command, no event', async () => {
+  it('fails secure when Rekognition fails, then throws so Lambda counts the error: no command, no event', async () => {
     h.setRekognition(awsError('InternalServerError', 'boom', 500));
-    expect(await h.lambda(frameEvent('front-door'))).toEqual({ status: 'rejected', reason: 'face search failed' });
+    const err = await h.lambda(frameEvent('front-door')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InfrastructureFailure);
+    expect((err as InfrastructureFailure).failures.map((f) => `${f.port}.${f.operation}`)).toEqual([
+      'faceIndex.search',
+    ]);
     expect(h.published).toHaveLength(0);
     expect((await h.records.listEvents()).events).toEqual([]);
+    expect(metricTotals(h.metrics)).toEqual({ FaceSearchFailures: 1, FramesRejected: 1 });
+
+    h.setRekognition(awsError('ProvisionedThroughputExceededException', 'slow down', 400));
+    await expect(h.lambda(frameEvent('front-door'))).rejects.toBeInstanceOf(InfrastructureFailure);
+    expect(metricTotals(h.metrics)).toMatchObject({ FaceSearchFailures: 2, ThrottledCalls: 1 });
+  });
+
+  it('throws when the audit log cannot be written (DynamoDB), after sending the decision to the door', async () => {
+    const broken = await harness({ brokenTables: true });
+    await broken.records.putDoor(makeDoor('front-door'));
+    await broken.records.putPerson(makePerson('person-alice', { name: 'Alice' }));
+    broken.setRekognition(matchFor('person-alice', 99.6));
+    const err = await broken.lambda(frameEvent('front-door')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InfrastructureFailure);
+    expect((err as InfrastructureFailure).failures.map((f) => `${f.port}.${f.operation}`)).toEqual([
+      'records.appendEvent',
+    ]);
+    expect(commandsOf(broken).map((c) => c.command.type)).toEqual(['unlock']);
+    expect(metricTotals(broken.metrics)).toEqual({ RecordsFailures: 1, FramesRejected: 1 });
   });
 });
 
@@ -201,7 +248,11 @@ describe('door-telemetry Lambda', () => {
       logger: silentLogger(),
     });
     await records.putDoor(makeDoor('front-door'));
-    const lambda = createDoorTelemetryLambda({ records, logger: silentLogger(), clock: () => NOW });
+    const lines: Record<string, unknown>[] = [];
+    const lambda = createDoorTelemetryLambda(
+      { records, logger: silentLogger(), clock: () => NOW },
+      { site: 'test', metrics: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
 
     const status = {
       v: 2,
@@ -251,6 +302,35 @@ describe('door-telemetry Lambda', () => {
       status: 'rejected',
     });
     expect(await records.getDoor('ghost-door')).toBeNull();
+    expect(metricTotals(lines)).toEqual({ TelemetryApplied: 3, DoorDisconnects: 1, TelemetryRejected: 4 });
+  });
+
+  it('throws when DynamoDB fails, so Lambda retries and dead-letters instead of losing the event', async () => {
+    const tables = await dynamo.createTables(`b${randomUUID().slice(0, 8)}`);
+    const good = new DynamoRecords({ client: dynamo.client, tables, eventRetentionDays: null, logger: silentLogger() });
+    await good.putDoor(makeDoor('front-door'));
+    const records = new DynamoRecords({
+      client: dynamo.client,
+      tables: { ...tables, events: `${tables.events}-missing` },
+      eventRetentionDays: null,
+      logger: silentLogger(),
+    });
+    const lines: Record<string, unknown>[] = [];
+    const lambda = createDoorTelemetryLambda(
+      { records, logger: silentLogger(), clock: () => NOW },
+      { site: 'test', metrics: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const event = {
+      v: 2,
+      doorId: 'front-door',
+      eventId: 'event-00000002',
+      type: 'door_opened',
+      at: NOW,
+      topicDoorId: 'front-door',
+      topicChannel: 'events',
+    };
+    await expect(lambda(event)).rejects.toBeInstanceOf(InfrastructureFailure);
+    expect(metricTotals(lines)).toEqual({ RecordsFailures: 1, TelemetryRejected: 1 });
   });
 });
 
