@@ -11,7 +11,47 @@ export interface HostScriptNames {
   codeParameter: string;
   envParameter: string;
   startCommand: string;
+  /** CloudWatch Logs group the service's output goes to (a literal name: the user data must not change). */
+  logGroupName: string;
 }
+
+/** The service's stdout/stderr (pino JSON), shipped to CloudWatch Logs by the CloudWatch agent. */
+const SERVICE_LOG = '/var/log/facegate/admin.log';
+const CW_AGENT_CONFIG = '/opt/aws/amazon-cloudwatch-agent/etc/facegate-admin.json';
+
+function cloudWatchAgentConfig(logGroupName: string): string {
+  return JSON.stringify(
+    {
+      agent: { run_as_user: 'cwagent' },
+      logs: {
+        logs_collected: {
+          files: {
+            collect_list: [
+              {
+                file_path: SERVICE_LOG,
+                log_group_name: logGroupName,
+                log_stream_name: '{instance_id}',
+                retention_in_days: -1,
+              },
+            ],
+          },
+        },
+      },
+    },
+    null,
+    2,
+  );
+}
+
+const LOGROTATE = `${SERVICE_LOG} {
+  daily
+  rotate 7
+  compress
+  missingok
+  notifempty
+  copytruncate
+}
+`;
 
 export const UPDATE_SCRIPT = '/opt/facegate/bin/update.sh';
 /** Written by the user data once Node and the tools are installed; update.sh waits for it. */
@@ -57,13 +97,18 @@ export function updateScript(names: HostScriptNames): string {
 export function bootstrapCommands(names: HostScriptNames): string[] {
   return [
     'set -euo pipefail',
-    'dnf install -y nodejs20 nodejs20-npm unzip openssl gcc-c++ make python3',
+    'dnf install -y nodejs20 nodejs20-npm unzip openssl gcc-c++ make python3 amazon-cloudwatch-agent logrotate',
     'id facegate >/dev/null 2>&1 || useradd --system --home-dir /var/lib/facegate --shell /sbin/nologin facegate',
     'install -d -m 0755 /opt/facegate /opt/facegate/bin /opt/facegate/releases /etc/facegate',
     'install -d -m 0700 -o facegate -g facegate /var/lib/facegate /etc/facegate/tls',
     `cat > ${UPDATE_SCRIPT} <<'SCRIPT'\n${updateScript(names)}SCRIPT`,
     `chmod 0755 ${UPDATE_SCRIPT}`,
     `cat > /etc/systemd/system/facegate-admin.service <<'UNIT'\n${systemdUnit(names.startCommand)}UNIT`,
+    // The service's logs go to CloudWatch Logs (and stay on disk a week for Session Manager users).
+    'install -d -m 0755 /var/log/facegate && touch /var/log/facegate/admin.log && chmod 0644 /var/log/facegate/admin.log',
+    `cat > /etc/logrotate.d/facegate-admin <<'ROTATE'\n${LOGROTATE}ROTATE`,
+    `cat > ${CW_AGENT_CONFIG} <<'CWAGENT'\n${cloudWatchAgentConfig(names.logGroupName)}\nCWAGENT`,
+    `/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:${CW_AGENT_CONFIG}`,
     `touch ${BOOTSTRAPPED}`,
     UPDATE_SCRIPT,
   ];
@@ -83,6 +128,8 @@ EnvironmentFile=/etc/facegate/admin.env
 ExecStart=/usr/bin/node-20 ${startCommand}
 Restart=always
 RestartSec=5
+StandardOutput=append:${SERVICE_LOG}
+StandardError=append:${SERVICE_LOG}
 AmbientCapabilities=CAP_NET_BIND_SERVICE
 CapabilityBoundingSet=CAP_NET_BIND_SERVICE
 NoNewPrivileges=true

@@ -60,6 +60,7 @@ export class AdminHost extends Construct {
   readonly address: ec2.CfnEIP;
   readonly envParameter: ssm.StringParameter;
   readonly rollout: ssm.CfnAssociation;
+  readonly serviceLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: AdminHostProps) {
     super(scope, id);
@@ -136,7 +137,15 @@ export class AdminHost extends Construct {
     });
     codeParameter.grantRead(role);
     this.envParameter.grantRead(role);
+    // The admin site's own logs (pino JSON), shipped by the CloudWatch agent the user data installs.
+    const logGroupName = `/facegate/${props.site}/admin`;
+    this.serviceLogs = new logs.LogGroup(this, 'ServiceLogs', {
+      logGroupName,
+      retention: props.logRetentionDays as logs.RetentionDays,
+    });
+    this.serviceLogs.grantWrite(role);
     const names = {
+      logGroupName,
       region: stack.region,
       codeParameter: parameterNames.code,
       envParameter: parameterNames.env,

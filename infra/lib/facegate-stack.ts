@@ -10,6 +10,7 @@ import { AdminHost } from './admin-host.js';
 import { DataStores } from './data-stores.js';
 import { DoorIot } from './door-iot.js';
 import { Lambdas } from './lambdas.js';
+import { Observability } from './observability.js';
 import type { FacegateSettings } from './settings.js';
 
 export interface FacegateStackProps extends StackProps {
@@ -21,6 +22,7 @@ export class FacegateStack extends Stack {
   readonly lambdas: Lambdas;
   readonly doorIot: DoorIot;
   readonly adminHost: AdminHost;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: FacegateStackProps) {
     super(scope, id, props);
@@ -57,6 +59,16 @@ export class FacegateStack extends Stack {
       site: settings.site,
     });
 
+    this.observability = new Observability(this, 'Observability', {
+      site: settings.site,
+      recognizeFrame: this.lambdas.recognizeFrame,
+      doorTelemetry: this.lambdas.doorTelemetry,
+      failedInvocations: this.lambdas.failedInvocations,
+      ruleNames: Object.values(this.doorIot.rules).map((rule) => rule.ruleName!),
+      alarmTopicArn: settings.alarmTopicArn,
+      overBudgetAlarmFrames: settings.overBudgetAlarmFrames,
+    });
+
     const outputs: Record<string, string> = {
       ImagesBucket: this.data.bucket.bucketName,
       DataKeyArn: this.data.key.keyArn,
@@ -67,6 +79,8 @@ export class FacegateStack extends Stack {
       FaceCollectionId: this.data.collectionId,
       DoorPolicyName: this.doorIot.policyName,
       DoorThingGroupName: this.doorIot.thingGroupName,
+      AlarmTopicArn: this.observability.topic.topicArn,
+      FailedInvocationsQueue: this.lambdas.failedInvocations.queueUrl,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

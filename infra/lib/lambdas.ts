@@ -4,11 +4,13 @@
  * with its own role holding exactly what its handler calls.
  */
 import path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LAMBDA_ENV } from '../../cloud/src/lambda/env.js';
 import type { DataStores } from './data-stores.js';
@@ -35,11 +37,23 @@ export interface LambdasProps {
 export class Lambdas extends Construct {
   readonly recognizeFrame: NodejsFunction;
   readonly doorTelemetry: NodejsFunction;
+  /** Invocations that failed for good (after retries): the IoT event with the error, for 14 days. */
+  readonly failedInvocations: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: LambdasProps) {
     super(scope, id);
     const { data } = props;
     const stack = Stack.of(this);
+    this.failedInvocations = new sqs.Queue(this, 'FailedInvocations', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failedInvocations).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is itself the Lambdas' on-failure destination (a dead-letter queue); it needs none of its own.",
+    });
     const recordsEnv = {
       [LAMBDA_ENV.site]: props.site,
       [LAMBDA_ENV.tablePeople]: data.tables.people.tableName,
@@ -129,6 +143,7 @@ export class Lambdas extends Construct {
       architecture: lambda.Architecture.ARM_64,
       role,
       logGroup,
+      onFailure: new SqsDestination(this.failedInvocations),
       ...options,
       environment: { ...options.environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: {

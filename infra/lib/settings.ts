@@ -24,6 +24,13 @@ export const FacegateSettingsSchema = z.object({
     .optional(),
   /** Command the admin host's systemd unit runs (with /usr/bin/node-20) from the repository root. */
   adminStartCommand: z.string().min(1).default('bin/facegate.mjs serve-aws'),
+  /** SNS topic for the alarms (e.g. one your on-call tooling subscribes to); absent: the stack makes `facegate-<site>-alarms`. */
+  alarmTopicArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN')
+    .optional(),
+  /** Frames denied by the per-door search budget within 5 minutes that raise the cost alarm. */
+  overBudgetAlarmFrames: z.coerce.number().int().min(1).max(100_000).default(20),
   /** CloudWatch Logs retention for the Lambdas, the admin host and VPC flow logs. */
   logRetentionDays: z.coerce.number().int().min(1).max(3653).default(90),
 });

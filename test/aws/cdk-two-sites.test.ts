@@ -215,8 +215,13 @@ describe('two sites in one account and region', () => {
   });
 
   it('no named resource of one site has the same name as one of the other (a second deploy cannot collide)', () => {
-    // Inline policy names are per role and an association's Name is the SSM document it runs: not account-wide.
-    const notAccountWide = new Set(['AWS::IAM::Policy.PolicyName', 'AWS::SSM::Association.Name']);
+    // Not account-wide resource names: inline policy names are per role, an association's Name is the
+    // SSM document it runs, an alarm's MetricName is the metric it reads.
+    const notAccountWide = new Set([
+      'AWS::IAM::Policy.PolicyName',
+      'AWS::SSM::Association.Name',
+      'AWS::CloudWatch::Alarm.MetricName',
+    ]);
     const named = (s: Site) =>
       Object.values(s.resources).flatMap((r) =>
         Object.entries(r.Properties ?? {})
