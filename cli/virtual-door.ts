@@ -14,6 +14,8 @@ import { agentConfigFor } from '../cloud/src/app/doors-service.js';
 import { createAgent } from '../agent/src/agent.js';
 import { parseAgentConfig } from '../agent/src/config.js';
 import { PushCamera } from '../agent/src/camera/push-camera.js';
+import { FaceGate } from '../agent/src/face-gate/face-gate.js';
+import { HumanFaceDetector } from '../agent/src/face-gate/human-face-detector.js';
 import { SimulatedRelay } from '../agent/src/relay/simulated-relay.js';
 import { IotDoorLink } from '../agent/src/link/iot-door-link.js';
 import { agentVersion } from '../agent/src/version.js';
@@ -90,6 +92,8 @@ export async function startVirtualDoor(options: {
     camera,
     relay,
     link,
+    // The real gate, as on a Pi: a webcam frame without a usable face never reaches the back end.
+    faceGate: new FaceGate(await HumanFaceDetector.create(), config.faceGate),
     logger: log,
     onDeny: (command) => emit({ lastDecision: { type: 'deny', reason: command.reason, at: Date.now() } }),
   });

@@ -7,6 +7,9 @@
 import fs from 'node:fs';
 import { createAgent } from '../src/agent.js';
 import { PushCamera } from '../src/camera/push-camera.js';
+import { AgentConfigSchema } from '../src/config.js';
+import { FaceGate } from '../src/face-gate/face-gate.js';
+import { HumanFaceDetector } from '../src/face-gate/human-face-detector.js';
 import { IotDoorLink } from '../src/link/iot-door-link.js';
 import { SimulatedRelay } from '../src/relay/simulated-relay.js';
 import { silentLogger } from '../../lib/logger.js';
@@ -37,7 +40,15 @@ try {
       frames: { maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 },
       unlock: { maxPulseMs: 1000 },
     },
-    { camera: new PushCamera(), relay, link, logger: silentLogger(), agentVersion: 'bench' },
+    {
+      camera: new PushCamera(),
+      relay,
+      link,
+      logger: silentLogger(),
+      agentVersion: 'bench',
+      // No frames are pushed here; the real gate keeps the agent as it runs at a door.
+      faceGate: new FaceGate(await HumanFaceDetector.create(), AgentConfigSchema.shape.faceGate.parse(undefined)),
+    },
   );
   await agent.start();
   while (!link.connected) await new Promise((r) => setTimeout(r, 20));

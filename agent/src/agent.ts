@@ -20,6 +20,7 @@ import { CommandGuard, type GuardResult } from './command-guard.js';
 import type { DoorMonitorSettings } from './door/door-monitor.js';
 import { DEFAULT_DOOR_SETTINGS, DoorWatch } from './door/door-watch.js';
 import { errorMessage } from './errors.js';
+import type { FaceGate } from './face-gate/face-gate.js';
 import { FrameGate, type FrameGateStats } from './frame-gate.js';
 import { EventDelivery, type DeliveryPace } from './outbox/event-delivery.js';
 import { EventOutbox } from './outbox/event-outbox.js';
@@ -36,6 +37,8 @@ export interface AgentDeps {
   outbox?: EventOutbox;
   /** How fast a backlog is delivered (below the back end's per-door limit). */
   deliveryPace?: DeliveryPace;
+  /** Finds the face in each frame; frames without a usable one never leave the door. */
+  faceGate: FaceGate;
   clock?: () => number;
   logger: Logger;
   /** Told about every deny command (a red light, a beep, the virtual door's UI). Never touches the relay. */
@@ -91,17 +94,20 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
   let pulseEndsAt: number | null = null;
   let lockRetryTimer: NodeJS.Timeout | null = null;
 
-  const gate = new FrameGate({ doorId, ...settings.frames, logger: rootLogger, clock }, async (frame) => {
-    // Frames are never queued while offline: a face from a minute ago must not open the door now.
-    if (!running || !link.connected) return false;
-    try {
-      await link.publishFrame(frame);
-      return true;
-    } catch (err) {
-      log.warn({ err }, 'frame publish failed');
-      return false;
-    }
-  });
+  const gate = new FrameGate(
+    { doorId, ...settings.frames, faceGate: deps.faceGate, logger: rootLogger, clock },
+    async (frame) => {
+      // Frames are never queued while offline: a face from a minute ago must not open the door now.
+      if (!running || !link.connected) return false;
+      try {
+        await link.publishFrame(frame);
+        return true;
+      } catch (err) {
+        log.warn({ err }, 'frame publish failed');
+        return false;
+      }
+    },
+  );
 
   function publishEvent(
     type: DoorEventType,

@@ -143,6 +143,22 @@ export const AgentConfigSchema = z.object({
       resendMs: z.number().int().min(0).max(3_600_000).default(0),
     })
     .prefault({}),
+  /** The door's face gate (face-gate/face-gate.ts): frames it refuses are never sent. */
+  faceGate: z
+    .object({
+      /** Frames are judged (and sent) at most this many px on the longer side. */
+      maxSide: z.number().int().min(128).max(1920).default(640),
+      /** Smallest face box side in px of the judged frame (BlazeFace's box, ≈ 1.4× the face). */
+      minFacePx: z.number().int().min(16).max(1024).default(64),
+      /** Lowest BlazeFace confidence taken as a face. */
+      minScore: z.number().min(0.3).max(1).default(0.5),
+      /**
+       * Lowest face sharpness, 0..100 (lib/sharpness.ts). 25 refuses 0.8 % of dev photos as taken
+       * and 94 % of them blurred with σ 2 (agent/bench/sharpness-floor.ts, agent/README.md).
+       */
+      minSharpness: z.number().min(0).max(100).default(25),
+    })
+    .prefault({}),
   unlock: z
     .object({
       maxPulseMs: z.number().int().min(MIN_PULSE_MS).max(MAX_PULSE_MS).default(10_000),

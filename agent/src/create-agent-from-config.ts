@@ -10,6 +10,8 @@ import { createAgent, type AgentDeps, type DoorAgent } from './agent.js';
 import { DirectoryCamera, MjpegStreamCamera, PushCamera, WebcamCamera } from './camera/index.js';
 import { loadAgentConfig, type AgentConfig } from './config.js';
 import { GpioContact, GpioExitButton } from './contact/index.js';
+import { FaceGate } from './face-gate/face-gate.js';
+import { HumanFaceDetector } from './face-gate/human-face-detector.js';
 import { IotDoorLink } from './link/iot-door-link.js';
 import { EventOutbox } from './outbox/event-outbox.js';
 import type { Camera, DoorContact, ExitButton } from './ports/index.js';
@@ -73,6 +75,8 @@ export async function createAgentFromConfig(
   const exitButton: ExitButton | undefined = config.exitButton
     ? new GpioExitButton({ ...config.exitButton, logger: log })
     : undefined;
+  // The detector's model loads before the link connects: a door that cannot see faces sends nothing.
+  const faceGate = new FaceGate(await HumanFaceDetector.create(), config.faceGate);
   const stateDirectory = envOptional('STATE_DIRECTORY'); // set by systemd's StateDirectory=
   const outboxDir = config.outbox.dir ?? (stateDirectory ? path.join(stateDirectory, 'outbox') : null);
   if (!outboxDir) log.warn('no outbox.dir and no STATE_DIRECTORY: events made offline are kept in memory only');
@@ -93,6 +97,7 @@ export async function createAgentFromConfig(
       link,
       contact,
       exitButton,
+      faceGate,
       logger: log,
       agentVersion: version,
       onDeny: options.onDeny,

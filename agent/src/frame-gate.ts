@@ -4,6 +4,7 @@
  *   slot (newer frames replace it), so the picture at the end of a burst is still sent;
  * - a frame is sent only when the picture changed since the last frame sent (mean difference of a
  *   32×32 grayscale thumbnail ≥ minChange): an empty corridor costs no face searches;
+ * - a frame is sent only when the face gate finds a usable face in it (face-gate/face-gate.ts);
  * - frames are downscaled to maxWidth and re-encoded to fit MAX_FRAME_JPEG_BYTES.
  * resendMs (default off) resends an unchanged picture after that long. It is off because a still
  * scene is almost always an empty one and every frame is a paid face search on AWS; a person who
@@ -15,6 +16,7 @@ import sharp from 'sharp';
 import type { Logger } from '../../lib/logger.js';
 import type { FrameMessage } from '../../protocol/index.js';
 import type { CameraFrame } from './ports/index.js';
+import type { FaceGate } from './face-gate/face-gate.js';
 import { fitJpeg, pictureChange, thumbnail } from './frame-image.js';
 
 export interface FrameGateOptions {
@@ -24,6 +26,8 @@ export interface FrameGateOptions {
   maxWidth: number;
   maxBytes: number;
   resendMs: number;
+  /** Frames without a usable face are not sent. */
+  faceGate: FaceGate;
   logger: Logger;
   clock?: () => number;
 }
@@ -35,9 +39,29 @@ export interface FrameGateStats {
   offered: number;
   superseded: number;
   unchanged: number;
+  /** Refused by the face gate (no face, too small, blurred, doubtful). */
+  refused: number;
   sent: number;
   notSent: number;
   errors: number;
+}
+
+/** A box in pixels of a `from`-sized picture, in pixels of the same picture at `to` size (the JPEG sent). */
+export function scaleBox(
+  box: { x: number; y: number; width: number; height: number },
+  from: { width: number; height: number },
+  to: { width: number; height: number },
+): FrameMessage['face']['box'] {
+  const sx = to.width / from.width;
+  const sy = to.height / from.height;
+  const x = Math.min(to.width - 1, Math.max(0, Math.round(box.x * sx)));
+  const y = Math.min(to.height - 1, Math.max(0, Math.round(box.y * sy)));
+  return {
+    x,
+    y,
+    width: Math.max(1, Math.min(to.width - x, Math.round(box.width * sx))),
+    height: Math.max(1, Math.min(to.height - y, Math.round(box.height * sy))),
+  };
 }
 
 export class FrameGate {
@@ -51,7 +75,15 @@ export class FrameGate {
   private readonly intervalMs: number;
   private readonly clock: () => number;
   private readonly log: Logger;
-  readonly stats: FrameGateStats = { offered: 0, superseded: 0, unchanged: 0, sent: 0, notSent: 0, errors: 0 };
+  readonly stats: FrameGateStats = {
+    offered: 0,
+    superseded: 0,
+    unchanged: 0,
+    refused: 0,
+    sent: 0,
+    notSent: 0,
+    errors: 0,
+  };
 
   constructor(
     private readonly options: FrameGateOptions,
@@ -115,11 +147,16 @@ export class FrameGate {
       if (change < this.options.minChange && !dueForResend) {
         this.stats.unchanged += 1;
       } else {
+        const verdict = await this.options.faceGate.inspect(frame.jpeg);
+        if (!verdict.ok) {
+          this.stats.refused += 1;
+          this.log.debug({ reason: verdict.reason, detail: verdict.detail }, 'frame refused by the face gate');
+          return;
+        }
         const jpeg = await fitJpeg(frame.jpeg, this.options.maxWidth, this.options.maxBytes);
         const frameId = randomUUID();
         const capturedAt = Math.max(0, Math.round(frame.capturedAt));
-        // Interim, until the door's face gate lands: every frame is a visit of its own, and the
-        // "face" is the whole picture (the back end finds the face itself).
+        // Interim, until visits land: every frame is a visit of its own.
         const size = await sharp(jpeg).metadata();
         const message: FrameMessage = {
           v: 2,
@@ -129,7 +166,11 @@ export class FrameGate {
           capturedAt,
           jpeg: jpeg.toString('base64'),
           visit: { id: frameId, seq: 0, startedAt: capturedAt, last: true },
-          face: { box: { x: 0, y: 0, width: size.width ?? 1, height: size.height ?? 1 }, score: 0, sharpness: 0 },
+          face: {
+            box: scaleBox(verdict.face.box, verdict.frame, { width: size.width ?? 1, height: size.height ?? 1 }),
+            score: verdict.face.score,
+            sharpness: verdict.face.sharpness,
+          },
         };
         if (this.stopped) return;
         if (await this.send(message)) {

@@ -17,6 +17,8 @@ export {
 } from './config.js';
 export { CommandGuard, type GuardResult, type RejectReason } from './command-guard.js';
 export { FrameGate, type FrameGateOptions, type FrameGateStats, type FrameSender } from './frame-gate.js';
+export { FaceGate, type FaceGateOptions, type GateVerdict, type GatedFace } from './face-gate/face-gate.js';
+export { HumanFaceDetector } from './face-gate/human-face-detector.js';
 export { IotDoorLink, type IotDoorLinkOptions } from './link/iot-door-link.js';
 export * from './camera/index.js';
 export * from './relay/index.js';

@@ -6,6 +6,7 @@ import { silentLogger } from '../../lib/logger.js';
 import type { DenyCommand } from '../../protocol/index.js';
 import { jpegWithSquare } from './support/images.js';
 import { MemoryDoorLink } from './support/memory-door-link.js';
+import { brightRegionGate } from './support/bright-region-detector.js';
 
 const DOOR = 'front-door';
 const settings: AgentSettings = {
@@ -41,6 +42,7 @@ function setup(extra: { relay?: SimulatedRelay; onDeny?: (c: DenyCommand) => voi
     link,
     logger: silentLogger(),
     agentVersion: '9.9.9-test',
+    faceGate: brightRegionGate(),
     onDeny: extra.onDeny,
   });
   return { relay, link, camera, agent };

@@ -4,7 +4,8 @@ import { FrameGate, type FrameGateOptions } from '../../agent/src/frame-gate.js'
 import { fitJpeg, pictureChange, thumbnail } from '../../agent/src/frame-image.js';
 import { silentLogger } from '../../lib/logger.js';
 import { FrameMessage, MAX_FRAME_JPEG_BYTES } from '../../protocol/index.js';
-import { jpegWithSquare, noiseJpeg } from './support/images.js';
+import { jpegWithSquare, noiseJpeg, noiseJpegWithSquare } from './support/images.js';
+import { brightRegionGate } from './support/bright-region-detector.js';
 
 function gate(overrides: Partial<FrameGateOptions> = {}) {
   const sent: FrameMessage[] = [];
@@ -16,6 +17,7 @@ function gate(overrides: Partial<FrameGateOptions> = {}) {
       maxWidth: 640,
       maxBytes: MAX_FRAME_JPEG_BYTES,
       resendMs: 0,
+      faceGate: brightRegionGate(),
       logger: silentLogger(),
       ...overrides,
     },
@@ -75,6 +77,27 @@ describe('FrameGate', () => {
     expect(sent[1]!.frameId).not.toBe(sent[0]!.frameId);
   });
 
+  it('sends only frames in which the face gate finds a face, with its box scaled to the JPEG sent', async () => {
+    const { g, sent } = gate({ maxFps: 30, maxWidth: 320 });
+    const empty = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#282828' } })
+      .jpeg()
+      .toBuffer();
+    g.offer({ jpeg: empty, capturedAt: Date.now() });
+    await g.idle();
+    expect(g.stats.refused).toBe(1);
+    expect(sent).toHaveLength(0);
+    // A 640×480 frame: judged at 640, sent at 320 wide, so the box halves.
+    g.offer({ jpeg: await jpegWithSquare({ width: 640, height: 480, x: 200, y: 100 }), capturedAt: Date.now() });
+    await g.idle();
+    expect(sent).toHaveLength(1);
+    const { box, score, sharpness } = sent[0]!.face;
+    expect(score).toBe(0.9);
+    expect(sharpness).toBeGreaterThan(25);
+    // The light square is 160 px at (200, 100): centre (280, 180) → (140, 90) in the 320-px JPEG.
+    expect(box.x + box.width / 2).toBeCloseTo(140, -1);
+    expect(box.y + box.height / 2).toBeCloseTo(90, -1);
+  });
+
   it('does not resend an unchanged picture, and sends a changed one', async () => {
     const { g, sent } = gate({ maxFps: 30 });
     const still = await jpegWithSquare({ x: 10 });
@@ -105,7 +128,7 @@ describe('FrameGate', () => {
 
   it('shrinks an oversize camera frame so the message fits the MQTT budget', async () => {
     const { g, sent } = gate();
-    g.offer({ jpeg: await noiseJpeg(1920, 1080), capturedAt: Date.now() });
+    g.offer({ jpeg: await noiseJpegWithSquare(1920, 1080), capturedAt: Date.now() });
     await g.idle();
     expect(sent).toHaveLength(1);
     const jpeg = Buffer.from(sent[0]!.jpeg, 'base64');
@@ -135,6 +158,7 @@ describe('FrameGate', () => {
         maxWidth: 640,
         maxBytes: MAX_FRAME_JPEG_BYTES,
         resendMs: 0,
+        faceGate: brightRegionGate(),
         logger: silentLogger(),
       },
       async (f) => (online ? (sent.push(f), true) : false),

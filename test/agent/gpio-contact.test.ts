@@ -10,6 +10,7 @@ import { GpioExitButton } from '../../agent/src/contact/gpio-exit-button.js';
 import { SimulatedRelay } from '../../agent/src/relay/simulated-relay.js';
 import { silentLogger } from '../../lib/logger.js';
 import { MemoryDoorLink } from './support/memory-door-link.js';
+import { brightRegionGate } from './support/bright-region-detector.js';
 
 let root: string;
 beforeEach(() => {
@@ -92,6 +93,7 @@ describe('GpioContact', () => {
         contact,
         logger: silentLogger(),
         agentVersion: 't',
+        faceGate: brightRegionGate(),
       },
     );
     await agent.start();
@@ -191,6 +193,7 @@ describe('agent door events', () => {
         camera: new PushCamera(),
         relay,
         link,
+        faceGate: brightRegionGate(),
         contact: new GpioContact({
           pin: 27,
           openWhen: 'high',

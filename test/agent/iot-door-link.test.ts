@@ -31,6 +31,7 @@ import { captureLogger } from '../support/capture-logger.js';
 
 /** What the link logs after each failed connection attempt. */
 const CONNECT_RETRY = 'cannot reach the broker; retrying';
+import { brightRegionGate } from './support/bright-region-detector.js';
 
 let fx: LocalBrokerFixture;
 let backend: BackendMqtt;
@@ -43,7 +44,9 @@ const received = {
 beforeAll(async () => {
   fx = await startLocalBrokerFixture();
   backend = await fx.connectBackend();
-  backend.onFrame((doorId, payload) => received.frames.push({ doorId, body: JSON.parse(payload.toString()) }));
+  backend.onFrame((doorId, payload) =>
+    received.frames.push({ doorId, body: JSON.parse(payload.toString()) as Record<string, unknown> }),
+  );
   backend.onEvent((_doorId, payload) => {
     const r = parseMessage(DoorEventMessage, payload);
     if (r.ok) received.events.push(r.value);
@@ -262,7 +265,7 @@ describe('door agent over the real link', () => {
         frames: { maxFps: 5, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 },
         unlock: { maxPulseMs: 5000 },
       },
-      { camera, relay, link, logger: silentLogger(), agentVersion: 'test' },
+      { camera, relay, link, logger: silentLogger(), agentVersion: 'test', faceGate: brightRegionGate() },
     );
     const mine = <T extends { doorId: string }>(list: T[]) => list.filter((m) => m.doorId === 'agent-door-1');
     try {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
 import { DoorEventMessage, DoorStatusMessage, FrameMessage, parseMessage } from '../../protocol/index.js';
-import { jpegWithSquare } from './support/images.js';
+import { HAVE_FACES, SKIP_REASON, photo } from '../face/faces-dataset.js';
 import { startLocalBrokerFixture, type LocalBrokerFixture } from './support/local-broker.js';
 
 const MAIN = fileURLToPath(new URL('../../agent/src/main.ts', import.meta.url));
@@ -86,9 +86,13 @@ describe('agent main', () => {
         { timeout: 30_000, interval: 200 },
       );
 
-      // A person "walks up": their photo is copied into the watched folder.
-      fs.writeFileSync(path.join(bundle, 'camera', 'visitor.jpg'), await jpegWithSquare({ x: 120 }));
-      await vi.waitFor(() => expect(frames.some((f) => f.doorId === doorId)).toBe(true), { timeout: 10_000 });
+      // A person "walks up": their photo is copied into the watched folder (the real face gate needs a real face).
+      if (HAVE_FACES) {
+        fs.writeFileSync(path.join(bundle, 'camera', 'visitor.jpg'), photo('Alan_Greenspan', 1));
+        await vi.waitFor(() => expect(frames.some((f) => f.doorId === doorId)).toBe(true), { timeout: 10_000 });
+      } else {
+        console.warn(`agent main: ${SKIP_REASON}; the frame step is skipped`);
+      }
 
       const now = Date.now();
       await backend.publishCommand({

@@ -30,3 +30,17 @@ export async function noiseJpeg(width: number, height: number, quality = 100): P
     .jpeg({ quality })
     .toBuffer();
 }
+
+/** Noise (large as a JPEG) with a light square in the middle third: an oversize frame the face-gate double sees a face in. */
+export async function noiseJpegWithSquare(width: number, height: number, quality = 100): Promise<Buffer> {
+  const side = Math.round(Math.min(width, height) / 3);
+  const square = await sharp({
+    create: { width: side, height: side, channels: 3, background: { r: 240, g: 240, b: 240 } },
+  })
+    .png()
+    .toBuffer();
+  return sharp(await noiseJpeg(width, height, quality))
+    .composite([{ input: square, left: Math.round((width - side) / 2), top: Math.round((height - side) / 2) }])
+    .jpeg({ quality })
+    .toBuffer();
+}

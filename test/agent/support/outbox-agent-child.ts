@@ -11,6 +11,7 @@ import { EventOutbox } from '../../../agent/src/outbox/event-outbox.js';
 import type { DoorContact, ExitButton } from '../../../agent/src/ports/index.js';
 import { SimulatedRelay } from '../../../agent/src/relay/simulated-relay.js';
 import { silentLogger } from '../../../lib/logger.js';
+import { brightRegionGate } from './bright-region-detector.js';
 
 const [doorId, port, caFile, certFile, keyFile, outboxDir] = process.argv.slice(2) as [
   string,
@@ -56,6 +57,7 @@ const agent = createAgent(
   },
   {
     camera: new PushCamera(),
+    faceGate: brightRegionGate(), // no frames here: the door's events are what this child is for
     relay: new SimulatedRelay(logger),
     link,
     contact,

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ARCFACE_TEMPLATE_112, scaleTemplate, type Point } from './align.js';
-import { humanPackageDir } from './models.js';
+import { humanPackageDir } from '../../../../../lib/human/model-files.js';
 import type { EmbedderName } from './recipes.js';
 
 // Minimal structural types of the tfjs objects we use (the library's own types live in Human's bundle).

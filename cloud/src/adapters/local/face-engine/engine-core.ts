@@ -3,23 +3,20 @@
  * tfjs WASM backend finds faces and landmarks; the largest face is aligned on five landmarks and
  * embedded by the recognition models of the configured recipe. Runs off the main thread.
  */
-import { createRequire } from 'node:module';
 import { ImageDecodeError } from '../../../errors.js';
 import { ARCFACE_TEMPLATE_112, warpAligned, zoomTemplate } from './align.js';
 import { decodeImage, type RgbImage } from './decode.js';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { DlibResNet } from './dlib-resnet.js';
 import { GRAPH_EMBEDDERS, GraphEmbedder, type Embedder, type TfLike, type TensorLike } from './embedders.js';
-import { installFileFetch } from './file-fetch.js';
 import { fivePointsFromMesh } from './landmarks.js';
 import { ENGINE_LIMITS } from './limits.js';
-import { humanModelBaseUrl, humanNodeWasmPath, tfjsWasmDir } from './models.js';
+import { loadHuman } from '../../../../../lib/human/load-human.js';
+import { SHARPNESS_CROP } from '../../../../../lib/sharpness.js';
 import { getRecipe, type EmbeddingRecipe } from './recipes.js';
 import { sharpnessScore } from './sharpness.js';
 import type { AnalyzeOptions, EngineAnalysis, EngineFace } from './types.js';
 import { l2normalise } from './vector.js';
-
-const require = createRequire(import.meta.url);
 
 interface HumanFace {
   score: number;
@@ -34,39 +31,20 @@ interface HumanLike {
   detect(input: TensorLike): Promise<{ face: HumanFace[]; error?: string | null }>;
 }
 
-const SHARPNESS_CROP = 112;
 const RAD_TO_DEG = 180 / Math.PI;
 
-function humanConfig() {
-  return {
-    backend: 'wasm',
-    wasmPath: tfjsWasmDir(),
-    wasmPlatformFetch: false,
-    modelBasePath: humanModelBaseUrl(),
-    debug: false,
-    async: true,
-    warmup: 'none',
-    cacheSensitivity: 0, // a door sees similar frames: never return a cached result for a new image
-    skipAllowed: false,
-    filter: { enabled: false },
-    face: {
-      enabled: true,
-      detector: { enabled: true, rotation: false, maxDetected: 10, minConfidence: 0.3, return: false },
-      mesh: { enabled: true }, // landmarks for alignment; also rejects half-visible faces
-      iris: { enabled: false },
-      description: { enabled: false }, // we run recognition ourselves on the aligned crop
-      emotion: { enabled: false },
-      antispoof: { enabled: false },
-      liveness: { enabled: false },
-      attention: { enabled: false },
-    },
-    body: { enabled: false },
-    hand: { enabled: false },
-    object: { enabled: false },
-    gesture: { enabled: false },
-    segmentation: { enabled: false },
-  };
-}
+/** Human's face section: BlazeFace and FaceMesh only; recognition runs on the aligned crop here. */
+const HUMAN_FACE_CONFIG = {
+  enabled: true,
+  detector: { enabled: true, rotation: false, maxDetected: 10, minConfidence: 0.3, return: false },
+  mesh: { enabled: true }, // landmarks for alignment; also rejects half-visible faces
+  iris: { enabled: false },
+  description: { enabled: false }, // we run recognition ourselves on the aligned crop
+  emotion: { enabled: false },
+  antispoof: { enabled: false },
+  liveness: { enabled: false },
+  attention: { enabled: false },
+};
 
 export class FaceEngineCore {
   private constructor(
@@ -76,12 +54,8 @@ export class FaceEngineCore {
   ) {}
 
   static async create(recipeId: string): Promise<FaceEngineCore> {
-    installFileFetch();
     const recipe = getRecipe(recipeId);
-    const { Human } = require(humanNodeWasmPath()) as { Human: new (config: unknown) => HumanLike };
-    const human = new Human(humanConfig());
-    await human.init();
-    await human.load();
+    const human = await loadHuman<HumanLike>(HUMAN_FACE_CONFIG);
     const embedders: Embedder[] = [];
     for (const { model } of recipe.components) {
       embedders.push(

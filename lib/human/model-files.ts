@@ -1,4 +1,7 @@
-/** Where the engine's model files live: npm packages only, resolved on disk (offline). */
+/**
+ * Where Human's code, its models and the tfjs WASM binaries live: npm packages only, resolved on
+ * disk, so the back end's face engine and the door's face gate both work offline.
+ */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +13,7 @@ export function humanPackageDir(): string {
   return path.resolve(path.dirname(require.resolve('@vladmandic/human')), '..');
 }
 
+/** Human's Node build for the tfjs WASM backend (tfjs-node cannot install here). */
 export function humanNodeWasmPath(): string {
   return path.join(humanPackageDir(), 'dist', 'human.node-wasm.js');
 }
