@@ -1,5 +1,6 @@
 /** Photo uploads: bounded in size and count, checked by content, progress streamed while indexing. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hugeJpeg } from '../support/huge-jpeg.js';
 import { buildHarness, makeJpeg, makePng, multipart, signIn, type Harness, type Session } from './support/harness.js';
 
 describe('admin site: enrollment uploads', () => {
@@ -113,6 +114,20 @@ describe('admin site: enrollment uploads', () => {
     // All or nothing: the good photo was not enrolled either.
     expect(backendCalls()).toEqual([]);
   });
+
+  it('refuses an 8000×8000 JPEG by its pixel count, naming the size and the limit (not "corrupt")', async () => {
+    const { bytes } = await hugeJpeg();
+    const res = await upload(enrollUrl(), [
+      { field: 'photos', filename: 'ok.jpg', data: jpeg },
+      { field: 'photos', filename: 'huge.jpg', data: bytes },
+    ]);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().message).toMatch(
+      /^photo 2 \(huge\.jpg\): The image is 8000 × 8000 pixels \(64\.0 megapixels\); the limit is 50 megapixels/,
+    );
+    expect(res.json().message).not.toMatch(/corrupt|truncated/);
+    expect(backendCalls()).toEqual([]);
+  }, 120_000);
 
   it('refuses unexpected fields, wrong field names, empty and non-multipart uploads', async () => {
     const extra = await upload(enrollUrl(), [

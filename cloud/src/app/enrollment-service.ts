@@ -6,6 +6,7 @@
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { ImageDecodeError } from '../errors.js';
 import { sniffImageType } from '../domain/image-format.js';
+import { checkImagePixels, MAX_IMAGE_PIXELS } from '../domain/image-limits.js';
 import { assessPhotoQuality, hasErrors, type OtherPersonMatch } from '../domain/photo-quality.js';
 import { assertImageKey } from '../ports/image-store.js';
 import type { FaceInspection } from '../ports/face-index.js';
@@ -45,6 +46,9 @@ export function createEnrollmentService(deps: ServiceDeps): FacegateServices['en
       );
     }
     if (!sniffImageType(image)) return refused('not_an_image', 'The file is not a JPEG or PNG image.');
+    // From the header, before the engine decodes anything: one limit for uploads, the CLI and frames.
+    const pixels = checkImagePixels(image);
+    if (!pixels.ok) return refused('too_large', pixels.message);
     let inspection: FaceInspection;
     try {
       inspection = await deps.faceIndex.inspect(image);
@@ -53,7 +57,10 @@ export function createEnrollmentService(deps: ServiceDeps): FacegateServices['en
         log.info({ reason: err.message }, 'photo could not be decoded');
         const tooBig = /pixel|limit/i.test(`${err.message} ${String((err.cause as Error | undefined)?.message ?? '')}`);
         return tooBig
-          ? refused('too_large', 'The image has too many pixels.')
+          ? refused(
+              'too_large',
+              `The image has too many pixels; the limit is ${MAX_IMAGE_PIXELS / 1_000_000} megapixels.`,
+            )
           : refused('not_an_image', 'The image could not be decoded (corrupt or truncated).');
       }
       throw err;

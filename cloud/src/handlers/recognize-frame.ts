@@ -27,6 +27,7 @@ import type { FaceIndex, FaceSearchResult } from '../ports/face-index.js';
 import type { ImageStore } from '../ports/image-store.js';
 import type { Records } from '../ports/records.js';
 import { parseDoorPayload } from './parse-payload.js';
+import { checkImagePixels } from '../domain/image-limits.js';
 import { RepeatWindow } from './repeat-window.js';
 import { snapshotKey } from './snapshot-key.js';
 
@@ -155,6 +156,9 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
       }
       const contentType = sniffImageType(jpeg);
       if (!contentType) return rejected('frame is not a JPEG or PNG image', { frameId: frame.frameId }, 'not_an_image');
+      // A 92 KB JPEG can declare 64 megapixels: refuse by its header before anything decodes it.
+      const pixels = checkImagePixels(jpeg);
+      if (!pixels.ok) return rejected(pixels.message, { frameId: frame.frameId, ...pixels.size }, 'image_too_large');
 
       // 4. Search. Any failure here ends without a command: fail secure.
       let search: FaceSearchResult;

@@ -4,6 +4,7 @@
  */
 import sharp from 'sharp';
 import { ImageDecodeError } from '../../../errors.js';
+import { checkImagePixels } from '../../../domain/image-limits.js';
 import { ENGINE_LIMITS } from './limits.js';
 
 export interface RgbImage {
@@ -23,6 +24,8 @@ export async function decodeImage(bytes: Uint8Array, maxSide: number = ENGINE_LI
   if (bytes.byteLength > ENGINE_LIMITS.maxBytes) {
     throw new ImageDecodeError(`image is ${bytes.byteLength} bytes, over the ${ENGINE_LIMITS.maxBytes}-byte limit`);
   }
+  const pixels = checkImagePixels(bytes);
+  if (!pixels.ok) throw new ImageDecodeError(pixels.message);
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
     // failOn 'warning' turns truncated or corrupt JPEG data into an error instead of a grey half-image.
