@@ -34,17 +34,39 @@ export async function enrollCommand(
   const { services, close } = await openOfflineServices(settings, logger);
   const actor = { name: 'cli' };
   try {
+    // Every photo is judged before anything is written: an enrolment that accepts no photo
+    // creates no person and leaves nothing in the audit log.
+    console.log(`Checking ${photos.length} photo(s) for ${input.name}…`);
+    const accepted: { file: string; bytes: Buffer }[] = [];
+    for (const [i, bytes] of photos.entries()) {
+      const file = input.photos[i]!;
+      const check = await services.enrollment.checkPhoto(bytes);
+      console.log(`  [${i + 1}/${photos.length}] ${file}: ${check.ok ? 'accepted' : 'refused'}`);
+      for (const issue of check.issues) console.log(`        ${issue.severity}: ${issue.message}`);
+      if (check.ok) accepted.push({ file, bytes });
+    }
+    if (accepted.length === 0) {
+      console.error(`No photo could be enrolled; ${input.name} was not added.`);
+      return 1;
+    }
+
     const person = await services.people.create({ name: input.name, validFrom, validUntil }, actor);
-    console.log(`Enrolling ${person.name} (${person.personId}) from ${photos.length} photo(s)…`);
-    const results = await services.enrollment.enroll(person.personId, photos, actor, (done, total, result) => {
-      const file = input.photos[done - 1];
-      const verdict = result.faceId ? 'enrolled' : 'refused';
-      console.log(`  [${done}/${total}] ${file}: ${verdict}`);
-      for (const issue of result.issues) console.log(`        ${issue.severity}: ${issue.message}`);
-    });
+    console.log(`Enrolling ${person.name} (${person.personId}) from ${accepted.length} photo(s)…`);
+    const results = await services.enrollment.enroll(
+      person.personId,
+      accepted.map((a) => a.bytes),
+      actor,
+      (done, total, result) => {
+        // Issues were printed with the check above; only a refusal now (the index changed meanwhile) is news.
+        const file = accepted[done - 1]!.file;
+        console.log(`  [${done}/${total}] ${file}: ${result.faceId ? 'enrolled' : 'refused'}`);
+        if (!result.faceId)
+          for (const issue of result.issues) console.log(`        ${issue.severity}: ${issue.message}`);
+      },
+    );
     const enrolled = results.filter((r) => r.faceId).length;
     if (enrolled === 0) {
-      // A person nobody can recognise is only clutter: take the record back out.
+      // Accepted a moment ago, refused now (e.g. someone enrolled the same face meanwhile): take the record back out.
       await services.people.erase(person.personId, actor);
       console.error(`No photo could be enrolled; ${person.name} was not added.`);
       return 1;

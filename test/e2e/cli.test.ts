@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_DIR, HAVE_FACES, REPO_ROOT, SKIP_REASON } from '../face/faces-dataset.js';
 import { makeTempDir, removeDir } from '../cloud/temp-dir.js';
+import { hugeJpeg } from '../support/huge-jpeg.js';
 
 const run = promisify(execFile);
 const BIN = path.join(REPO_ROOT, 'bin/facegate.mjs');
@@ -60,6 +61,21 @@ describe('facegate CLI', () => {
     expect(badDoor.code).toBe(1);
     expect(badDoor.stderr).toMatch(/door id/);
   });
+
+  it('refuses an 8000×8000 JPEG by its pixel count, naming the size and the limit, and adds nobody', async () => {
+    const { file } = await hugeJpeg();
+    const dataDir = path.join(root, 'data-huge'); // its own, so the empty log below is this test's alone
+    const result = await facegate(dataDir, 'enroll', '--name', 'Big Photo', file);
+    expect(result.code).toBe(1);
+    const output = result.stdout + result.stderr;
+    expect(output).toMatch(/8000 × 8000 pixels \(64\.0 megapixels\); the limit is 50 megapixels/);
+    expect(output).not.toMatch(/corrupt|truncated/);
+    const people = await facegate(dataDir, 'people', 'list');
+    expect(people.stdout).not.toContain('Big Photo');
+    // Issue 10 item 4: an enrolment that accepts nothing creates nothing, in the log either.
+    const log = await facegate(dataDir, 'events', '--json');
+    expect(JSON.parse(log.stdout || '[]')).toEqual([]);
+  }, 180_000);
 
   it('provisions a door: bundle with config, CA, certificate and a private key only its owner can read', async () => {
     const out = path.join(root, 'bundle');
