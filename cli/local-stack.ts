@@ -24,6 +24,7 @@ import { createServices } from '../cloud/src/app/create-services.js';
 import type { FacegateServices } from '../cloud/src/app/services.js';
 import { buildAdminApp } from '../admin-web/src/app.js';
 import { SqliteAdminUserStore, ensureFirstAdmin, type AdminUserStore } from '../admin-web/src/users/index.js';
+import { OneTimePasswordFiles } from '../admin-web/src/users/one-time-password-file.js';
 import { DATA_FILES, openLocalBackend, type LocalBackend } from './local-backend.js';
 import { backendClientCertificate, brokerServerCertificate } from './server-credentials.js';
 import { startVirtualDoor, type RunningVirtualDoor } from './virtual-door.js';
@@ -192,6 +193,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         logger: log,
         cookieSecure: false,
         virtualDoor,
+        oneTimePasswordFiles: new OneTimePasswordFiles(options.dataDir),
       });
       await app.listen({ host, port: options.httpPort });
       cleanups.push(() => app.close());

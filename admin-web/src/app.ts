@@ -13,6 +13,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { Logger } from '../../lib/logger.js';
 import type { FacegateServices } from '../../cloud/src/app/services.js';
 import type { AdminUserStore } from './users/admin-user-store.js';
+import type { OneTimePasswordFiles } from './users/one-time-password-file.js';
 import { DEFAULT_SESSION_POLICY, SessionManager, type SessionPolicy } from './users/sessions.js';
 import type { VirtualDoor } from './virtual-door.js';
 import { installErrorHandling } from './plugins/error-handler.js';
@@ -50,6 +51,8 @@ export interface AdminAppOptions {
    * URL in front of a reverse proxy). State-changing requests from any other origin are refused.
    */
   publicOrigins?: readonly string[];
+  /** Where one-time passwords were written for want of a terminal; an account's file goes at its first sign-in. */
+  oneTimePasswordFiles?: OneTimePasswordFiles;
 }
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
@@ -124,6 +127,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     sessions,
     cookieSecure: options.cookieSecure,
     loginRateLimit: options.loginRateLimit ?? 10,
+    ...(options.oneTimePasswordFiles && { oneTimePasswordFiles: options.oneTimePasswordFiles }),
   });
 
   // Everything else needs a session (encapsulated: the gate applies to this scope only).
@@ -131,7 +135,12 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     await authPlugin(scope, { sessions, users: options.users });
     const deps = { services: options.services, virtualDoor: options.virtualDoor };
     await scope.register(signOutRoutes, { sessions, cookieSecure: options.cookieSecure });
-    await scope.register(accountRoutes, { users: options.users, sessions, cookieSecure: options.cookieSecure });
+    await scope.register(accountRoutes, {
+      users: options.users,
+      sessions,
+      cookieSecure: options.cookieSecure,
+      rateLimit: options.loginRateLimit ?? 10,
+    });
     await scope.register(dashboardRoutes, deps);
     await scope.register(peopleRoutes, deps);
     await scope.register(enrollmentRoutes, deps);

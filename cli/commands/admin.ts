@@ -1,6 +1,7 @@
 /** `facegate admin create|reset-password USER`: admin accounts for the website. */
 import path from 'node:path';
 import { SqliteAdminUserStore, issueOneTimePassword } from '../../admin-web/src/users/index.js';
+import { OneTimePasswordFiles } from '../../admin-web/src/users/one-time-password-file.js';
 import { secureDataDir } from '../data-dir.js';
 import { DATA_FILES } from '../local-backend.js';
 import type { LocalSettings } from '../settings.js';
@@ -23,6 +24,8 @@ export async function adminCommand(
       return 1;
     }
     const password = await issueOneTimePassword(store, username);
+    // A file left by a service start holds the password just replaced.
+    new OneTimePasswordFiles(settings.dataDir).remove(username);
     console.log(`One-time password for ${username} (shown once; a new one must be chosen at sign-in):`);
     console.log(`  ${password}`);
     return 0;

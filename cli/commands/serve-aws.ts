@@ -18,6 +18,8 @@ import { createServices } from '../../cloud/src/app/create-services.js';
 import { buildAdminApp } from '../../admin-web/src/app.js';
 import { SqliteAdminUserStore, ensureFirstAdmin } from '../../admin-web/src/users/index.js';
 import { DATA_FILES } from '../local-backend.js';
+import { OneTimePasswordFiles } from '../../admin-web/src/users/one-time-password-file.js';
+import { handOverFirstAdminPassword } from '../first-admin-password.js';
 
 function readTls(): { key: Buffer; cert: Buffer } | undefined {
   const certFile = envOptional('FACEGATE_TLS_CERT');
@@ -64,13 +66,14 @@ export async function serveAws(logger: Logger): Promise<{ port: number; stop(): 
       logger,
       cookieSecure: tls !== undefined,
       ...(tls && { https: tls }),
+      oneTimePasswordFiles: new OneTimePasswordFiles(dataDir),
     });
     await app.listen({ host, port });
     // Only once the site is up: a start that fails must not use up the one-time password.
     const firstPassword = await ensureFirstAdmin(users);
     if (firstPassword) {
-      // Goes to the service journal once; read it over SSM, or reset it with `facegate admin reset-password admin`.
-      console.log(`First sign-in: user "admin", one-time password ${firstPassword} (shown only now)`);
+      // A service's stdout is its journal: there the password goes to a 0600 file and only its path is printed.
+      console.log(handOverFirstAdminPassword(firstPassword, { dataDir, logger }).lines.join('\n'));
     }
     const address = app.server.address();
     const boundPort = typeof address === 'object' && address ? address.port : port;

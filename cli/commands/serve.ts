@@ -13,6 +13,7 @@ import { writeDoorBundle } from '../door-bundle.js';
 import { existingDoorCertificate } from '../server-credentials.js';
 import { DATA_FILES } from '../local-backend.js';
 import type { LocalSettings } from '../settings.js';
+import { handOverFirstAdminPassword } from '../first-admin-password.js';
 
 export const SIMULATED_DOOR_ID = 'front-door';
 const FACEGATE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/facegate.mjs');
@@ -68,7 +69,7 @@ async function prepareSimulatedDoor(stack: LocalStack): Promise<{ configFile: st
   return { configFile, cameraDir };
 }
 
-function printWelcome(stack: LocalStack, cameraDir: string | null): void {
+function printWelcome(stack: LocalStack, cameraDir: string | null, logger: Logger): void {
   const rel = (p: string) => {
     const r = path.relative(process.cwd(), p);
     return r.startsWith('..') ? p : r || '.';
@@ -81,11 +82,8 @@ function printWelcome(stack: LocalStack, cameraDir: string | null): void {
     `  Data          ${stack.dataDir}`,
   ];
   if (stack.firstAdminPassword) {
-    lines.push(
-      '',
-      `  First sign-in: user "admin", one-time password ${stack.firstAdminPassword}`,
-      '  (shown only now; you choose a new password when you sign in)',
-    );
+    const handover = handOverFirstAdminPassword(stack.firstAdminPassword, { dataDir: stack.dataDir, logger });
+    lines.push('', ...handover.lines);
   }
   lines.push('', 'Next:');
   lines.push(
@@ -134,7 +132,7 @@ export async function startServer(
       if (code !== 0 && signal !== 'SIGTERM') logger.error({ code, signal }, 'simulated door exited');
     });
   }
-  printWelcome(stack, cameraDir);
+  printWelcome(stack, cameraDir, logger);
   return {
     stack,
     door,

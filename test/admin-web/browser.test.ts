@@ -158,8 +158,9 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
     await page.getByLabel(/^New password \(/).fill(NEW_PASSWORD);
     await page.getByLabel('New password again').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Save password' }).click();
-    await page.waitForURL(url('/'));
+    await page.waitForURL(url('/?flash=password-changed'));
     await expect.poll(() => page.locator('h1').textContent()).toBe('Dashboard');
+    expect(await page.locator('.flash').textContent()).toContain('Password changed.');
     await shot('03-dashboard');
   });
 

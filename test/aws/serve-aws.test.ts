@@ -261,8 +261,13 @@ describe('serveAws', () => {
     try {
       site = await serveAws(silentLogger());
       log.mockRestore();
-      const otp = printed.map((line) => /user "admin", one-time password (\S+)/.exec(line)?.[1]).find(Boolean);
-      expect(otp, `first-start banner, got ${JSON.stringify(printed)}`).toBeTruthy();
+      // Not a terminal: the one-time password is in a 0600 file whose path (not content) is printed.
+      const otpFile = path.join(dataDir, 'one-time-password-admin.txt');
+      expect(printed.join('\n'), 'first-start banner').toContain(otpFile);
+      expect(fs.statSync(otpFile).mode & 0o777).toBe(0o600);
+      const otp = fs.readFileSync(otpFile, 'utf8').trim();
+      expect(otp).toMatch(/^\S{20}$/);
+      expect(printed.join('\n')).not.toContain(otp);
       expect(fs.existsSync(path.join(dataDir, DATA_FILES.admin))).toBe(true);
 
       const client = httpsClient(port, caCertPem);
@@ -287,10 +292,11 @@ describe('serveAws', () => {
       let csrf = csrfFrom(loginPage.body);
       const signIn = await client.request('POST', '/login', {
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-        body: form({ username: 'admin', password: otp!, _csrf: csrf }),
+        body: form({ username: 'admin', password: otp, _csrf: csrf }),
       });
       expect(signIn.status).toBe(303);
       expect(signIn.headers.location).toBe('/account/password');
+      expect(fs.existsSync(otpFile), 'one-time password file removed at first sign-in').toBe(false);
       const session = cookieLine(signIn, 'fg_session');
       expect(session).toMatch(/;\s*Secure/i);
       expect(session).toMatch(/;\s*HttpOnly/i);
@@ -304,7 +310,7 @@ describe('serveAws', () => {
       const newPassword = `serve-aws-${randomUUID()}`;
       const changed = await client.request('POST', '/account/password', {
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-        body: form({ current: otp!, password: newPassword, confirm: newPassword, _csrf: csrf }),
+        body: form({ current: otp, password: newPassword, confirm: newPassword, _csrf: csrf }),
       });
       expect(changed.status).toBe(303);
       expect(cookieLine(changed, 'fg_session')).toMatch(/;\s*Secure/i);

@@ -97,7 +97,13 @@ describe('facegate start', () => {
     await first.waitFor('the welcome text', () => first.output().includes('Stop with Ctrl+C.'));
     const text = first.output();
     expect(text).toContain(`Admin site    http://127.0.0.1:${env.FACEGATE_HTTP_PORT}`);
-    expect(text).toMatch(/one-time password \S{12,}/);
+    // Piped, not a terminal: the one-time password goes to a 0600 file, and only its path is printed.
+    const otpFile = path.join(root, 'data', 'one-time-password-admin.txt');
+    expect(text).toContain(otpFile);
+    expect(fs.statSync(otpFile).mode & 0o777).toBe(0o600);
+    const otp = fs.readFileSync(otpFile, 'utf8').trim();
+    expect(otp).toMatch(/^\S{20}$/);
+    expect(text).not.toContain(otp);
     expect(text).toContain('doors/front-door/camera');
     await first.waitFor('the simulated door online', () =>
       first.logs().some((l) => l.msg === 'door connected' && l.doorId === 'front-door'),

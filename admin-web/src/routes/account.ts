@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { html } from '../html.js';
 import { page } from '../layout.js';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from '../users/password.js';
+import { judgePassword } from '../users/password-strength.js';
 import type { AdminUserStore } from '../users/admin-user-store.js';
 import type { SessionManager } from '../users/sessions.js';
 import { noStore, wantsHtml } from '../request-context.js';
@@ -13,6 +14,8 @@ interface Deps {
   users: AdminUserStore;
   sessions: SessionManager;
   cookieSecure: boolean;
+  /** Attempts per IP per minute, as for sign-in: the current password must not be guessable here either. */
+  rateLimit: number;
 }
 
 interface PasswordBody {
@@ -31,7 +34,8 @@ function passwordPage(username: string, csrfToken: string, forced: boolean, erro
       <label for="current">Current password</label>
       <input id="current" name="current" type="password" autocomplete="current-password" required maxlength="${MAX_PASSWORD_LENGTH}">
       <label for="password">New password (at least ${MIN_PASSWORD_LENGTH} characters)</label>
-      <input id="password" name="password" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}">
+      <p class="muted small" id="password-hint">Common passwords, names, repeats and keyboard runs are refused. A few unrelated words make a strong password that is easy to remember.</p>
+      <input id="password" name="password" type="password" autocomplete="new-password" aria-describedby="password-hint" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}">
       <label for="confirm">New password again</label>
       <input id="confirm" name="confirm" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}">
       <button type="submit" class="primary">Save password</button>
@@ -51,6 +55,7 @@ export async function accountRoutes(app: FastifyInstance, deps: Deps): Promise<v
   app.post<{ Body: PasswordBody }>(
     '/account/password',
     {
+      config: { rateLimit: { max: deps.rateLimit, timeWindow: 60_000 } },
       schema: {
         body: {
           type: 'object',
@@ -69,12 +74,15 @@ export async function accountRoutes(app: FastifyInstance, deps: Deps): Promise<v
       const { current, password, confirm } = request.body;
       const user = await deps.users.findByUsername(admin.username);
       let problem: string | null = null;
-      if (!user || !(await verifyPassword(current, user.passwordHash)))
+      if (!user || !(await verifyPassword(current, user.passwordHash))) {
         problem = 'The current password is not correct.';
-      else if (password.length < MIN_PASSWORD_LENGTH)
-        problem = `The new password must have at least ${MIN_PASSWORD_LENGTH} characters.`;
-      else if (password !== confirm) problem = 'The two new passwords differ.';
+        request.log.warn({ username: admin.username }, 'password change refused: wrong current password');
+      } else if (password !== confirm) problem = 'The two new passwords differ.';
       else if (password === current) problem = 'The new password must differ from the current one.';
+      else {
+        const verdict = judgePassword(password, [admin.username]);
+        if (!verdict.ok) problem = verdict.message;
+      }
       if (problem) {
         if (!wantsHtml(request)) throw badRequest(problem);
         return reply
@@ -88,7 +96,7 @@ export async function accountRoutes(app: FastifyInstance, deps: Deps): Promise<v
       const { id } = await deps.sessions.start(admin.username);
       setSessionCookie(reply, id, deps.cookieSecure);
       request.log.info({ username: admin.username }, 'password changed');
-      return reply.redirect('/', 303);
+      return reply.redirect('/?flash=password-changed', 303);
     },
   );
 }

@@ -51,10 +51,20 @@ export async function dashboardRoutes(app: FastifyInstance, deps: RouteDeps): Pr
     return { entries, denials };
   });
 
-  app.get('/', async (request, reply) => {
-    const [doors, { events: todays, entries, denials }] = await Promise.all([deps.services.doors.list(), today(deps)]);
-    const online = doors.filter((d) => d.online).length;
-    const body = html`<h1>Dashboard</h1>
+  app.get<{ Querystring: { flash?: 'password-changed' } }>(
+    '/',
+    {
+      schema: {
+        querystring: { type: 'object', properties: { flash: { type: 'string', enum: ['password-changed'] } } },
+      },
+    },
+    async (request, reply) => {
+      const [doors, { events: todays, entries, denials }] = await Promise.all([
+        deps.services.doors.list(),
+        today(deps),
+      ]);
+      const online = doors.filter((d) => d.online).length;
+      const body = html`<h1>Dashboard</h1>
       <section class="stats" aria-label="Today">
         <div class="stat"><span class="stat-value" id="stat-entries">${entries}</span><span class="stat-label">Entries today</span></div>
         <div class="stat"><span class="stat-value" id="stat-denials">${denials}</span><span class="stat-label">Denials today</span></div>
@@ -74,19 +84,23 @@ export async function dashboardRoutes(app: FastifyInstance, deps: RouteDeps): Pr
           <p><a href="/events">Full access log →</a></p>`
           : html`<p class="empty">No one has come to a door today.</p>`
       }`;
-    return noStore(reply)
-      .type('text/html; charset=utf-8')
-      .send(
-        page({
-          title: 'Dashboard',
-          body,
-          username: request.admin!.username,
-          csrfToken: reply.generateCsrf(),
-          section: 'dashboard',
-          scripts: ['dashboard.js'],
-        }),
-      );
-  });
+      return noStore(reply)
+        .type('text/html; charset=utf-8')
+        .send(
+          page({
+            title: 'Dashboard',
+            body,
+            username: request.admin!.username,
+            csrfToken: reply.generateCsrf(),
+            section: 'dashboard',
+            scripts: ['dashboard.js'],
+            flash: request.query.flash
+              ? { kind: 'ok', text: 'Password changed. Every other session was signed out.' }
+              : null,
+          }),
+        );
+    },
+  );
 
   // Live door changes for the dashboard and the doors page.
   app.get('/stream/doors', async (request, reply) => {

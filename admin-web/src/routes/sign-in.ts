@@ -5,6 +5,7 @@ import { page } from '../layout.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
 import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from '../users/password.js';
 import type { AdminUserStore } from '../users/admin-user-store.js';
+import type { OneTimePasswordFiles } from '../users/one-time-password-file.js';
 import type { SessionManager } from '../users/sessions.js';
 import { wantsHtml } from '../request-context.js';
 
@@ -14,6 +15,7 @@ export interface SignInDeps {
   cookieSecure: boolean;
   /** Attempts per IP per minute on POST /login. */
   loginRateLimit: number;
+  oneTimePasswordFiles?: OneTimePasswordFiles;
 }
 
 /** Only same-site absolute paths: an open redirect would make the sign-in page a phishing tool. */
@@ -35,6 +37,7 @@ function signInPage(csrfToken: string, next: string, error?: string): string {
       <button type="submit" class="primary">Sign in</button>
     </form>
     <p class="muted small">First start? Sign in as <strong>admin</strong> with the one-time password printed in the terminal
+      or written to <code>one-time-password-admin.txt</code> in the data directory when it runs as a service
       (or run <code>facegate admin reset-password admin</code>).</p>
   </section>`;
   return page({ title: 'Sign in', body, username: null, csrfToken });
@@ -99,6 +102,10 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       await deps.users.recordLogin(user.username, Date.now());
       setSessionCookie(reply, id, deps.cookieSecure);
       request.log.info({ username: user.username }, 'signed in');
+      // The one-time password has done its job: it must not lie around in the data directory.
+      if (deps.oneTimePasswordFiles?.remove(user.username)) {
+        request.log.info({ username: user.username }, 'one-time password file removed');
+      }
       return reply.redirect(user.mustChangePassword ? '/account/password' : safeNext(request.body.next), 303);
     },
   );
