@@ -115,6 +115,17 @@ program
   });
 
 program
+  .command('doctor')
+  .description('check a door: camera, relay pin, contact, exit button, clock, certificate, broker, disk and memory')
+  .option('-c, --config <file>', 'door config file', '/etc/facegate/door.json')
+  .option('--test-relay', 'also pulse the relay once (1 s) to check the wiring')
+  .action(async (opts: { config: string; testRelay?: boolean }) => {
+    const { doctorCommand } = await import('./commands/doctor.js');
+    // Quiet logs: the report is the output.
+    process.exitCode = await doctorCommand(opts, createRootLogger({ name: 'facegate-doctor', level: 'warn' }));
+  });
+
+program
   .command('enroll')
   .description(
     'add a person from 1-5 photos (each photo is checked: one face, large and sharp enough, not someone else)',
