@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real: Chromium (browser tests of the
-# admin site) and ffmpeg (the streaming camera source). Skips what is already there.
+# admin site), ffmpeg (the streaming camera source), and for the door's watchdog test the real
+# systemd-notify (package systemd) with python3 as a stand-in notify socket. Skips what is already there.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v systemd-notify >/dev/null 2>&1 || need+=(systemd)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 echo "installing Debian packages for the tests: ${need[*]}"
