@@ -3,7 +3,14 @@
  * photo folder (see ../shared/faces/README.md for the protocol). Uses the same FaceIndex the
  * door's back end uses, on a temporary encrypted database.
  *
- *   npm run bench:accuracy -- --dataset ../shared/faces/dev [--enroll 1] [--json out.json] [--plot det.svg]
+ *   npm run bench:accuracy -- --dataset ../shared/faces/dev --half report [--enroll 1] [--visits 6] [--json out.json]
+ *
+ * --half report|tune runs one half of the calibration split (bench/lib/calibration-split.ts): the
+ * shipped default threshold was fitted on the tune half of dev (--half tune --calibrate), so dev
+ * figures that are not about the default's own photos come from --half report. Other photo sets
+ * (never tuned on) are run whole. Every FNIR and FPIR carries its exact 95% interval.
+ * --visits F turns each probe photo into a visit of F rendered camera frames through the door's
+ * face gate, frame choice and fusion (bench/lib/run-visits.ts) and adds per-visit figures.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
@@ -15,10 +22,27 @@ import { z } from 'zod';
 import { createRootLogger } from '../lib/logger.js';
 import { openLocalFaceIndex } from '../cloud/src/adapters/local/face-index/index.js';
 import { DEFAULT_RECIPE_ID } from '../cloud/src/adapters/local/face-engine/recipes.js';
+import { thresholdFor } from '../cloud/src/adapters/local/face-index/thresholds.js';
 import { openSetSplit } from './lib/dataset.js';
-import { detCurve, fnirAt, fnirAtFpir, fpirAt, percentile, rank1 } from './lib/metrics.js';
+import { calibrationRefusal } from './lib/calibration-split.js';
+import {
+  detCurve,
+  falseMatchesAt,
+  fnirAt,
+  fnirAtFpir,
+  fpirAt,
+  missesAt,
+  percentile,
+  rank1,
+  type MatedOutcome,
+} from './lib/metrics.js';
 import { detSvg } from './lib/det-plot.js';
 import { measureLatency, runOpenSet } from './lib/run-open-set.js';
+import { clopperPearson, type Interval } from './lib/confidence.js';
+import { fitImpostorTail, tailQuantile, type ImpostorTail } from './lib/impostor-tail.js';
+import { openDoorPipeline } from './lib/door-pipeline.js';
+import { FUSION_RULES } from './lib/fusion-rules.js';
+import { runVisits, visitScores } from './lib/run-visits.js';
 
 const int = (min: number) => (v: string) => {
   const n = Number(v);
@@ -37,6 +61,20 @@ const program = new Command('bench:accuracy')
   .option('--recipe <id>', 'embedding recipe (experiments)', DEFAULT_RECIPE_ID)
   .option('--threshold <t>', 'override the default threshold', (v) => z.coerce.number().min(0).max(1).parse(v))
   .option('--scores <file>', 'write raw scores (for offline analysis)')
+  .option(
+    '--half <half>',
+    'calibration half: tune, report or all',
+    (v) => z.enum(['tune', 'report', 'all']).parse(v),
+    'all',
+  )
+  .option(
+    '--probe-from <n>',
+    'first photo number used as a probe (default enroll + 1): compare --enroll values on the same probes',
+    int(2),
+  )
+  .option('--calibrate', 'fit the gallery-size threshold model on this run (only on --half tune)')
+  .option('--visits <frames>', 'also run each probe as a visit of this many rendered camera frames', int(1))
+  .option('--fusion <rule>', `fusion rule of the visit pipeline (${Object.keys(FUSION_RULES).join(', ')})`, 'backend')
   .parse();
 
 const opts = program.opts<{
@@ -50,7 +88,46 @@ const opts = program.opts<{
   recipe: string;
   threshold?: number;
   scores?: string;
+  half: 'tune' | 'report' | 'all';
+  probeFrom?: number;
+  calibrate?: boolean;
+  visits?: number;
+  fusion: string;
 }>();
+
+/** Rounded rate, its count and its exact 95% interval. */
+const round = (v: number, d = 4) => (Number.isFinite(v) ? Math.round(v * 10 ** d) / 10 ** d : v);
+const ci = (count: number, of: number): Interval => clopperPearson(count, of).map((v) => round(v, 5)) as Interval;
+const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+const pctCi = ([lo, hi]: Interval) => `[${(lo * 100).toFixed(2)}, ${(hi * 100).toFixed(2)}]%`;
+
+/** Figures at one threshold, with counts and intervals. */
+function atThreshold(mated: MatedOutcome[], nonMated: number[], t: number) {
+  const misses = missesAt(mated, t);
+  const falseMatches = falseMatchesAt(nonMated, t);
+  return {
+    fnir: round(fnirAt(mated, t)),
+    fpir: round(fpirAt(nonMated, t)),
+    fnirCi95: ci(misses, mated.length),
+    fpirCi95: ci(falseMatches, nonMated.length),
+    misses,
+    falseMatches,
+  };
+}
+
+function atFpirTargets(mated: MatedOutcome[], nonMated: number[]) {
+  const at1 = fnirAtFpir(mated, nonMated, 0.01);
+  const at01 = fnirAtFpir(mated, nonMated, 0.001);
+  return {
+    fnirAtFpir: { '0.01': round(at1.fnir), '0.001': round(at01.fnir) },
+    /** The threshold is chosen on these same probes, so these intervals are approximate (FNIR's binomial part only). */
+    fnirAtFpirCi95: {
+      '0.01': ci(missesAt(mated, at1.threshold), mated.length),
+      '0.001': ci(missesAt(mated, at01.threshold), mated.length),
+    },
+    thresholdAtFpir: { '0.01': round(at1.threshold), '0.001': round(at01.threshold) },
+  };
+}
 
 const logger = createRootLogger({
   name: 'bench-accuracy',
@@ -59,13 +136,146 @@ const logger = createRootLogger({
   destination: process.stderr,
 });
 
+type VisitRecords = Awaited<ReturnType<typeof runVisits>>['records'];
+
+/** Per-visit figures at the default threshold and at FPIR targets, for the pipeline's fusion and every rule. */
+function visitFigures(
+  records: VisitRecords,
+  describe: Record<string, string>,
+  t: number,
+  frames: number,
+  fusion: string,
+): Record<string, unknown> {
+  const byRule = (rule: string) => {
+    const { mated, nonMated } = visitScores(records, FUSION_RULES[rule]!);
+    return { mated, nonMated, at: atThreshold(mated, nonMated, t), targets: atFpirTargets(mated, nonMated) };
+  };
+  const shipped = byRule(fusion);
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+  const ms = records.map((r) => r.msToDecision);
+  return {
+    frames,
+    pipeline: describe,
+    matedVisits: shipped.mated.length,
+    nonMatedVisits: shipped.nonMated.length,
+    fnir: shipped.at.fnir,
+    fpir: shipped.at.fpir,
+    fnirCi95: shipped.at.fnirCi95,
+    fpirCi95: shipped.at.fpirCi95,
+    misses: shipped.at.misses,
+    falseMatches: shipped.at.falseMatches,
+    fnirAtFpir: shipped.targets.fnirAtFpir,
+    fnirAtFpirCi95: shipped.targets.fnirAtFpirCi95,
+    framesPassedPerVisit: round(mean(records.map((r) => r.framesPassed)), 3),
+    framesSentPerVisit: round(mean(records.map((r) => r.framesSent)), 3),
+    // One search per frame sent, as on AWS (SearchFacesByImage per frame).
+    searchesPerVisit: round(mean(records.map((r) => r.searches.length)), 3),
+    visitsWithNoFrameSent: records.filter((r) => r.framesSent === 0).length,
+    msToDecision: {
+      median: round(percentile(ms, 50), 1),
+      p95: round(percentile(ms, 95), 1),
+      method:
+        'gate time of every frame up to the last one sent + their searches, frames back to back (no camera interval)',
+    },
+    /** The same visits and searches decided by each fusion rule (the experiment of docs/accuracy.md). */
+    fusionRules: Object.fromEntries(
+      Object.keys(FUSION_RULES).map((rule) => {
+        const r = byRule(rule);
+        return [rule, { ...r.at, ...r.targets }];
+      }),
+    ),
+  };
+}
+
+function printVisits(v: Record<string, unknown>): void {
+  const f = v as {
+    frames: number;
+    pipeline: Record<string, string>;
+    matedVisits: number;
+    nonMatedVisits: number;
+    fnir: number;
+    fpir: number;
+    fnirCi95: Interval;
+    fpirCi95: Interval;
+    misses: number;
+    falseMatches: number;
+    fnirAtFpir: Record<string, number>;
+    framesSentPerVisit: number;
+    searchesPerVisit: number;
+    msToDecision: { median: number; p95: number };
+    fusionRules: Record<string, { fnir: number; fpir: number; fnirAtFpir: Record<string, number> }>;
+  };
+  console.log(
+    `\nPer visit (${f.frames} rendered frames each): ${f.matedVisits} mated visits, ${f.nonMatedVisits} stranger visits`,
+  );
+  console.log(`  pipeline: gate ${f.pipeline.gate}; choice ${f.pipeline.choice}; fusion ${f.pipeline.fusion}`);
+  console.log(
+    `  at the default: FNIR ${pct(f.fnir)} ${pctCi(f.fnirCi95)} (${f.misses}) / FPIR ${pct(f.fpir)} ${pctCi(f.fpirCi95)} (${f.falseMatches})`,
+  );
+  console.log(`  FNIR @ FPIR 1% ${pct(f.fnirAtFpir['0.01']!)}, @ 0.1% ${pct(f.fnirAtFpir['0.001']!)}`);
+  console.log(
+    `  frames sent per visit ${f.framesSentPerVisit}, searches per visit ${f.searchesPerVisit}, ms to decision median ${f.msToDecision.median} p95 ${f.msToDecision.p95}`,
+  );
+  for (const [rule, r] of Object.entries(f.fusionRules))
+    console.log(
+      `  fusion ${rule.padEnd(12)} FNIR ${pct(r.fnir)} / FPIR ${pct(r.fpir)} at the default; FNIR @ FPIR 1% ${pct(r.fnirAtFpir['0.01']!)}, @ 0.1% ${pct(r.fnirAtFpir['0.001']!)}`,
+    );
+}
+
+/** The gallery-size threshold model fitted on this (tune) run, and how well it follows the data. */
+function calibrationFigures(scores: number[], comparisons: number) {
+  let tail: ImpostorTail;
+  try {
+    tail = fitImpostorTail(scores, comparisons);
+  } catch (err) {
+    // A --sample run has too few comparisons: say so instead of failing the run.
+    return { impostorTail: null, fitChecks: [], note: (err as Error).message };
+  }
+  const sorted = [...scores].sort((a, b) => b - a);
+  // Empirical quantiles against the model's, including rates below the fitted ones.
+  const fitChecks = [1e-3, 1e-4, 3e-5, 1e-5]
+    .filter((p) => Math.floor(p * comparisons) >= 1 && Math.floor(p * comparisons) < sorted.length)
+    .map((p) => ({
+      perComparison: p,
+      empirical: round(sorted[Math.floor(p * comparisons)]!, 5),
+      model: round(tailQuantile(tail, p), 5),
+    }));
+  return {
+    impostorTail: { mean: round(tail.mean, 5), sd: round(tail.sd, 6), comparisons },
+    fitChecks,
+    note: `Gaussian tail fitted at per-comparison rates ${tail.fittedRates.join(', ')} (bench/lib/impostor-tail.ts)`,
+  };
+}
+
+function printCalibration(c: ReturnType<typeof calibrationFigures>): void {
+  console.log(`\nImpostor tail on this run: ${JSON.stringify(c.impostorTail)} (${c.note})`);
+  for (const k of c.fitChecks)
+    console.log(`  per-comparison rate ${k.perComparison}: empirical score ${k.empirical}, model ${k.model}`);
+  console.log(
+    `  (the shipped model gives, for 20 / 200 / 2,000 people: ${[20, 200, 2000].map((n) => thresholdFor(opts.recipe, n)).join(' / ')})`,
+  );
+}
+
 async function main(): Promise<number> {
   const dataset = path.resolve(opts.dataset);
   if (!fs.existsSync(dataset)) {
     console.error(`dataset not found: ${dataset}`);
     return 2;
   }
-  const split = openSetSplit(dataset, opts.enroll, opts.sample);
+  const refusal = calibrationRefusal(opts.half, opts.calibrate === true);
+  if (refusal) {
+    console.error(refusal);
+    return 2;
+  }
+  if (opts.probeFrom !== undefined && opts.probeFrom <= opts.enroll) {
+    console.error(`--probe-from ${opts.probeFrom} would probe with an enrolled photo (--enroll ${opts.enroll})`);
+    return 2;
+  }
+  const split = openSetSplit(dataset, opts.enroll, {
+    sample: opts.sample,
+    half: opts.half === 'all' ? undefined : opts.half,
+    probeFrom: opts.probeFrom !== undefined ? opts.probeFrom - 1 : undefined,
+  });
   const enrollImages = split.enrolled.reduce((n, p) => n + p.enroll.length, 0);
   const probeImages = split.enrolled.reduce((n, p) => n + p.probes.length, 0) + split.strangers.length;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facegate-bench-'));
@@ -93,9 +303,38 @@ async function main(): Promise<number> {
   try {
     const started = performance.now();
     bar.start(enrollImages + probeImages, 0, { phase: 'accuracy' });
-    const outcome = await runOpenSet(index, split, opts.workers, () => bar.increment());
+    const outcome = await runOpenSet(index, split, opts.workers, () => bar.increment(), {
+      impostorScores: opts.calibrate === true,
+    });
     bar.stop();
     const elapsedS = (performance.now() - started) / 1000;
+
+    let visits: Record<string, unknown> | undefined;
+    if (opts.visits !== undefined) {
+      const pipeline = await openDoorPipeline({ fusion: opts.fusion });
+      // A person who failed to enrol has non-mated probes, as in the per-image protocol.
+      const enrolledNames = new Set(outcome.enrolledNames);
+      const probes: { file: string; mate: string | null }[] = [
+        ...split.enrolled.flatMap((p) =>
+          p.probes.map((file) => ({ file, mate: enrolledNames.has(p.name) ? p.name : null })),
+        ),
+        ...split.strangers.map((s) => ({ file: s.photo, mate: null })),
+      ];
+      bar.start(probes.length, 0, { phase: `visits×${opts.visits}` });
+      try {
+        const run = await runVisits(
+          index,
+          probes,
+          { frames: opts.visits, pipeline, concurrency: opts.workers, galleryPeople: outcome.enrolledPeople },
+          () => bar.increment(),
+        );
+        bar.stop();
+        visits = visitFigures(run.records, pipeline.describe, index.threshold, opts.visits, opts.fusion);
+        visits.errors = run.errors.length;
+      } finally {
+        await pipeline.close();
+      }
+    }
 
     const latencyFiles = split.strangers.slice(0, opts.latencyImages).map((s) => s.photo);
     bar.start(latencyFiles.length, 0, { phase: 'latency ' });
@@ -104,24 +343,32 @@ async function main(): Promise<number> {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
     const { mated, nonMated } = outcome;
+    // The index's threshold after enrollment: the calibrated one for this many people, or --threshold.
     const t = index.threshold;
     const at1 = fnirAtFpir(mated, nonMated, 0.01);
     const at01 = fnirAtFpir(mated, nonMated, 0.001);
-    const round = (v: number, d = 4) => (Number.isFinite(v) ? Math.round(v * 10 ** d) / 10 ** d : v);
     const ms = latency.wallMs.length > 0 ? latency.wallMs : outcome.callMs;
+    const calibration = opts.calibrate
+      ? calibrationFigures(outcome.impostorScores!, outcome.impostorComparisons!)
+      : undefined;
     const figures = {
       dataset,
       recipe: opts.recipe,
       enroll: opts.enroll,
+      half: opts.half,
+      probeFrom: opts.probeFrom ?? opts.enroll + 1,
       enrolledPeople: outcome.enrolledPeople,
       failuresToEnrol: outcome.failuresToEnrol,
       matedProbes: mated.length,
       nonMatedProbes: nonMated.length,
       rank1: round(rank1(mated)),
-      fnirAtFpir: { '0.01': round(at1.fnir), '0.001': round(at01.fnir) },
-      thresholdAtFpir: { '0.01': round(at1.threshold), '0.001': round(at01.threshold) },
+      ...atFpirTargets(mated, nonMated),
       defaultThreshold: t,
-      atDefaultThreshold: { fnir: round(fnirAt(mated, t)), fpir: round(fpirAt(nonMated, t)) },
+      defaultThresholdSource:
+        opts.threshold !== undefined
+          ? '--threshold'
+          : `thresholdFor(${opts.recipe}, ${outcome.enrolledPeople} people) in cloud/src/adapters/local/face-index/thresholds.ts`,
+      atDefaultThreshold: atThreshold(mated, nonMated, t),
       msPerImage: {
         median: round(percentile(ms, 50), 1),
         p95: round(percentile(ms, 95), 1),
@@ -139,21 +386,33 @@ async function main(): Promise<number> {
       peakRssMb: Math.round(peakRss / 1e6),
       decodeErrors: outcome.errors.filter((e) => e.code === 'bad_image').length,
       otherErrors: outcome.errors.filter((e) => e.code !== 'bad_image' && e.code !== 'photo_rejected').length,
+      ...(visits ? { visits } : {}),
+      ...(calibration ? { calibration } : {}),
       machine: { cpus: os.cpus().length, loadAverage1m: round(os.loadavg()[0]!, 2), node: process.version },
       date: new Date().toISOString(),
     };
 
-    const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-    console.log(`\nOpen-set accuracy on ${dataset} (recipe ${opts.recipe}, --enroll ${opts.enroll})`);
+    const d = figures.atDefaultThreshold;
     console.log(
-      `enrolled people ${figures.enrolledPeople}, failures to enrol ${figures.failuresToEnrol}, mated probes ${figures.matedProbes}, non-mated probes ${figures.nonMatedProbes}`,
+      `\nOpen-set accuracy on ${dataset} (recipe ${opts.recipe}, --enroll ${opts.enroll}, half ${opts.half})`,
+    );
+    console.log(
+      `enrolled people ${figures.enrolledPeople}, failures to enrol ${figures.failuresToEnrol}, mated probes ${figures.matedProbes} (photos ${figures.probeFrom}+), non-mated probes ${figures.nonMatedProbes}`,
     );
     console.log(`rank-1                 ${pct(figures.rank1)}`);
-    console.log(`FNIR @ FPIR 1%         ${pct(at1.fnir)}   (threshold ${at1.threshold.toFixed(4)})`);
-    console.log(`FNIR @ FPIR 0.1%       ${pct(at01.fnir)}   (threshold ${at01.threshold.toFixed(4)})`);
     console.log(
-      `at default threshold ${t}: FNIR ${pct(figures.atDefaultThreshold.fnir)} / FPIR ${pct(figures.atDefaultThreshold.fpir)}`,
+      `FNIR @ FPIR 1%         ${pct(at1.fnir)} ${pctCi(figures.fnirAtFpirCi95['0.01'])}  (threshold ${at1.threshold.toFixed(4)})`,
     );
+    console.log(
+      `FNIR @ FPIR 0.1%       ${pct(at01.fnir)} ${pctCi(figures.fnirAtFpirCi95['0.001'])}  (threshold ${at01.threshold.toFixed(4)})`,
+    );
+    console.log(
+      `at default threshold ${t}: FNIR ${pct(d.fnir)} ${pctCi(d.fnirCi95)} (${d.misses}/${mated.length}) / FPIR ${pct(d.fpir)} ${pctCi(d.fpirCi95)} (${d.falseMatches}/${nonMated.length})   [95% exact intervals]`,
+    );
+    if (opts.half === 'all')
+      console.log(
+        '(the default threshold was fitted on the tune half of dev: for dev figures on unseen photos use --half report)',
+      );
     console.log(
       `ms/image (single image) median ${figures.msPerImage.median}, p95 ${figures.msPerImage.p95}  [${figures.msPerImage.method}, load avg ${figures.machine.loadAverage1m}]`,
     );
@@ -163,6 +422,8 @@ async function main(): Promise<number> {
     console.log(
       `throughput ${figures.throughput.imagesPerSecond} images/s with ${opts.workers} workers; peak RSS of this process ${figures.peakRssMb} MB (the back end's own: npm run bench:door)`,
     );
+    if (visits) printVisits(visits);
+    if (calibration) printCalibration(calibration);
 
     if (opts.json) {
       fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
@@ -182,7 +443,7 @@ async function main(): Promise<number> {
           `DET, open set: ${path.basename(dataset)}, ${figures.enrolledPeople} enrolled, ${figures.nonMatedProbes} strangers`,
           [
             {
-              label: `${opts.recipe} (rank-1 ${pct(figures.rank1)})`,
+              label: `${opts.recipe} (rank-1 ${(figures.rank1 * 100).toFixed(1)}%)`,
               points,
               marker: {
                 fpir: figures.atDefaultThreshold.fpir,

@@ -15,14 +15,24 @@ function passes(score: number, t: number): boolean {
   return Number.isFinite(score) && score >= t;
 }
 
+/** Mated probes missed at threshold t (not matched to the right person at score ≥ t). */
+export function missesAt(mated: MatedOutcome[], t: number): number {
+  return mated.filter((m) => !(m.correct && passes(m.score, t))).length;
+}
+
+/** Non-mated probes matched to someone at score ≥ t. */
+export function falseMatchesAt(nonMated: number[], t: number): number {
+  return nonMated.filter((s) => passes(s, t)).length;
+}
+
 export function fnirAt(mated: MatedOutcome[], t: number): number {
   if (mated.length === 0) return NaN;
-  return mated.filter((m) => !(m.correct && passes(m.score, t))).length / mated.length;
+  return missesAt(mated, t) / mated.length;
 }
 
 export function fpirAt(nonMated: number[], t: number): number {
   if (nonMated.length === 0) return NaN;
-  return nonMated.filter((s) => passes(s, t)).length / nonMated.length;
+  return falseMatchesAt(nonMated, t) / nonMated.length;
 }
 
 export function rank1(mated: MatedOutcome[]): number {

@@ -10,13 +10,25 @@ import type { MatedOutcome } from './metrics.js';
 
 export interface OpenSetOutcome {
   enrolledPeople: number;
+  /** People with at least one usable enrollment photo. */
+  enrolledNames: string[];
   failuresToEnrol: number;
   mated: MatedOutcome[];
   nonMated: number[];
   /** Wall time of each index/search call while `concurrency` calls run at once. */
   callMs: number[];
   errors: { file: string; code: string }[];
+  /**
+   * When asked for: every non-mated probe's score against every enrolled person (the per-comparison
+   * impostor scores the gallery-size threshold model is fitted on), highest first per probe, at
+   * most MAX_COMPARED per probe; `impostorComparisons` counts all comparisons, kept or not.
+   */
+  impostorScores?: number[];
+  impostorComparisons?: number;
 }
+
+/** The port's ceiling on maxMatches: larger galleries keep their top 1,000 per probe (the tail is what is fitted). */
+const MAX_COMPARED = 1000;
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -32,6 +44,7 @@ export async function runOpenSet(
   split: OpenSetSplit,
   concurrency: number,
   tick: () => void,
+  options: { impostorScores?: boolean } = {},
 ): Promise<OpenSetOutcome> {
   const callMs: number[] = [];
   const errors: OpenSetOutcome['errors'] = [];
@@ -66,12 +79,21 @@ export async function runOpenSet(
 
   const mated: MatedOutcome[] = [];
   const nonMated: number[] = [];
+  const impostorScores: number[] = [];
+  let impostorComparisons = 0;
   await pool(probes, concurrency, async ({ file, mate }) => {
     const bytes = await fs.readFile(file);
     let top: { personId: string; similarity: number } | undefined;
+    const everyone = options.impostorScores === true && mate === null;
     try {
-      const result = await timed(() => index.search(bytes, { minSimilarity: 0, maxMatches: 1 }));
+      const result = await timed(() =>
+        index.search(bytes, { minSimilarity: 0, maxMatches: everyone ? MAX_COMPARED : 1 }),
+      );
       top = result.matches[0];
+      if (everyone && top) {
+        for (const m of result.matches) impostorScores.push(m.similarity);
+        impostorComparisons += enrolledOk.size;
+      }
     } catch (err) {
       errors.push({ file, code: err instanceof FacegateError ? err.code : 'error' });
     }
@@ -83,11 +105,13 @@ export async function runOpenSet(
 
   return {
     enrolledPeople: enrolledOk.size,
+    enrolledNames: [...enrolledOk],
     failuresToEnrol: split.enrolled.length - enrolledOk.size,
     mated,
     nonMated,
     callMs,
     errors,
+    ...(options.impostorScores ? { impostorScores, impostorComparisons } : {}),
   };
 }
 

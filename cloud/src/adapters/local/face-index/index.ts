@@ -16,9 +16,9 @@ import type {
 import { FaceEngine } from '../face-engine/engine.js';
 import { DEFAULT_RECIPE_ID } from '../face-engine/recipes.js';
 import type { EngineAnalysis, EngineFace } from '../face-engine/types.js';
-import { Gallery, toSimilarity } from './gallery.js';
+import { Gallery } from './gallery.js';
 import { EmbeddingStore } from './store.js';
-import { MULTI_TEMPLATE_OFFSET, defaultThreshold } from './thresholds.js';
+import { multiTemplateOffset, thresholdFor } from './thresholds.js';
 
 export interface LocalFaceIndexOptions {
   /** SQLite file holding the embeddings (sealed). */
@@ -28,7 +28,7 @@ export interface LocalFaceIndexOptions {
   logger: Logger;
   /** Engine worker threads, default 1. */
   workers?: number;
-  /** Override of the calibrated default threshold (0..1). */
+  /** Override of the calibrated default threshold (0..1), fixed whatever the gallery size. */
   threshold?: number;
   /** Embedding recipe (benchmarks and experiments); default the shipped one. */
   recipeId?: string;
@@ -67,7 +67,8 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
   const valid = parse(optionsSchema, options, 'face index options');
   const log = options.logger.child({ component: 'face-index' });
   const recipeId = valid.recipeId ?? DEFAULT_RECIPE_ID;
-  const threshold = valid.threshold ?? defaultThreshold(recipeId);
+  // Fail at start, not at the first search, for a recipe with no calibration and no threshold given.
+  if (valid.threshold === undefined) thresholdFor(recipeId, 1);
   const store = new EmbeddingStore(valid.dbPath, valid.dataKey);
   let engine: FaceEngine;
   try {
@@ -76,7 +77,7 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
     store.close();
     throw err;
   }
-  const gallery = new Gallery(MULTI_TEMPLATE_OFFSET);
+  const gallery = new Gallery(multiTemplateOffset(recipeId));
   let seenVersion = -1;
 
   /** Reload the gallery when another process (the CLI) committed to the database. */
@@ -118,8 +119,20 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
     return recall(bytes) ?? engine.analyze(bytes, { embed: true });
   }
 
+  /**
+   * The calibrated threshold grows with the number of enrolled people, so that a stranger's chance
+   * of matching someone stays at the calibrated FPIR as the gallery grows (thresholds.ts).
+   */
+  function currentThreshold(): number {
+    if (valid.threshold !== undefined) return valid.threshold;
+    refresh();
+    return thresholdFor(recipeId, gallery.peopleCount());
+  }
+
   const index: FaceIndex = {
-    threshold,
+    get threshold() {
+      return currentThreshold();
+    },
 
     async inspect(image: Uint8Array): Promise<FaceInspection> {
       const bytes = parse(imageSchema, image, 'image');
@@ -136,17 +149,13 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
     async search(image: Uint8Array, searchOptions?: FaceSearchOptions): Promise<FaceSearchResult> {
       const bytes = parse(imageSchema, image, 'image');
       const opts = parse(searchOptionsSchema, searchOptions, 'search options');
-      const minSimilarity = opts?.minSimilarity ?? threshold;
       const maxMatches = opts?.maxMatches ?? 5;
       const analysis = await analyzeForMatching(bytes);
       const largest = analysis.faces[0];
       if (!largest || !analysis.embedding) return { face: null, faceCount: 0, matches: [] };
       refresh();
-      const matches = gallery
-        .bestPerPerson(analysis.embedding)
-        .map((m) => ({ faceId: m.faceId, personId: m.personId, similarity: toSimilarity(m.score) }))
-        .filter((m) => m.similarity >= minSimilarity)
-        .slice(0, maxMatches);
+      const minSimilarity = opts?.minSimilarity ?? currentThreshold();
+      const matches = gallery.search(analysis.embedding, { minSimilarity, maxMatches });
       return { face: toDetected(largest), faceCount: analysis.faces.length, matches };
     },
 
