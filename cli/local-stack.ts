@@ -26,7 +26,8 @@ import { buildAdminApp } from '../admin-web/src/app.js';
 import { SqliteAdminUserStore, ensureFirstAdmin, type AdminUserStore } from '../admin-web/src/users/index.js';
 import { OneTimePasswordFiles } from '../admin-web/src/users/one-time-password-file.js';
 import { DATA_FILES, openLocalBackend, type LocalBackend } from './local-backend.js';
-import { backendClientCertificate, brokerServerCertificate } from './server-credentials.js';
+import { adminSiteCertificate, backendClientCertificate, brokerServerCertificate } from './server-credentials.js';
+import { isLoopback } from './loopback.js';
 import { startVirtualDoor, type RunningVirtualDoor } from './virtual-door.js';
 
 export interface LocalStackOptions {
@@ -34,8 +35,15 @@ export interface LocalStackOptions {
   /** The site this installation is (default `local`): part of every MQTT topic. */
   siteId?: string;
   logger: Logger;
-  /** Interface for both listeners (default 127.0.0.1). */
+  /** Interface of the MQTT broker (default 127.0.0.1; 0.0.0.0 to accept doors on the LAN). */
   host?: string;
+  /**
+   * Interface of the admin site (default 127.0.0.1, whatever the broker's). Beyond loopback it
+   * serves HTTPS only, with `tls` or else a certificate from the local CA, Secure cookies and HSTS.
+   */
+  httpHost?: string;
+  /** The admin site's own certificate and key (PEM); without them the local CA issues one when needed. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** 0 picks a free port. */
   httpPort: number;
   mqttPort: number;
@@ -187,21 +195,35 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const door = virtualDoor;
         cleanups.push(() => door.stop());
       }
+      const httpHost = options.httpHost ?? '127.0.0.1';
+      // Passwords, session cookies and door bundles (with their private keys) never cross a network in clear.
+      const https =
+        options.tls ??
+        (isLoopback(httpHost)
+          ? undefined
+          : await adminSiteCertificate(
+              ca,
+              caDir,
+              [...new Set(['localhost', publicHost])],
+              [...new Set(['127.0.0.1', ...(httpHost === '0.0.0.0' || httpHost === '::' ? [] : [httpHost])])],
+            ).then((pem) => ({ cert: pem.certPem, key: pem.keyPem })));
       const app: FastifyInstance = await buildAdminApp({
         services,
         users: userStore,
         logger: log,
-        cookieSecure: false,
+        cookieSecure: https !== undefined,
+        ...(https && { https }),
         virtualDoor,
         oneTimePasswordFiles: new OneTimePasswordFiles(options.dataDir),
       });
-      await app.listen({ host, port: options.httpPort });
+      await app.listen({ host: httpHost, port: options.httpPort });
       cleanups.push(() => app.close());
       // Only once the site is up: a start that fails must not use up the one-time password.
       firstAdminPassword = await ensureFirstAdmin(userStore);
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : options.httpPort;
-      httpUrl = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+      const shownHost = httpHost === '0.0.0.0' || httpHost === '::' ? (https ? publicHost : 'localhost') : httpHost;
+      httpUrl = `${https ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
     }
 
     log.info(

@@ -41,14 +41,23 @@ function keep(dir: string, name: string, pem: Pem): Pem {
   return pem;
 }
 
-export async function brokerServerCertificate(ca: LocalCa, caDir: string, dns: string[], ips: string[]): Promise<Pem> {
+async function serverCertificate(ca: LocalCa, caDir: string, name: string, dns: string[], ips: string[]): Promise<Pem> {
   const dir = path.join(caDir, 'server');
   const wanted = [...dns.map((d) => `DNS:${d}`), ...ips.map((ip) => `IP Address:${ip}`)];
-  const existing = reusable(ca, dir, 'broker', (cert) => {
+  const existing = reusable(ca, dir, name, (cert) => {
     const names = (cert.subjectAltName ?? '').split(', ');
     return wanted.every((n) => names.includes(n));
   });
-  return existing ?? keep(dir, 'broker', await ca.issueServerCertificate({ dns, ips }));
+  return existing ?? keep(dir, name, await ca.issueServerCertificate({ dns, ips }));
+}
+
+export function brokerServerCertificate(ca: LocalCa, caDir: string, dns: string[], ips: string[]): Promise<Pem> {
+  return serverCertificate(ca, caDir, 'broker', dns, ips);
+}
+
+/** The admin site's HTTPS certificate when it listens beyond loopback and no certificate files are set. */
+export function adminSiteCertificate(ca: LocalCa, caDir: string, dns: string[], ips: string[]): Promise<Pem> {
+  return serverCertificate(ca, caDir, 'admin-site', dns, ips);
 }
 
 export async function backendClientCertificate(ca: LocalCa, caDir: string): Promise<Pem> {

@@ -6,7 +6,12 @@ export interface LocalSettings {
   dataDir: string;
   /** The site this installation is (FACEGATE_SITE, default `local`): part of every MQTT topic. */
   siteId: string;
+  /** Interface of the MQTT broker (FACEGATE_MQTT_HOST, or the older FACEGATE_HOST; default 127.0.0.1). */
   host: string;
+  /** Interface of the admin site (FACEGATE_HTTP_HOST, default 127.0.0.1): not widened by FACEGATE_HOST. */
+  httpHost: string;
+  /** The admin site's certificate and key files (FACEGATE_TLS_CERT / FACEGATE_TLS_KEY), both or neither. */
+  tlsFiles: { cert: string; key: string } | undefined;
   httpPort: number;
   mqttPort: number;
   /** Hostname doors use to reach the broker (goes into their config bundle and the server certificate). */
@@ -26,11 +31,21 @@ function readThreshold(env: Record<string, string | undefined>): number | undefi
   return value;
 }
 
+function readTlsFiles(env: Record<string, string | undefined>): { cert: string; key: string } | undefined {
+  const cert = envOptional('FACEGATE_TLS_CERT', env);
+  const key = envOptional('FACEGATE_TLS_KEY', env);
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new ConfigError('set both FACEGATE_TLS_CERT and FACEGATE_TLS_KEY, or neither');
+  return { cert, key };
+}
+
 export function readLocalSettings(env: Record<string, string | undefined> = process.env): LocalSettings {
   return {
     dataDir: dataDir(env),
     siteId: siteId(env),
-    host: envString('FACEGATE_HOST', '127.0.0.1', env),
+    host: envString('FACEGATE_MQTT_HOST', envString('FACEGATE_HOST', '127.0.0.1', env), env),
+    httpHost: envString('FACEGATE_HTTP_HOST', '127.0.0.1', env),
+    tlsFiles: readTlsFiles(env),
     httpPort: envPort('FACEGATE_HTTP_PORT', 8080, env),
     mqttPort: envPort('FACEGATE_MQTT_PORT', 8883, env),
     publicHost: envString('FACEGATE_PUBLIC_HOST', 'localhost', env),

@@ -13,6 +13,7 @@ import { writeDoorBundle } from '../door-bundle.js';
 import { existingDoorCertificate } from '../server-credentials.js';
 import { DATA_FILES } from '../local-backend.js';
 import type { LocalSettings } from '../settings.js';
+import { ConfigError } from '../../lib/errors.js';
 import { handOverFirstAdminPassword } from '../first-admin-password.js';
 
 export const SIMULATED_DOOR_ID = 'front-door';
@@ -98,6 +99,14 @@ function printWelcome(stack: LocalStack, cameraDir: string | null, logger: Logge
   console.log(lines.join('\n'));
 }
 
+function readTlsFiles(files: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
+  try {
+    return { cert: fs.readFileSync(files.cert), key: fs.readFileSync(files.key) };
+  } catch (cause) {
+    throw new ConfigError('cannot read the admin site TLS certificate or key', { cause });
+  }
+}
+
 export async function startServer(
   settings: LocalSettings,
   logger: Logger,
@@ -107,6 +116,8 @@ export async function startServer(
     dataDir: settings.dataDir,
     siteId: settings.siteId,
     host: settings.host,
+    httpHost: settings.httpHost,
+    ...(settings.tlsFiles && { tls: readTlsFiles(settings.tlsFiles) }),
     httpPort: settings.httpPort,
     mqttPort: settings.mqttPort,
     publicHost: settings.publicHost,
