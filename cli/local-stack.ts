@@ -13,6 +13,9 @@ import { startLocalBroker, type LocalBroker } from '../cloud/src/adapters/local/
 import { connectBackendMqtt, type BackendMqtt } from '../cloud/src/adapters/local/mqtt/backend-mqtt.js';
 import { LocalDoorProvisioner } from '../cloud/src/adapters/local/ca/local-door-provisioner.js';
 import { createRecognizeFrameHandler, type RecognizeOutcome } from '../cloud/src/handlers/recognize-frame.js';
+import { createVisitSweeper } from '../cloud/src/handlers/sweep-visits.js';
+import { MemoryVisitStore } from '../cloud/src/adapters/local/visits/memory-visit-store.js';
+import { MemorySearchBudget } from '../cloud/src/adapters/local/memory-search-budget.js';
 import { createDoorTelemetryHandler } from '../cloud/src/handlers/door-telemetry.js';
 import {
   createFrameDispatcher,
@@ -58,9 +61,18 @@ export interface LocalStackOptions {
   virtualDoor?: boolean;
 }
 
-/** The dispatcher's counters plus how the handled frames ended (stale = older than the handler accepts). */
+/** How often the local stack closes visits whose door went quiet (the Lambda's schedule on AWS). */
+export const VISIT_SWEEP_INTERVAL_MS = 2_000;
+
+/**
+ * The dispatcher's counters plus how the handled door messages ended (stale = older than the
+ * handler accepts), how many face searches they cost, and how many visits were answered by a
+ * frame or visit_end (`decided` outcome) or by the sweeper.
+ */
 export interface FrameStats extends FrameDispatcherStats {
   outcomes: Record<RecognizeOutcome['status'], number>;
+  searches: number;
+  sweptDecisions: number;
 }
 
 export interface LocalStack {
@@ -135,18 +147,68 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clock,
       onDoorChange: (door) => doorFeed.publish(door),
     });
-    const recognize = createRecognizeFrameHandler({ faceIndex, records, images, messaging: mqtt, clock, logger: log });
-    const outcomes: Record<RecognizeOutcome['status'], number> = { decided: 0, no_face: 0, stale: 0, rejected: 0 };
+    // One process sees every frame: visits and the search budget live in its memory.
+    const visits = new MemoryVisitStore();
+    const recognize = createRecognizeFrameHandler({
+      faceIndex,
+      records,
+      images,
+      messaging: mqtt,
+      visits,
+      searchBudget: new MemorySearchBudget(),
+      clock,
+      logger: log,
+    });
+    const outcomes: Record<RecognizeOutcome['status'], number> = {
+      decided: 0,
+      waiting: 0,
+      already_decided: 0,
+      duplicate: 0,
+      closed: 0,
+      no_face: 0,
+      stale: 0,
+      rejected: 0,
+    };
+    let searches = 0;
+    let sweptDecisions = 0;
     const dispatcher = createFrameDispatcher({
       handle: async (input) => {
         const outcome = await recognize(input);
         outcomes[outcome.status]++;
+        if ('searched' in outcome && outcome.searched) searches++;
         return outcome;
       },
       concurrency: workers,
       logger: log,
     });
-    const frameStats = (): FrameStats => ({ ...dispatcher.stats(), outcomes: { ...outcomes } });
+    const frameStats = (): FrameStats => ({
+      ...dispatcher.stats(),
+      outcomes: { ...outcomes },
+      searches,
+      sweptDecisions,
+    });
+    const sweep = createVisitSweeper({
+      records,
+      images,
+      messaging: mqtt,
+      visits,
+      clock,
+      logger: log,
+      threshold: faceIndex.threshold,
+    });
+    let sweeping: Promise<unknown> | null = null;
+    const sweepTimer = setInterval(() => {
+      if (sweeping) return; // a slow sweep is not stacked on
+      sweeping = sweep()
+        .then((r) => (sweptDecisions += r.decided))
+        .catch((err: unknown) => log.error({ err }, 'visit sweep failed'))
+        .finally(() => (sweeping = null));
+    }, VISIT_SWEEP_INTERVAL_MS);
+    sweepTimer.unref();
+    cleanups.push(async () => {
+      clearInterval(sweepTimer);
+      await sweeping;
+    });
     // Operators (and bench:door) read these: how many frames were answered, dropped as stale, refused.
     const statsTimer = setInterval(() => log.info({ frames: frameStats() }, 'frame statistics'), 60_000);
     statsTimer.unref();

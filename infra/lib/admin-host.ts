@@ -15,6 +15,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ADMIN_HOST_ENV as ADMIN_ENV, LAMBDA_ENV } from '../../cloud/src/lambda/env.js';
+import { RECORDS_TABLE_ROLES } from '../../cloud/src/adapters/aws/dynamo-schema.js';
 import type { DataStores } from './data-stores.js';
 import {
   acknowledgeWildcards,
@@ -203,7 +204,7 @@ export class AdminHost extends Construct {
     acknowledgeWildcards(
       role,
       [
-        ...Object.values(data.tables).map((table) => nagArnFinding(table, '/index/*')),
+        ...RECORDS_TABLE_ROLES.map((role) => nagArnFinding(data.tables[role], '/index/*')),
         nagArnFinding(data.bucket, '/*'),
         `Resource::arn:<AWS::Partition>:iot:${stack.region}:${stack.account}:thing/${doorThingPrefix(props.site)}*`,
         `Resource::arn:<AWS::Partition>:iot:${stack.region}:${stack.account}:cert/*`,
@@ -244,10 +245,11 @@ export class AdminHost extends Construct {
     const stack = Stack.of(this);
     const iotArn = (resource: string, resourceName: string) =>
       stack.formatArn({ service: 'iot', resource, resourceName });
-    for (const table of Object.values(data.tables)) {
+    // The records tables; visits belong to the Lambdas alone.
+    for (const tableRole of RECORDS_TABLE_ROLES) {
       allowTableActions(
         role,
-        table,
+        data.tables[tableRole],
         ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchWriteItem'],
         true,
       );

@@ -1,10 +1,12 @@
 /**
- * The two Lambdas (recognize-frame, door-telemetry), bundled from the TypeScript composition roots
+ * The three Lambdas (recognize-frame, door-telemetry, and sweep-visits on a schedule), bundled from the TypeScript composition roots
  * with local esbuild (arm64, AWS SDK bundled so the deployed versions are the tested ones), each
  * with its own role holding exactly what its handler calls.
  */
 import path from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -39,6 +41,9 @@ export class Lambdas extends Construct {
   readonly doorTelemetry: NodejsFunction;
   /** Invocations that failed for good (after retries): the IoT event with the error, for 14 days. */
   readonly failedInvocations: sqs.Queue;
+  readonly sweepVisits: NodejsFunction;
+  /** Runs sweepVisits every minute (EventBridge's finest rate). */
+  readonly sweepSchedule: events.Rule;
 
   constructor(scope: Construct, id: string, props: LambdasProps) {
     super(scope, id);
@@ -63,22 +68,29 @@ export class Lambdas extends Construct {
       [LAMBDA_ENV.eventRetentionDays]: String(props.eventRetentionDays),
     };
 
+    const visitsEnv = {
+      ...recordsEnv,
+      [LAMBDA_ENV.tableVisits]: data.tables.visits.tableName,
+      [LAMBDA_ENV.bucket]: data.bucket.bucketName,
+      [LAMBDA_ENV.kmsKeyId]: data.key.keyArn,
+      [LAMBDA_ENV.collectionId]: data.collectionId,
+      [LAMBDA_ENV.matchThreshold]: String(props.matchThreshold),
+      ...(props.iotDataEndpoint ? { [LAMBDA_ENV.iotDataEndpoint]: props.iotDataEndpoint } : {}),
+    };
+
     this.recognizeFrame = this.nodeFunction('RecognizeFrame', 'recognize-frame.ts', props.logRetentionDays, {
       memorySize: 512,
       timeout: Duration.seconds(10),
       // A frame answered late is useless and a retried decision would log twice: never retry.
       retryAttempts: 0,
       maxEventAge: Duration.seconds(60),
-      environment: {
-        ...recordsEnv,
-        [LAMBDA_ENV.bucket]: data.bucket.bucketName,
-        [LAMBDA_ENV.kmsKeyId]: data.key.keyArn,
-        [LAMBDA_ENV.collectionId]: data.collectionId,
-        [LAMBDA_ENV.matchThreshold]: String(props.matchThreshold),
-        ...(props.iotDataEndpoint ? { [LAMBDA_ENV.iotDataEndpoint]: props.iotDataEndpoint } : {}),
-      },
+      environment: visitsEnv,
     });
     const recognizeRole = this.recognizeFrame.role!;
+    // Visits: read, add frames / claim (conditional UpdateItem), drop an expired item TTL has not removed yet.
+    allowTableActions(recognizeRole, data.tables.visits, ['GetItem', 'UpdateItem', 'DeleteItem']);
+    // Frames of a visit that did not become its snapshot are deleted (no row points at them).
+    allowObjectActions(recognizeRole, data.bucket, ['DeleteObject'], 'snapshots/*');
     recognizeRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['rekognition:SearchFacesByImage'], resources: [data.collectionArn] }),
     );
@@ -108,10 +120,47 @@ export class Lambdas extends Construct {
     allowTableActions(telemetryRole, data.tables.events, ['PutItem']);
     allowKeyViaServices(telemetryRole, data.key, ['dynamodb']);
 
+    this.sweepVisits = this.nodeFunction('SweepVisits', 'sweep-visits.ts', props.logRetentionDays, {
+      memorySize: 256,
+      timeout: Duration.seconds(50),
+      // The next run a minute later sweeps whatever this one left.
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+      environment: visitsEnv,
+    });
+    const sweepRole = this.sweepVisits.role!;
+    allowTableActions(sweepRole, data.tables.visits, ['Query', 'GetItem', 'UpdateItem', 'DeleteItem'], true);
+    allowTableActions(sweepRole, data.tables.doors, ['GetItem']);
+    allowTableActions(sweepRole, data.tables.people, ['GetItem']);
+    allowTableActions(sweepRole, data.tables.events, ['PutItem']);
+    allowObjectActions(sweepRole, data.bucket, ['DeleteObject'], 'snapshots/*');
+    allowKeyViaServices(sweepRole, data.key, ['dynamodb']);
+    sweepRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [doorCommandsTopicArn(stack, props.site)] }),
+    );
+    if (!props.iotDataEndpoint) {
+      sweepRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iot:DescribeEndpoint'], resources: ['*'] }));
+    }
+    this.sweepSchedule = new events.Rule(this, 'SweepVisitsSchedule', {
+      description: `FaceGate ${props.site}: answer visits whose door went quiet before ending them`,
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(this.sweepVisits, { retryAttempts: 0 })],
+    });
+    acknowledgeWildcards(
+      sweepRole,
+      [
+        nagArnFinding(data.bucket, '/snapshots/*'),
+        commandsTopicFinding(stack, props.site),
+        nagArnFinding(data.tables.visits, '/index/*'),
+        ...(props.iotDataEndpoint ? [] : ['Resource::*']),
+      ],
+      "It reads the visits table's open-visits index, deletes unused visit snapshots (any key under snapshots/), publishes to the commands topic of whichever door the visit came from, and (without a configured endpoint) asks IoT for it once.",
+    );
+
     acknowledgeWildcards(
       recognizeRole,
       [nagArnFinding(data.bucket, '/snapshots/*'), commandsTopicFinding(stack, props.site)],
-      'It writes new snapshots (one key per decision, so any key under snapshots/) and publishes to the commands topic of whichever door sent the frame (doors are added at run time).',
+      'It writes and deletes visit snapshots (one key per visit frame, so any key under snapshots/) and publishes to the commands topic of whichever door sent the frame (doors are added at run time).',
     );
     if (!props.iotDataEndpoint) {
       acknowledgeWildcards(

@@ -110,7 +110,9 @@ describe('IoT', () => {
       expect(rule.TopicRulePayload.AwsIotSqlVersion).toBe('2016-03-23');
     }
     // Each rule may invoke its Lambda, and only from this account.
-    const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties);
+    const permissions = ofType('AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter((p) => p.Principal !== 'events.amazonaws.com'); // the sweeper's schedule, checked below
     expect(permissions).toHaveLength(4);
     for (const p of permissions) {
       expect(p).toMatchObject({
@@ -163,7 +165,7 @@ describe('data at rest', () => {
     });
   });
 
-  it('the four tables match the adapter schema, with the customer key, PITR, TTL on events, deletion protection', () => {
+  it('the tables match the adapter schema, with the customer key, PITR, TTL on events, deletion protection', () => {
     const keyId = logicalId(built.stack.data.key);
     for (const [role, description] of Object.entries(TABLES)) {
       const table = resources[logicalId(built.stack.data.tables[role as keyof typeof TABLES])]!.Properties;
@@ -201,6 +203,7 @@ describe('Lambdas', () => {
         LAMBDA_ENV.tableFaces,
         LAMBDA_ENV.tableDoors,
         LAMBDA_ENV.tableEvents,
+        LAMBDA_ENV.tableVisits,
         LAMBDA_ENV.eventRetentionDays,
         LAMBDA_ENV.bucket,
         LAMBDA_ENV.kmsKeyId,
@@ -239,15 +242,28 @@ describe('Lambdas', () => {
     expect(byAction('s3:PutObject').flatMap(resourcesOf)).toEqual([
       { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(built.stack.data.bucket), 'Arn'] }, '/snapshots/*']] },
     ]);
+    expect(byAction('s3:DeleteObject').flatMap(resourcesOf)).toEqual([
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(built.stack.data.bucket), 'Arn'] }, '/snapshots/*']] },
+    ]);
     expect(byAction('dynamodb:PutItem').flatMap(resourcesOf)).toEqual([
       { 'Fn::GetAtt': [logicalId(built.stack.data.tables.events), 'Arn'] },
+    ]);
+    expect(byAction('dynamodb:UpdateItem').flatMap(resourcesOf)).toEqual([
+      { 'Fn::GetAtt': [logicalId(built.stack.data.tables.visits), 'Arn'] },
     ]);
     expect(
       statements
         .flatMap(actionsOf)
         .filter((a) => a.startsWith('dynamodb:'))
         .sort(),
-    ).toEqual(['dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    ).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:GetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
     // KMS only through DynamoDB and S3.
     const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
     expect(kms).toHaveLength(1);
@@ -258,6 +274,36 @@ describe('Lambdas', () => {
     // The only unscoped statement is iot:DescribeEndpoint (it has no resource type).
     expect(statements.filter((s) => resourcesOf(s).includes('*')).map(actionsOf)).toEqual([['iot:DescribeEndpoint']]);
     expect(statements.flatMap(actionsOf).some((a) => a.endsWith(':*') || a === '*')).toBe(false);
+  });
+
+  it('sweep-visits runs every minute and may only close visits: query open visits, read doors and people, append events, publish commands', () => {
+    const fn = built.stack.lambdas.sweepVisits;
+    const rule = resources[logicalId(built.stack.lambdas.sweepSchedule)]!.Properties;
+    expect(rule.ScheduleExpression).toBe('rate(1 minute)');
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [logicalId(fn), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0 },
+      }),
+    ]);
+    expect(resources[logicalId(fn)]!.Properties.Environment.Variables[LAMBDA_ENV.tableVisits]).toEqual({
+      Ref: logicalId(built.stack.data.tables.visits),
+    });
+    const statements = statementsOfRole(logicalId(fn.role as iam.Role));
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const table = (t: object) => ({ 'Fn::GetAtt': [logicalId(t as never), 'Arn'] });
+    const visits = built.stack.data.tables.visits;
+    expect(dynamo.map((s) => [actionsOf(s).sort(), resourcesOf(s)])).toEqual([
+      [
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        [table(visits), { 'Fn::Join': ['', [table(visits), '/index/*']] }],
+      ],
+      [['dynamodb:GetItem'], [table(built.stack.data.tables.doors)]],
+      [['dynamodb:GetItem'], [table(built.stack.data.tables.people)]],
+      [['dynamodb:PutItem'], [table(built.stack.data.tables.events)]],
+    ]);
+    expect(statements.flatMap(actionsOf).some((a) => a.startsWith('rekognition:') || a === 's3:PutObject')).toBe(false);
+    expect(statements.filter((s) => resourcesOf(s).includes('*')).map(actionsOf)).toEqual([['iot:DescribeEndpoint']]);
   });
 
   it('door-telemetry may only read and update doors and append events', () => {

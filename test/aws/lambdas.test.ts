@@ -11,18 +11,22 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger.js';
 import { DoorCommand } from '../../protocol/index.js';
 import { DynamoRecords } from '../../cloud/src/adapters/aws/dynamo-records.js';
+import { DynamoVisitStore } from '../../cloud/src/adapters/aws/dynamo-visit-store.js';
+import { MemorySearchBudget } from '../../cloud/src/adapters/local/memory-search-budget.js';
+import { createVisitSweeper, type VisitSweeper } from '../../cloud/src/handlers/sweep-visits.js';
 import { IotDoorMessaging } from '../../cloud/src/adapters/aws/iot-door-messaging.js';
 import { RekognitionFaceIndex } from '../../cloud/src/adapters/aws/rekognition-face-index.js';
 import { S3ImageStore } from '../../cloud/src/adapters/aws/s3-image-store.js';
 import { createDoorTelemetryLambda } from '../../cloud/src/lambda/door-telemetry.js';
 import { InfrastructureFailure } from '../../cloud/src/lambda/failure-watch.js';
-import { readRecognizeConfig, readRecordsConfig } from '../../cloud/src/lambda/env.js';
+import { readRecognizeConfig, readRecordsConfig, readVisitsConfig } from '../../cloud/src/lambda/env.js';
 import { createRecognizeFrameLambda, type RecognizeFrameLambda } from '../../cloud/src/lambda/recognize-frame.js';
 import { makeDoor, makePerson } from '../contracts/records.contract.js';
 import { awsError, fakeAwsHttp, fakeClientConfig, type FakeResponse, type RecordedRequest } from './fake-aws-http.js';
 import { startDynalite, startS3rver, type LocalDynamo, type LocalS3 } from './local-aws.js';
 
 const NOW = 1_767_225_600_000;
+let now = NOW;
 let dynamo: LocalDynamo;
 let s3: LocalS3;
 let jpeg: Buffer;
@@ -39,6 +43,8 @@ afterAll(async () => {
 
 interface Harness {
   lambda: RecognizeFrameLambda;
+  /** The sweeper over the same tables, as the scheduled Lambda builds it. */
+  sweep: VisitSweeper;
   records: DynamoRecords;
   images: S3ImageStore;
   published: RecordedRequest[];
@@ -72,25 +78,31 @@ async function harness(options: { brokenTables?: boolean } = {}): Promise<Harnes
   const iot = fakeAwsHttp(() => ({ body: {} }));
   const records = new DynamoRecords({ client: dynamo.client, tables, eventRetentionDays: 90, logger });
   const images = new S3ImageStore({ client: s3.client, bucket, kmsKeyId: null });
+  const visits = new DynamoVisitStore({ client: dynamo.client, tableName: tables.visits });
+  const faceIndex = new RekognitionFaceIndex({
+    client: new RekognitionClient({ ...fakeClientConfig, requestHandler: rek.requestHandler }),
+    collectionId: 'facegate-test',
+    logger,
+  });
+  const messaging = new IotDoorMessaging({
+    siteId: 'local',
+    client: new IoTDataPlaneClient({
+      ...fakeClientConfig,
+      endpoint: 'https://x-ats.iot.eu-west-1.amazonaws.com',
+      requestHandler: iot.requestHandler,
+    }),
+    logger,
+  });
+  const clock = () => now;
   const lambda = createRecognizeFrameLambda(
     {
-      faceIndex: new RekognitionFaceIndex({
-        client: new RekognitionClient({ ...fakeClientConfig, requestHandler: rek.requestHandler }),
-        collectionId: 'facegate-test',
-        logger,
-      }),
+      faceIndex,
       records,
       images,
-      messaging: new IotDoorMessaging({
-        siteId: 'local',
-        client: new IoTDataPlaneClient({
-          ...fakeClientConfig,
-          endpoint: 'https://x-ats.iot.eu-west-1.amazonaws.com',
-          requestHandler: iot.requestHandler,
-        }),
-        logger,
-      }),
-      clock: () => NOW,
+      messaging,
+      visits,
+      searchBudget: new MemorySearchBudget(),
+      clock,
       logger,
     },
     { site: 'test', metrics: (line) => metrics.push(JSON.parse(line) as Record<string, unknown>) },
@@ -98,6 +110,7 @@ async function harness(options: { brokenTables?: boolean } = {}): Promise<Harnes
   return {
     metrics,
     lambda,
+    sweep: createVisitSweeper({ records, images, messaging, visits, clock, logger, threshold: faceIndex.threshold }),
     records,
     images,
     published: iot.requests,
@@ -143,6 +156,7 @@ function commandsOf(h: Harness): { topic: string; command: DoorCommand }[] {
 describe('recognize-frame Lambda', () => {
   let h: Harness;
   beforeEach(async () => {
+    now = NOW;
     h = await harness();
     await h.records.putDoor(makeDoor('front-door', { pulseMs: 2500 }));
     await h.records.putPerson(makePerson('person-alice', { name: 'Alice' }));
@@ -153,7 +167,8 @@ describe('recognize-frame Lambda', () => {
     const outcome = await h.lambda(frameEvent('front-door'));
     expect(outcome).toMatchObject({ status: 'decided', result: 'granted', reason: 'match', personId: 'person-alice' });
 
-    expect(h.rekognition[0]!.json).toMatchObject({ CollectionId: 'facegate-test', FaceMatchThreshold: 99 });
+    // Fusion needs the runners-up too: the search asks for candidates below the threshold.
+    expect(h.rekognition[0]!.json).toMatchObject({ CollectionId: 'facegate-test', FaceMatchThreshold: 0 });
     const [sent] = commandsOf(h);
     expect(sent?.topic).toBe('facegate/local/doors/front-door/commands');
     expect(sent?.command).toMatchObject({
@@ -205,6 +220,29 @@ describe('recognize-frame Lambda', () => {
     expect(events[0]!.detail).toMatch(/does not match the topic's door/);
     // Bad door input is counted, never thrown: Lambda's error metric is for the infrastructure.
     expect(metricTotals(h.metrics)).toEqual({ FramesRejected: 3 });
+  });
+
+  it('answers a visit once on DynamoDB: later frames are not searched; the sweeper closes an unfinished visit', async () => {
+    h.setRekognition(matchFor('person-alice', 99.6));
+    const visit = (id: string, seq: number, last: boolean) =>
+      frameEvent('front-door', { visit: { id, seq, startedAt: NOW - 500, last } });
+    expect(await h.lambda(visit('visit-aws-00001', 0, false))).toMatchObject({ status: 'decided', result: 'granted' });
+    expect(await h.lambda(visit('visit-aws-00001', 1, true))).toMatchObject({ status: 'already_decided' });
+    expect(h.rekognition).toHaveLength(1);
+
+    h.setRekognition({ body: { SearchedFaceBoundingBox: { Left: 0, Top: 0, Width: 1, Height: 1 }, FaceMatches: [] } });
+    expect(await h.lambda(visit('visit-aws-00002', 0, false))).toMatchObject({ status: 'waiting' });
+    expect(await h.sweep()).toEqual({ decided: 0, closed: 0, failed: 0 });
+    now += 10_000;
+    expect(await h.sweep()).toEqual({ decided: 1, closed: 0, failed: 0 });
+    expect(await h.sweep()).toEqual({ decided: 0, closed: 0, failed: 0 });
+    expect(commandsOf(h).map((c) => c.command.type)).toEqual(['unlock', 'deny']);
+    expect(commandsOf(h)[1]!.command.visitId).toBe('visit-aws-00002');
+    const { events } = await h.records.listEvents({ doorId: 'front-door' });
+    expect(events.map((e) => e.result).sort()).toEqual(['denied', 'granted']);
+    // Only the snapshots the two rows point at remain.
+    const keys = (await h.images.list('snapshots/')).sort();
+    expect(keys).toEqual(events.map((e) => e.snapshotKey).sort());
   });
 
   it('fails secure when Rekognition fails, then throws so Lambda counts the error: no command, no event', async () => {
@@ -360,6 +398,8 @@ describe('Lambda environment', () => {
       maxFrameAgeMs: 5000,
     });
     expect(readRecordsConfig({ ...env, FACEGATE_EVENT_RETENTION_DAYS: '365' }).eventRetentionDays).toBe(365);
+    expect(readVisitsConfig({ ...env, FACEGATE_TABLE_VISITS: 'v' }).visitsTable).toBe('v');
+    expect(() => readVisitsConfig(env)).toThrow(/FACEGATE_TABLE_VISITS must be set/);
   });
 
   it('names the variable that is missing or malformed', () => {

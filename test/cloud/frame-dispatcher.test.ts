@@ -19,23 +19,35 @@ function gatedHandler() {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('frame dispatcher', () => {
-  it('handles only the latest waiting frame of a busy door and counts the dropped ones', async () => {
+  it("handles every message of a busy door in order (a visit's frames and its end), dropping the oldest only beyond the bound", async () => {
     const h = gatedHandler();
-    const d = createFrameDispatcher({ handle: h.handle, concurrency: 1, logger: silentLogger() });
-    d.submit('front-door', 'f1'); // starts at once
-    d.submit('front-door', 'f2'); // waits
-    d.submit('front-door', 'f3'); // replaces f2
-    d.submit('front-door', 'f4'); // replaces f3
+    const d = createFrameDispatcher({ handle: h.handle, concurrency: 1, maxQueuedPerDoor: 3, logger: silentLogger() });
+    for (const m of ['f1', 'f2', 'f3', 'end', 'g1', 'g2']) d.submit('front-door', m); // f1 starts at once
     await tick();
     expect(h.calls.map((c) => c.payload)).toEqual(['f1']);
-    expect(d.stats()).toEqual({ processed: 0, droppedStale: 2, inFlight: 1 });
+    expect(d.stats()).toEqual({ processed: 0, droppedStale: 2, inFlight: 1 }); // f2, f3 beyond the bound of 3
 
-    h.calls[0]!.release();
-    await tick();
-    expect(h.calls.map((c) => c.payload)).toEqual(['f1', 'f4']);
-    h.calls[1]!.release();
+    for (let i = 0; i < 4; i++) {
+      h.calls[i]!.release();
+      await tick();
+    }
     await d.drain();
-    expect(d.stats()).toEqual({ processed: 2, droppedStale: 2, inFlight: 0 });
+    expect(h.calls.map((c) => c.payload)).toEqual(['f1', 'end', 'g1', 'g2']);
+    expect(d.stats()).toEqual({ processed: 4, droppedStale: 2, inFlight: 0 });
+  });
+
+  it('keeps all of a visit within the default bound', async () => {
+    const h = gatedHandler();
+    const d = createFrameDispatcher({ handle: h.handle, concurrency: 1, logger: silentLogger() });
+    const visit = ['v0', 'v1', 'v2', 'v3', 'end'];
+    for (const m of [...visit, ...visit.map((m) => `w-${m}`)]) d.submit('front-door', m);
+    for (let i = 0; i < 10; i++) {
+      await tick();
+      h.calls[i]?.release();
+    }
+    await d.drain();
+    expect(h.calls).toHaveLength(10);
+    expect(d.stats().droppedStale).toBe(0);
   });
 
   it('never runs more than `concurrency` frames at once, and at most one per door', async () => {

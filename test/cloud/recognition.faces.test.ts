@@ -11,6 +11,8 @@ import { openLocalFaceIndex } from '../../cloud/src/adapters/local/face-index/in
 import { createDoorChangeFeed } from '../../cloud/src/app/door-change-feed.js';
 import { createServices } from '../../cloud/src/app/create-services.js';
 import type { FacegateServices } from '../../cloud/src/app/services.js';
+import { MemorySearchBudget } from '../../cloud/src/adapters/local/memory-search-budget.js';
+import { MemoryVisitStore } from '../../cloud/src/adapters/local/visits/memory-visit-store.js';
 import { createRecognizeFrameHandler, type RecognizeFrameHandler } from '../../cloud/src/handlers/recognize-frame.js';
 import type { FaceIndex } from '../../cloud/src/ports/face-index.js';
 import type { DoorProvisioner } from '../../cloud/src/ports/door-provisioner.js';
@@ -68,7 +70,11 @@ describe.skipIf(!HAVE_FACES)(`recognition with real faces${HAVE_FACES ? '' : ` (
       logger: silentLogger(),
     };
     services = createServices({ ...deps, provisioner: noProvisioner, doorFeed: createDoorChangeFeed() });
-    handle = createRecognizeFrameHandler({ ...deps, settings: { repeatEventWindowMs: 1 } });
+    handle = createRecognizeFrameHandler({
+      ...deps,
+      visits: new MemoryVisitStore(),
+      searchBudget: new MemorySearchBudget(),
+    });
   }
 
   const atDoor = async (jpeg: Buffer) => {

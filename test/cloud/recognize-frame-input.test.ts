@@ -14,6 +14,8 @@ import {
   type RecognizeOutcome,
 } from '../../cloud/src/handlers/recognize-frame.js';
 import type { FaceIndex } from '../../cloud/src/ports/face-index.js';
+import { MemorySearchBudget } from '../../cloud/src/adapters/local/memory-search-budget.js';
+import { MemoryVisitStore } from '../../cloud/src/adapters/local/visits/memory-visit-store.js';
 import { makeDoor } from '../contracts/records.contract.js';
 import { captureLogger, type CapturedLogs } from './support/capture-logger.js';
 import { asPayload, frameMessage, plainJpeg } from './support/frames.js';
@@ -36,6 +38,8 @@ describe('recognize-frame: bad input changes nothing', () => {
       records: stores.records,
       images: stores.images,
       messaging,
+      visits: new MemoryVisitStore(),
+      searchBudget: new MemorySearchBudget(),
       clock: () => NOW,
       logger: logs.logger,
     });
@@ -209,7 +213,7 @@ describe('recognize-frame: bad input changes nothing', () => {
         topicDoorId: 'front-door',
         payload: asPayload(frameMessage('front-door', jpeg, NOW)),
       });
-      expect(outcome).toEqual({ status: 'no_face' });
+      expect(outcome).toMatchObject({ status: 'no_face' });
       expect(messaging.published).toEqual([]);
       expect((await stores.records.listEvents()).events).toEqual([]);
       expect(await stores.images.list('snapshots/')).toEqual([]);
@@ -223,6 +227,8 @@ describe('recognize-frame: bad input changes nothing', () => {
       records: stores.records,
       images: stores.images,
       messaging,
+      visits: new MemoryVisitStore(),
+      searchBudget: new MemorySearchBudget(),
       clock: () => now,
       logger: logs.logger,
     });

@@ -1,22 +1,29 @@
 /**
- * Latest frame wins. Each door has one pending slot: a frame arriving while the door's previous
- * frame still waits replaces it (the older one is dropped and counted), because answering a
- * face that has already walked on is worse than useless. At most `concurrency` frames are
- * handled at once overall, and at most one per door, so one busy door cannot starve the rest
- * and a door never gets two decisions racing each other.
+ * Each door's messages in order. A door sends a few chosen frames per visit and then the visit's
+ * end, and every one of them counts (the last frame and visit_end are what close a visit), so
+ * nothing is replaced: a door's messages wait in a short queue, and only beyond its bound (a door
+ * sending far more than visits need) is the oldest dropped and counted; the handler drops what
+ * has grown too old to search. At most `concurrency` messages are handled at once overall, and at
+ * most one per door, so one busy door cannot starve the rest and a visit's frames never race.
  */
 import type { Logger } from '../../../lib/logger.js';
+import { MAX_FRAMES_PER_VISIT } from '../../../protocol/index.js';
+
+/** Two visits' frames and ends: what a door with a queue of people can have in flight. */
+export const DEFAULT_MAX_QUEUED_PER_DOOR = 2 * (MAX_FRAMES_PER_VISIT + 1);
 
 export interface FrameDispatcherOptions {
   handle: (input: { topicDoorId: string; payload: unknown }) => Promise<unknown>;
   concurrency: number;
+  /** Messages a door may have waiting; beyond it its oldest is dropped. */
+  maxQueuedPerDoor?: number;
   logger: Logger;
 }
 
 export interface FrameDispatcherStats {
   /** Frames whose handling finished (whatever the outcome). */
   processed: number;
-  /** Frames replaced by a newer one from the same door before they were handled. */
+  /** Messages dropped unhandled because their door's queue was full. */
   droppedStale: number;
   inFlight: number;
 }
@@ -33,7 +40,8 @@ export function createFrameDispatcher(options: FrameDispatcherOptions): FrameDis
     throw new Error(`frame dispatcher concurrency must be a positive integer, got ${options.concurrency}`);
   }
   const log = options.logger.child({ component: 'frame-dispatcher' });
-  const pending = new Map<string, unknown>(); // insertion order = oldest waiting door first
+  const maxQueued = options.maxQueuedPerDoor ?? DEFAULT_MAX_QUEUED_PER_DOOR;
+  const pending = new Map<string, unknown[]>(); // insertion order = the door waiting longest first
   const busyDoors = new Set<string>();
   let processed = 0;
   let droppedStale = 0;
@@ -43,8 +51,10 @@ export function createFrameDispatcher(options: FrameDispatcherOptions): FrameDis
     while (busyDoors.size < options.concurrency) {
       const next = [...pending.keys()].find((doorId) => !busyDoors.has(doorId));
       if (next === undefined) break;
-      const payload = pending.get(next);
+      const queue = pending.get(next)!;
+      const payload = queue.shift();
       pending.delete(next);
+      if (queue.length > 0) pending.set(next, queue); // back of the line: other doors go first
       busyDoors.add(next);
       void run(next, payload);
     }
@@ -70,12 +80,16 @@ export function createFrameDispatcher(options: FrameDispatcherOptions): FrameDis
 
   return {
     submit(doorId, payload) {
-      if (pending.has(doorId)) {
-        droppedStale++;
-        log.debug({ doorId }, 'newer frame replaced a waiting one');
-        pending.delete(doorId); // re-insert so the door keeps its place fairly behind others waiting
+      const queue = pending.get(doorId);
+      if (!queue) pending.set(doorId, [payload]);
+      else {
+        queue.push(payload);
+        if (queue.length > maxQueued) {
+          queue.shift();
+          droppedStale++;
+          log.warn({ doorId, maxQueued }, "door's message queue full: oldest message dropped");
+        }
       }
-      pending.set(doorId, payload);
       pump();
     },
     stats: () => ({ processed, droppedStale, inFlight: busyDoors.size }),

@@ -9,11 +9,12 @@ import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../../../lib/logger.js';
 import { DynamoRecords } from '../adapters/aws/dynamo-records.js';
+import { DynamoVisitStore } from '../adapters/aws/dynamo-visit-store.js';
 import { describeIotDataEndpoint } from '../adapters/aws/iot-endpoint.js';
 import { IotDoorMessaging } from '../adapters/aws/iot-door-messaging.js';
 import { RekognitionFaceIndex } from '../adapters/aws/rekognition-face-index.js';
 import { S3ImageStore, s3ClientConfig } from '../adapters/aws/s3-image-store.js';
-import type { RecognizeConfig, RecordsConfig } from './env.js';
+import type { RecognizeConfig, RecordsConfig, VisitsConfig } from './env.js';
 
 export function createRecords(
   config: RecordsConfig,
@@ -21,6 +22,13 @@ export function createRecords(
   client = new DynamoDBClient({ region: config.region }),
 ): DynamoRecords {
   return new DynamoRecords({ client, tables: config.tables, eventRetentionDays: config.eventRetentionDays, logger });
+}
+
+export function createVisitStore(
+  config: VisitsConfig,
+  client = new DynamoDBClient({ region: config.region }),
+): DynamoVisitStore {
+  return new DynamoVisitStore({ client, tableName: config.visitsTable });
 }
 
 export function createImageStore(

@@ -19,6 +19,7 @@ export const LAMBDA_ENV = {
   tableFaces: 'FACEGATE_TABLE_FACES',
   tableDoors: 'FACEGATE_TABLE_DOORS',
   tableEvents: 'FACEGATE_TABLE_EVENTS',
+  tableVisits: 'FACEGATE_TABLE_VISITS',
   bucket: 'FACEGATE_BUCKET',
   kmsKeyId: 'FACEGATE_KMS_KEY_ID',
   collectionId: 'FACEGATE_COLLECTION_ID',
@@ -100,6 +101,15 @@ export function readRecognizeConfig(env: Env = process.env): RecognizeConfig {
     iotDataEndpoint: endpoint,
     maxFrameAgeMs: envInt(LAMBDA_ENV.maxFrameAgeMs, 5_000, 500, 60_000, env),
   };
+}
+
+/** The recognition and visit-sweep Lambdas: everything recognition needs, plus the visits table. */
+export interface VisitsConfig extends RecognizeConfig {
+  visitsTable: string;
+}
+
+export function readVisitsConfig(env: Env = process.env): VisitsConfig {
+  return { ...readRecognizeConfig(env), visitsTable: required(LAMBDA_ENV.tableVisits, env) };
 }
 
 export interface AdminHostConfig extends RecognizeConfig {

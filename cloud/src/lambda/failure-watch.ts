@@ -13,7 +13,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { FacegateError } from '../../../lib/errors.js';
 import { awsErrorName } from '../adapters/aws/aws-errors.js';
 
-export type PortName = 'faceIndex' | 'records' | 'images' | 'messaging' | 'searchBudget';
+export type PortName = 'faceIndex' | 'records' | 'images' | 'messaging' | 'searchBudget' | 'visits';
 
 export interface PortFailure {
   port: PortName;

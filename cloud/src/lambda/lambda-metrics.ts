@@ -10,6 +10,7 @@ const FAILURE_METRIC: Record<PortName, MetricName> = {
   images: METRIC.snapshotFailures,
   messaging: METRIC.commandFailures,
   searchBudget: METRIC.budgetFailures,
+  visits: METRIC.recordsFailures, // the visits table is DynamoDB too
 };
 
 function add(counts: MetricCounts, name: MetricName, n = 1): void {

@@ -17,9 +17,16 @@ import {
   type RecognizeOutcome,
 } from '../handlers/recognize-frame.js';
 import { systemClock } from '../ports/clock.js';
-import { createDoorMessaging, createFaceIndex, createImageStore, createRecords } from './aws-clients.js';
+import { MemorySearchBudget } from '../adapters/local/memory-search-budget.js';
+import {
+  createDoorMessaging,
+  createFaceIndex,
+  createImageStore,
+  createRecords,
+  createVisitStore,
+} from './aws-clients.js';
 import { emitMetrics, stdoutSink, type MetricSink } from './emf-metrics.js';
-import { readRecognizeConfig } from './env.js';
+import { readVisitsConfig } from './env.js';
 import { FailureWatch, InfrastructureFailure } from './failure-watch.js';
 import { splitRuleEvent } from './iot-rule-event.js';
 import { recognizeCounts } from './lambda-metrics.js';
@@ -45,6 +52,8 @@ export function createRecognizeFrameLambda(
     records: watch.wrap('records', deps.records),
     images: watch.wrap('images', deps.images),
     messaging: watch.wrap('messaging', deps.messaging),
+    visits: watch.wrap('visits', deps.visits),
+    searchBudget: watch.wrap('searchBudget', deps.searchBudget),
   });
   const log = deps.logger.child({ component: 'recognize-frame-lambda' });
   const sink = options.metrics ?? stdoutSink;
@@ -68,9 +77,12 @@ export function createRecognizeFrameLambda(
 }
 
 async function fromEnvironment(logger: Logger): Promise<RecognizeFrameLambda> {
-  const config = readRecognizeConfig();
+  const config = readVisitsConfig();
   return createRecognizeFrameLambda(
     {
+      visits: createVisitStore(config),
+      // Per container until the shared DynamoDB budget lands: each warm container caps its own searches.
+      searchBudget: new MemorySearchBudget(),
       faceIndex: createFaceIndex(config, logger),
       records: createRecords(config, logger),
       images: createImageStore(config),

@@ -25,8 +25,10 @@ export const TABLE_ROLES: readonly TableRole[] = ['people', 'faces', 'doors', 'e
 
 export type TableNames = Record<TableRole, string>;
 
-/** The tables Records uses (the visits table belongs to the recognition handler alone). */
-export type RecordsTableNames = Pick<TableNames, 'people' | 'faces' | 'doors' | 'events'>;
+/** The tables Records uses (the visits table belongs to recognition and the sweeper alone). */
+export type RecordsTableRole = Exclude<TableRole, 'visits'>;
+export const RECORDS_TABLE_ROLES: readonly RecordsTableRole[] = ['people', 'faces', 'doors', 'events'];
+export type RecordsTableNames = Pick<TableNames, RecordsTableRole>;
 
 type AttributeType = 'S' | 'N';
 
