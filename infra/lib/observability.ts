@@ -20,6 +20,7 @@ export interface ObservabilityProps {
   site: string;
   recognizeFrame: lambda.IFunction;
   doorTelemetry: lambda.IFunction;
+  sweepVisits: lambda.IFunction;
   failedInvocations: sqs.IQueue;
   ruleNames: string[];
   /** An existing topic for the alarms; when absent the stack creates one. */
@@ -79,7 +80,11 @@ export class Observability extends Construct {
       statistic: 'Maximum',
     });
 
-    const fns = { RecognizeFrame: props.recognizeFrame, DoorTelemetry: props.doorTelemetry };
+    const fns = {
+      RecognizeFrame: props.recognizeFrame,
+      DoorTelemetry: props.doorTelemetry,
+      SweepVisits: props.sweepVisits,
+    };
     for (const [name, fn] of Object.entries(fns)) {
       this.alarm(
         `${name}Errors`,

@@ -22,16 +22,16 @@ beforeAll(() => {
 afterAll(() => built?.cleanup());
 
 describe('observability', () => {
-  it('both Lambdas send invocations that failed for good to an encrypted, TLS-only queue', () => {
+  it('every Lambda sends invocations that failed for good to an encrypted, TLS-only queue', () => {
     const queueId = built.stack.getLogicalId(built.stack.lambdas.failedInvocations.node.defaultChild as never);
     const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
-    expect(configs).toHaveLength(2);
+    expect(configs).toHaveLength(3); // recognize-frame, door-telemetry, sweep-visits
     for (const config of configs) {
       expect(config.DestinationConfig).toEqual({
         OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } },
       });
     }
-    expect(configs.map((c) => c.MaximumRetryAttempts).sort()).toEqual([0, 2]);
+    expect(configs.map((c) => c.MaximumRetryAttempts).sort()).toEqual([0, 0, 2]);
     expect(resources[queueId]!.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
@@ -41,8 +41,8 @@ describe('observability', () => {
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
 
     const metricNames = alarms.map((a) => a.MetricName ?? 'expression');
-    expect(metricNames.filter((n) => n === 'Errors')).toHaveLength(2);
-    expect(metricNames.filter((n) => n === 'Throttles')).toHaveLength(2);
+    expect(metricNames.filter((n) => n === 'Errors')).toHaveLength(3);
+    expect(metricNames.filter((n) => n === 'Throttles')).toHaveLength(3);
     for (const name of [
       'ThrottledCount',
       'ApproximateNumberOfMessagesVisible',
