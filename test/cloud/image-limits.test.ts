@@ -12,6 +12,8 @@ import { decodeImage } from '../../cloud/src/adapters/local/face-engine/decode.j
 import { createEnrollmentService } from '../../cloud/src/app/enrollment-service.js';
 import type { ServiceDeps } from '../../cloud/src/app/service-deps.js';
 import { checkImagePixels, MAX_IMAGE_PIXELS } from '../../cloud/src/domain/image-limits.js';
+import { MemorySearchBudget } from '../../cloud/src/adapters/local/memory-search-budget.js';
+import { MemoryVisitStore } from '../../cloud/src/adapters/local/visits/memory-visit-store.js';
 import { createRecognizeFrameHandler } from '../../cloud/src/handlers/recognize-frame.js';
 import { ImageDecodeError } from '../../cloud/src/errors.js';
 import { makeDoor } from '../contracts/records.contract.js';
@@ -86,6 +88,8 @@ describe('one pixel limit, from the header', () => {
         records: stores.records,
         images: stores.images,
         messaging,
+        visits: new MemoryVisitStore(),
+        searchBudget: new MemorySearchBudget(),
         clock: () => NOW,
         logger: logs.logger,
       });
