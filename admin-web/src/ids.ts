@@ -9,6 +9,12 @@ export const ENTITY_ID_SOURCE = '^[A-Za-z0-9_-]{1,64}$';
 export const ENTITY_ID = new RegExp(ENTITY_ID_SOURCE);
 
 export const DOOR_ID_SOURCE = DOOR_ID_PATTERN.source;
+/**
+ * The same rule for an HTML `pattern` attribute: browsers anchor it themselves and compile it
+ * with the `v` flag, where a bare `-` at the end of a character class is a syntax error (Chromium
+ * then drops the check silently), so it is escaped.
+ */
+export const DOOR_ID_HTML_PATTERN = DOOR_ID_SOURCE.slice(1, -1).replace(/-\]/g, '\\-]');
 
 /** Store keys of snapshots: segments of url-safe characters separated by '/', no '..', no leading '/'. */
 export const STORE_KEY_SOURCE = '^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}){0,7}$';

@@ -5,7 +5,7 @@ import type { RouteDeps } from '../app.js';
 import { html, type SafeHtml } from '../html.js';
 import { formatTime, page } from '../layout.js';
 import { actorOf, noStore } from '../request-context.js';
-import { DOOR_ID_SOURCE, doorIdParams } from '../ids.js';
+import { DOOR_ID_HTML_PATTERN, DOOR_ID_SOURCE, doorIdParams } from '../ids.js';
 import { notFound } from '../errors.js';
 import { doorView } from '../views/door-view.js';
 import { eventRow } from './dashboard.js';
@@ -56,7 +56,7 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
         <form method="post" action="/doors" class="stack">
           <input type="hidden" name="_csrf" value="${csrfToken}">
           <div class="row">
-            <div><label for="doorId">Door id (a-z, 0-9, -)</label><input id="doorId" name="doorId" required maxlength="64" pattern="${DOOR_ID_SOURCE.slice(1, -1)}" placeholder="front-door"></div>
+            <div><label for="doorId">Door id (a-z, 0-9, -)</label><input id="doorId" name="doorId" required maxlength="64" pattern="${DOOR_ID_HTML_PATTERN}" placeholder="front-door"></div>
             <div><label for="door-name">Name</label><input id="door-name" name="name" required maxlength="100" placeholder="Front door"></div>
             <div><label for="pulseMs">Unlock time (ms)</label><input id="pulseMs" name="pulseMs" type="number" min="${MIN_PULSE_MS}" max="${MAX_PULSE_MS}" value="3000"></div>
           </div>
