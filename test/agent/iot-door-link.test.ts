@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -28,6 +27,7 @@ import type { BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mq
 import { jpegWithSquare } from './support/images.js';
 import { startLocalBrokerFixture, type LocalBrokerFixture } from './support/local-broker.js';
 import { captureLogger } from '../support/capture-logger.js';
+import { freePort } from '../support/free-port.js';
 
 /** What the link logs after each failed connection attempt. */
 const CONNECT_RETRY = 'cannot reach the broker; retrying';
@@ -74,15 +74,6 @@ async function newLink(doorId: string, overrides: Partial<ConstructorParameters<
     logger: silentLogger(),
     ...overrides,
   });
-}
-
-/** A port nothing listens on (yet). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Subscribes afresh (plain mqtt.js with the back end's certificate) and returns the retained status of one door. */

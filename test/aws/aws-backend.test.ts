@@ -10,7 +10,7 @@ import { RekognitionFaceIndex } from '../../cloud/src/adapters/aws/rekognition-f
 import { openAwsBackend } from '../../cloud/src/lambda/aws-backend.js';
 import { readAdminHostConfig } from '../../cloud/src/lambda/env.js';
 import type { Door } from '../../cloud/src/domain/types.js';
-import { makeDoor } from '../contracts/records.contract.js';
+import { makeDoor } from '../support/records.js';
 import { startDynalite, type LocalDynamo } from './local-aws.js';
 
 let dynamo: LocalDynamo;

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger.js';
 import { DynamoRecords } from '../../cloud/src/adapters/aws/dynamo-records.js';
 import type { TableNames } from '../../cloud/src/adapters/aws/dynamo-schema.js';
-import { makeDoor, makeEvent, makePerson, recordsContract } from '../contracts/records.contract.js';
+import { recordsContract } from '../contracts/records.contract.js';
+import { makeDoor, makeEvent, makePerson } from '../support/records.js';
 import { startDynalite, type LocalDynamo } from './local-aws.js';
 
 let dynamo: LocalDynamo;

@@ -21,7 +21,7 @@ import { createDoorTelemetryLambda } from '../../cloud/src/lambda/door-telemetry
 import { InfrastructureFailure } from '../../cloud/src/lambda/failure-watch.js';
 import { readRecognizeConfig, readRecordsConfig, readVisitsConfig } from '../../cloud/src/lambda/env.js';
 import { createRecognizeFrameLambda, type RecognizeFrameLambda } from '../../cloud/src/lambda/recognize-frame.js';
-import { makeDoor, makePerson } from '../contracts/records.contract.js';
+import { makeDoor, makePerson } from '../support/records.js';
 import { awsError, fakeAwsHttp, fakeClientConfig, type FakeResponse, type RecordedRequest } from './fake-aws-http.js';
 import { startDynalite, startS3rver, type LocalDynamo, type LocalS3 } from './local-aws.js';
 

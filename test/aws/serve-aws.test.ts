@@ -19,18 +19,11 @@ import { DATA_FILES } from '../../cli/local-backend.js';
 import { openLocalCa } from '../../cloud/src/adapters/local/ca/index.js';
 import { DynamoRecords } from '../../cloud/src/adapters/aws/dynamo-records.js';
 import type { TableNames } from '../../cloud/src/adapters/aws/dynamo-schema.js';
-import { makeTempDir, removeDir } from '../cloud/temp-dir.js';
+import { makeTempDir, removeDir } from '../support/temp-dir.js';
 import { startDynalite, startS3rver, type LocalDynamo, type LocalS3 } from './local-aws.js';
+import { freePort } from '../support/free-port.js';
 
 const BUCKET = 'facegate-serve-aws-test';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => server.listen(0, '127.0.0.1', resolve).once('error', reject));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Answers every request with a 500 and records it: Rekognition and IoT must stay untouched here. */
 async function startTripwire(): Promise<{ url: string; hits: string[]; stop(): Promise<void> }> {

@@ -22,7 +22,8 @@ import { DEFAULT_QUEUE_LIMITS } from '../../cloud/src/adapters/local/broker/boun
 import { MAX_DOOR_RECORD_BYTES } from '../../cloud/src/adapters/local/broker/acl.js';
 import { doorTopics } from '../../protocol/index.js';
 import { silentLogger } from '../../lib/logger.js';
-import { tempDir, type Credentials } from './support/fixtures.js';
+import { type Credentials } from './support/fixtures.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'broker-process.ts');
 const MB = 1024 * 1024;
@@ -102,7 +103,7 @@ describe('the broker bounds what one door can make it hold', () => {
   }
 
   beforeAll(async () => {
-    dir = tempDir('broker-memory');
+    dir = makeTempDir('broker-memory');
     ca = await openLocalCa(path.join(dir, 'ca'), silentLogger());
     const server = await ca.issueServerCertificate({ dns: [], ips: [] });
     const backend = await ca.issueClientCertificate(BACKEND_IDENTITY);

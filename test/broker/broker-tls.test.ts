@@ -14,10 +14,10 @@ import {
   endAll,
   eventually,
   startBrokerFixture,
-  tempDir,
   tryConnect,
   type BrokerFixture,
 } from './support/fixtures.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 let fx: BrokerFixture;
 beforeAll(async () => {
@@ -41,7 +41,7 @@ describe('mutual TLS', () => {
   });
 
   it('refuses a certificate for the same door id signed by another CA', async () => {
-    const dir = tempDir('other-ca');
+    const dir = makeTempDir('other-ca');
     const other = await openLocalCa(path.join(dir, 'ca'), silentLogger());
     const impostor = await other.issueClientCertificate('door-a');
     fs.rmSync(dir, { recursive: true, force: true });

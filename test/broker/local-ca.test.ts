@@ -6,11 +6,11 @@ import { openLocalCa, CertificateRequestError, normalizeSerial } from '../../clo
 import { LocalDoorProvisioner } from '../../cloud/src/adapters/local/ca/local-door-provisioner.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import { silentLogger } from '../../lib/logger.js';
-import { tempDir } from './support/fixtures.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 const dirs: string[] = [];
 function caDir(): string {
-  const dir = tempDir('ca');
+  const dir = makeTempDir('ca');
   dirs.push(dir);
   return path.join(dir, 'ca'); // not yet existing: openLocalCa creates it
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideAccess, type AccessDecision } from '../../cloud/src/domain/access-rules.js';
 import type { Door, Person } from '../../cloud/src/domain/types.js';
-import { makeDoor, makePerson } from '../contracts/records.contract.js';
+import { makeDoor, makePerson } from '../support/records.js';
 
 const NOW = 1_767_225_600_000;
 const door = makeDoor('front-door');

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDoorTelemetryHandler, type DoorTelemetryHandler } from '../../cloud/src/handlers/door-telemetry.js';
-import { makeDoor } from '../contracts/records.contract.js';
+import { makeDoor } from '../support/records.js';
 import { captureLogger } from './support/capture-logger.js';
 import { openLocalStores, type LocalStores } from './support/local-stores.js';
 

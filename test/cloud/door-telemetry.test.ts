@@ -3,7 +3,7 @@ import { createDoorTelemetryHandler, type DoorTelemetryHandler } from '../../clo
 import { createDoorChangeFeed } from '../../cloud/src/app/door-change-feed.js';
 import { auditEvent } from '../../cloud/src/domain/audit-event.js';
 import type { Door } from '../../cloud/src/domain/types.js';
-import { makeDoor } from '../contracts/records.contract.js';
+import { makeDoor } from '../support/records.js';
 import { captureLogger, type CapturedLogs } from './support/capture-logger.js';
 import { openLocalStores, type LocalStores } from './support/local-stores.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EncryptedFileStore } from '../../cloud/src/adapters/local/file-store/encrypted-file-store.js';
 import { imageStoreContract } from '../contracts/image-store.contract.js';
-import { makeTempDir, removeDir } from './temp-dir.js';
+import { makeTempDir, removeDir } from '../support/temp-dir.js';
 
 imageStoreContract('EncryptedFileStore', async () => {
   const dir = makeTempDir('images');

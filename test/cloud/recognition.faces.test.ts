@@ -16,7 +16,7 @@ import { MemoryVisitStore } from '../../cloud/src/adapters/local/visits/memory-v
 import { createRecognizeFrameHandler, type RecognizeFrameHandler } from '../../cloud/src/handlers/recognize-frame.js';
 import type { FaceIndex } from '../../cloud/src/ports/face-index.js';
 import type { DoorProvisioner } from '../../cloud/src/ports/door-provisioner.js';
-import { makeDoor } from '../contracts/records.contract.js';
+import { makeDoor } from '../support/records.js';
 import { DEV_DIR, HAVE_FACES, SKIP_REASON } from '../face/faces-dataset.js';
 import { asPayload, frameMessage, plainJpeg } from './support/frames.js';
 import { openLocalStores, type LocalStores } from './support/local-stores.js';

@@ -18,7 +18,7 @@ import {
 import { createVisitSweeper, type VisitSweeper } from '../../cloud/src/handlers/sweep-visits.js';
 import type { Person } from '../../cloud/src/domain/types.js';
 import type { SearchBudgetLimits } from '../../cloud/src/ports/search-budget.js';
-import { makeDoor, makePerson } from '../contracts/records.contract.js';
+import { makeDoor, makePerson } from '../support/records.js';
 import { asPayload, frameMessage, plainJpeg } from './support/frames.js';
 import { openLocalStores, type LocalStores } from './support/local-stores.js';
 import { RecordingMessaging } from './support/recording-messaging.js';

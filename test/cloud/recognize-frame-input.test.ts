@@ -16,13 +16,13 @@ import {
 import type { FaceIndex } from '../../cloud/src/ports/face-index.js';
 import { MemorySearchBudget } from '../../cloud/src/adapters/local/memory-search-budget.js';
 import { MemoryVisitStore } from '../../cloud/src/adapters/local/visits/memory-visit-store.js';
-import { makeDoor } from '../contracts/records.contract.js';
+import { makeDoor } from '../support/records.js';
 import { captureLogger, type CapturedLogs } from './support/capture-logger.js';
 import { asPayload, frameMessage, plainJpeg } from './support/frames.js';
 import { openLocalStores, type LocalStores } from './support/local-stores.js';
 import { RecordingMessaging } from './support/recording-messaging.js';
 import { ScriptedFaceIndex } from './support/scripted-face-index.js';
-import { makeTempDir, removeDir } from './temp-dir.js';
+import { makeTempDir, removeDir } from '../support/temp-dir.js';
 
 const NOW = 1_767_225_600_000;
 

@@ -4,8 +4,9 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteRecords } from '../../cloud/src/adapters/local/records/sqlite-records.js';
 import { SCHEMA_VERSION } from '../../cloud/src/adapters/local/records/migrations.js';
-import { makeEvent, makePerson, recordsContract } from '../contracts/records.contract.js';
-import { makeTempDir, removeDir } from './temp-dir.js';
+import { recordsContract } from '../contracts/records.contract.js';
+import { makeEvent, makePerson } from '../support/records.js';
+import { makeTempDir, removeDir } from '../support/temp-dir.js';
 
 recordsContract('SqliteRecords', async () => {
   const dir = makeTempDir('records');

@@ -11,7 +11,7 @@ import {
   SUSPICIOUS_UNLOCK,
   type DoorTelemetryHandler,
 } from '../../cloud/src/handlers/door-telemetry.js';
-import { makeDoor } from '../contracts/records.contract.js';
+import { makeDoor } from '../support/records.js';
 import { captureLogger, type CapturedLogs } from './support/capture-logger.js';
 import { openLocalStores, type LocalStores } from './support/local-stores.js';
 

@@ -5,48 +5,13 @@
  * is checked, so nothing here depends on SQL.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEvent, Door, EnrolledFace, Person } from '../../cloud/src/domain/types.js';
+import type { AuditEvent, EnrolledFace } from '../../cloud/src/domain/types.js';
 import type { Records } from '../../cloud/src/ports/records.js';
-import { auditEvent } from '../../cloud/src/domain/audit-event.js';
+import { makeDoor, makeEvent, makePerson, T0 } from '../support/records.js';
 
 export interface OpenedRecords {
   records: Records;
   close(): Promise<void>;
-}
-
-const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
-
-export function makePerson(personId: string, overrides: Partial<Person> = {}): Person {
-  return {
-    personId,
-    name: `Person ${personId}`,
-    status: 'active',
-    validFrom: null,
-    validUntil: null,
-    allowedDoors: null,
-    createdAt: T0,
-    updatedAt: T0,
-    ...overrides,
-  };
-}
-
-export function makeDoor(doorId: string, overrides: Partial<Door> = {}): Door {
-  return {
-    doorId,
-    name: `Door ${doorId}`,
-    enabled: true,
-    pulseMs: 3000,
-    online: false,
-    lock: 'unknown',
-    lastSeenAt: null,
-    agentVersion: null,
-    createdAt: T0,
-    ...overrides,
-  };
-}
-
-export function makeEvent(eventId: string, overrides: Partial<AuditEvent> = {}): AuditEvent {
-  return { ...auditEvent({ at: T0, kind: 'access' }), eventId, ...overrides };
 }
 
 function face(faceId: string, personId: string, createdAt = T0): EnrolledFace {

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_DIR, HAVE_FACES, REPO_ROOT, SKIP_REASON } from '../face/faces-dataset.js';
-import { makeTempDir, removeDir } from '../cloud/temp-dir.js';
+import { makeTempDir, removeDir } from '../support/temp-dir.js';
 import { hugeJpeg } from '../support/huge-jpeg.js';
 
 const run = promisify(execFile);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../face/faces-dataset.js';
-import { makeTempDir, removeDir } from '../cloud/temp-dir.js';
+import { makeTempDir, removeDir } from '../support/temp-dir.js';
 
 const run = promisify(execFile);
 const BIN = path.join(REPO_ROOT, 'bin/facegate.mjs');

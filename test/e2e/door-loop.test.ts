@@ -17,7 +17,7 @@ import { SimulatedRelay } from '../../agent/src/relay/simulated-relay.js';
 import { connectBackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
 import { BACKEND_IDENTITY } from '../../cloud/src/adapters/local/broker/index.js';
 import { DEV_DIR, HAVE_FACES, SKIP_REASON } from '../face/faces-dataset.js';
-import { makeTempDir, removeDir } from '../cloud/temp-dir.js';
+import { makeTempDir, removeDir } from '../support/temp-dir.js';
 
 const ENROLLED = 'Alan_Greenspan';
 const STRANGER = 'Abdel_Madi_Shabneh'; // one photo in the set: never enrolled anywhere

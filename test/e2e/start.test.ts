@@ -6,23 +6,14 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_DIR, HAVE_FACES, REPO_ROOT, SKIP_REASON } from '../face/faces-dataset.js';
-import { makeTempDir, removeDir } from '../cloud/temp-dir.js';
+import { makeTempDir, removeDir } from '../support/temp-dir.js';
+import { freePort } from '../support/free-port.js';
 
 const BIN = path.join(REPO_ROOT, 'bin/facegate.mjs');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Started {
   proc: ChildProcess;

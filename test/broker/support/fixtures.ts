@@ -4,7 +4,6 @@
  * certificates. Nothing here is mocked.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { openLocalCa, type LocalCa } from '../../../cloud/src/adapters/local/ca/index.js';
@@ -15,15 +14,12 @@ import {
 } from '../../../cloud/src/adapters/local/broker/index.js';
 import { silentLogger, type Logger } from '../../../lib/logger.js';
 import pino from 'pino';
+import { makeTempDir } from '../../support/temp-dir.js';
 
 export interface Credentials {
   certPem: string;
   keyPem: string;
   serialNumber?: string;
-}
-
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `facegate-${prefix}-`));
 }
 
 /** A logger that keeps every line in memory, so tests can check that refusals are logged. */
@@ -58,7 +54,7 @@ export interface BrokerFixture {
 }
 
 export async function startBrokerFixture(): Promise<BrokerFixture> {
-  const dir = tempDir('broker');
+  const dir = makeTempDir('broker');
   const { logger, lines } = memoryLogger();
   const ca = await openLocalCa(path.join(dir, 'ca'), silentLogger());
   const server = await ca.issueServerCertificate({ dns: [], ips: [] });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { EncryptedFileStore } from '../../../cloud/src/adapters/local/file-store/encrypted-file-store.js';
 import { openSqliteRecords, type SqliteRecords } from '../../../cloud/src/adapters/local/records/sqlite-records.js';
-import { makeTempDir, removeDir } from '../temp-dir.js';
+import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
 export interface LocalStores {
   dir: string;
