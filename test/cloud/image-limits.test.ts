@@ -16,7 +16,7 @@ import { MemorySearchBudget } from '../../cloud/src/adapters/local/memory-search
 import { MemoryVisitStore } from '../../cloud/src/adapters/local/visits/memory-visit-store.js';
 import { createRecognizeFrameHandler } from '../../cloud/src/handlers/recognize-frame.js';
 import { ImageDecodeError } from '../../cloud/src/errors.js';
-import { makeDoor } from '../contracts/records.contract.js';
+import { makeDoor } from '../support/records.js';
 import { hugeJpeg, jpegClaiming } from '../support/huge-jpeg.js';
 import { captureLogger } from './support/capture-logger.js';
 import { asPayload, frameMessage } from './support/frames.js';
