@@ -37,7 +37,7 @@ try {
   const agent = createAgent(
     {
       doorId,
-      frames: { maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 },
+      frames: { maxFps: 2, maxWidth: 640, maxBytes: 92 * 1024 },
       unlock: { maxPulseMs: 1000 },
     },
     {

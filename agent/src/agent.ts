@@ -15,13 +15,13 @@ import type {
   UnlockSource,
 } from '../../protocol/index.js';
 import type { Camera, DoorContact, DoorLink, ExitButton, Relay } from './ports/index.js';
-import type { AgentConfig } from './config.js';
+import { AgentConfigSchema, type AgentConfig } from './config.js';
 import { CommandGuard, type GuardResult } from './command-guard.js';
 import type { DoorMonitorSettings } from './door/door-monitor.js';
 import { DEFAULT_DOOR_SETTINGS, DoorWatch } from './door/door-watch.js';
 import { errorMessage } from './errors.js';
 import type { FaceGate } from './face-gate/face-gate.js';
-import { FrameGate, type FrameGateStats } from './frame-gate.js';
+import { VisitPipeline, type VisitPipelineStats } from './visit/visit-pipeline.js';
 import { EventDelivery, type DeliveryPace } from './outbox/event-delivery.js';
 import { EventOutbox } from './outbox/event-outbox.js';
 import { SerialQueue } from './serial-queue.js';
@@ -47,7 +47,11 @@ export interface AgentDeps {
 }
 
 /** The config fields the agent itself uses (the rest is for building adapters). */
-export type AgentSettings = Pick<AgentConfig, 'doorId' | 'frames' | 'unlock'> & { door?: Partial<DoorMonitorSettings> };
+export type AgentSettings = Pick<AgentConfig, 'doorId' | 'frames' | 'unlock'> & {
+  door?: Partial<DoorMonitorSettings>;
+  /** Default: the config file's defaults. */
+  visit?: Partial<AgentConfig['visit']>;
+};
 
 export interface AgentState {
   running: boolean;
@@ -56,7 +60,7 @@ export interface AgentState {
   /** When the current pulse ends (epoch ms), or null when locked. */
   pulseEndsAt: number | null;
   contact: 'open' | 'closed' | 'unknown';
-  frames: FrameGateStats;
+  frames: VisitPipelineStats;
   commands: { unlocked: number; denied: number; rejected: number };
 }
 
@@ -94,13 +98,20 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
   let pulseEndsAt: number | null = null;
   let lockRetryTimer: NodeJS.Timeout | null = null;
 
-  const gate = new FrameGate(
-    { doorId, ...settings.frames, faceGate: deps.faceGate, logger: rootLogger, clock },
-    async (frame) => {
+  const gate = new VisitPipeline(
+    {
+      doorId,
+      ...settings.frames,
+      visit: { ...AgentConfigSchema.shape.visit.parse(undefined), ...settings.visit },
+      faceGate: deps.faceGate,
+      logger: rootLogger,
+      clock,
+    },
+    async (message) => {
       // Frames are never queued while offline: a face from a minute ago must not open the door now.
       if (!running || !link.connected) return false;
       try {
-        await link.publishFrame(frame);
+        await link.publishFrame(message);
         return true;
       } catch (err) {
         log.warn({ err }, 'frame publish failed');
@@ -232,6 +243,8 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
       return;
     }
     if (!running) return;
+    // The back end has answered this visit: the door sends no more frames of it.
+    if (verdict.command.visitId) gate.answered(verdict.command.visitId);
     if (verdict.command.type === 'deny') {
       commands.denied += 1;
       log.info(
@@ -253,12 +266,12 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
     if (!running) return;
     if (connected) {
       log.info('link online');
-      // The scene in front of the door is worth one fresh look after an outage.
-      gate.resetPicture();
       publishStatus();
       delivery.kick();
     } else {
       log.warn('link offline: locking');
+      // The frames of a visit that began before the outage are lost; the next face starts a new one.
+      gate.endVisit('offline');
       void lockNow('offline');
     }
   }

@@ -10,6 +10,7 @@ import {
   DEFAULT_SITE_ID,
   DoorId,
   MAX_FRAME_JPEG_BYTES,
+  MAX_FRAMES_PER_VISIT,
   MAX_PULSE_MS,
   MIN_PULSE_MS,
   SITE_ID_PATTERN,
@@ -134,13 +135,23 @@ export const AgentConfigSchema = z.object({
     .prefault({}),
   frames: z
     .object({
-      maxFps: z.number().min(0.1).max(30).default(2),
-      /** Mean absolute difference of a 32×32 grayscale thumbnail, 0..1, below which a frame is "unchanged". */
-      minChange: z.number().min(0).max(1).default(0.02),
+      /** Camera frames judged by the face gate per second at most (the rest are skipped, newest kept). */
+      maxFps: z.number().min(0.1).max(30).default(5),
       maxWidth: z.number().int().min(64).max(4096).default(640),
       maxBytes: z.number().int().min(4096).max(MAX_FRAME_JPEG_BYTES).default(MAX_FRAME_JPEG_BYTES),
-      /** Resend an unchanged picture after this long (0 = never). Off by default: see frame-gate.ts. */
-      resendMs: z.number().int().min(0).max(3_600_000).default(0),
+    })
+    .prefault({}),
+  /** Visits (visit/visit-tracker.ts): which frames of one person at the door are sent. */
+  visit: z
+    .object({
+      /** A visit ends when no face has been seen for this long. */
+      idleEndMs: z.number().int().min(200).max(60_000).default(1500),
+      /** …or this long after it began, face or not. */
+      maxDurationMs: z.number().int().min(1000).max(300_000).default(15_000),
+      /** The first frame goes at once; the best one seen after it this much later. */
+      followUpMs: z.number().int().min(0).max(10_000).default(600),
+      /** Frames sent per visit at most. */
+      maxFrames: z.number().int().min(1).max(MAX_FRAMES_PER_VISIT).default(2),
     })
     .prefault({}),
   /** The door's face gate (face-gate/face-gate.ts): frames it refuses are never sent. */

@@ -16,7 +16,8 @@ export {
   type AgentConfigInput,
 } from './config.js';
 export { CommandGuard, type GuardResult, type RejectReason } from './command-guard.js';
-export { FrameGate, type FrameGateOptions, type FrameGateStats, type FrameSender } from './frame-gate.js';
+export { VisitPipeline, type VisitPipelineOptions, type VisitPipelineStats } from './visit/visit-pipeline.js';
+export { VisitTracker, type VisitAction, type VisitSettings } from './visit/visit-tracker.js';
 export { FaceGate, type FaceGateOptions, type GateVerdict, type GatedFace } from './face-gate/face-gate.js';
 export { HumanFaceDetector } from './face-gate/human-face-detector.js';
 export { IotDoorLink, type IotDoorLinkOptions } from './link/iot-door-link.js';

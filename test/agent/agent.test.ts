@@ -11,7 +11,7 @@ import { brightRegionGate } from './support/bright-region-detector.js';
 const DOOR = 'front-door';
 const settings: AgentSettings = {
   doorId: DOOR,
-  frames: { maxFps: 50, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 },
+  frames: { maxFps: 50, maxWidth: 640, maxBytes: 92 * 1024 },
   unlock: { maxPulseMs: 5000 },
 };
 

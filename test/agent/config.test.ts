@@ -40,7 +40,9 @@ describe('loadAgentConfig', () => {
       mode: 'watch',
       intervalMs: 1000,
     });
-    expect(config.frames).toEqual({ maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 });
+    expect(config.frames).toEqual({ maxFps: 5, maxWidth: 640, maxBytes: 92 * 1024 });
+    expect(config.visit).toEqual({ idleEndMs: 1500, maxDurationMs: 15_000, followUpMs: 600, maxFrames: 2 });
+    expect(config.faceGate).toEqual({ maxSide: 640, minFacePx: 64, minScore: 0.5, minSharpness: 25 });
     expect(config.unlock.maxPulseMs).toBe(10_000);
     expect(config.mqtt.keepAliveSec).toBe(30);
   });
@@ -75,7 +77,10 @@ describe('loadAgentConfig', () => {
     expect(bad({ ...minimal, camera: { type: 'polaroid' } })).toThrow(/camera/);
     expect(bad({ ...minimal, relay: { type: 'gpio', pin: 99, activeLow: false } })).toThrow(/relay\.pin/);
     expect(bad({ ...minimal, unlock: { maxPulseMs: 3_600_000 } })).toThrow(/unlock\.maxPulseMs/);
-    expect(bad({ ...minimal, frames: { minChange: 2 } })).toThrow(/frames\.minChange/);
+    expect(bad({ ...minimal, frames: { maxFps: 0 } })).toThrow(/frames\.maxFps/);
+    // Never more frames per visit than the protocol lets the back end take.
+    expect(bad({ ...minimal, visit: { maxFrames: 5 } })).toThrow(/visit\.maxFrames/);
+    expect(bad({ ...minimal, faceGate: { minScore: 0.1 } })).toThrow(/faceGate\.minScore/);
     expect(() => loadAgentConfig(path.join(dir, 'absent.json'))).toThrow(/cannot read agent config/);
   });
 });

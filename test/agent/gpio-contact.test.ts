@@ -83,7 +83,7 @@ describe('GpioContact', () => {
     const agent = createAgent(
       {
         doorId: 'front-door',
-        frames: { maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 },
+        frames: { maxFps: 2, maxWidth: 640, maxBytes: 92 * 1024 },
         unlock: { maxPulseMs: 5000 },
       },
       {
@@ -185,7 +185,7 @@ describe('agent door events', () => {
     const agent = createAgent(
       {
         doorId: 'front-door',
-        frames: { maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 },
+        frames: { maxFps: 2, maxWidth: 640, maxBytes: 92 * 1024 },
         unlock: { maxPulseMs: 5000 },
         door: { exitPulseMs: 1000, heldOpenMs: 60_000, grantGraceMs: 500 },
       },

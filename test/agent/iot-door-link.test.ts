@@ -253,7 +253,7 @@ describe('door agent over the real link', () => {
     const agent = createAgent(
       {
         doorId: 'agent-door-1',
-        frames: { maxFps: 5, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 },
+        frames: { maxFps: 5, maxWidth: 640, maxBytes: 92 * 1024 },
         unlock: { maxPulseMs: 5000 },
       },
       { camera, relay, link, logger: silentLogger(), agentVersion: 'test', faceGate: brightRegionGate() },

@@ -3,10 +3,19 @@ import sharp from 'sharp';
 
 /** A JPEG of one flat colour with a square of another at (x, y): moving the square changes the picture. */
 export async function jpegWithSquare(
-  options: { width?: number; height?: number; x?: number; y?: number; background?: number; quality?: number } = {},
+  options: {
+    width?: number;
+    height?: number;
+    x?: number;
+    y?: number;
+    /** Side of the square (default a third of the shorter side). */
+    side?: number;
+    background?: number;
+    quality?: number;
+  } = {},
 ): Promise<Buffer> {
   const { width = 320, height = 240, x = 20, y = 20, background = 40, quality = 85 } = options;
-  const side = Math.round(Math.min(width, height) / 3);
+  const side = options.side ?? Math.round(Math.min(width, height) / 3);
   const square = await sharp({
     create: { width: side, height: side, channels: 3, background: { r: 230, g: 230, b: 230 } },
   })

@@ -50,7 +50,7 @@ const link = new IotDoorLink({
 const agent = createAgent(
   {
     doorId,
-    frames: { maxFps: 2, minChange: 0.02, maxWidth: 640, maxBytes: 92 * 1024, resendMs: 0 },
+    frames: { maxFps: 2, maxWidth: 640, maxBytes: 92 * 1024 },
     unlock: { maxPulseMs: 5000 },
     // A long grace so the opening after the (short) exit pulse counts as granted whatever the timing.
     door: { exitPulseMs: 200, heldOpenMs: 60_000, grantGraceMs: 60_000 },
