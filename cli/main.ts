@@ -6,7 +6,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRootLogger, type Logger } from '../lib/logger.js';
 import { FacegateError } from '../lib/errors.js';
 import { restrictUmask } from './data-dir.js';
-import { readLocalSettings } from './settings.js';
+import { readLocalSettings, type LocalSettings } from './settings.js';
+import { describeStartupError } from './startup-errors.js';
 import type { PeopleAction } from './commands/people.js';
 
 // Commands are imported when run, so `--help` and quick commands don't load the face engine.
@@ -56,6 +57,29 @@ async function runUntilSignal(logger: Logger, start: () => Promise<{ stop(): Pro
   process.once('SIGTERM', stop);
 }
 
+/**
+ * A mandatory option checked here rather than with commander's requiredOption: commander reports
+ * a missing mandatory option before an unknown one, so a mistyped `--nmae` read as "--name not
+ * specified". Checked after parsing, an unknown option is named as unknown first.
+ */
+function required<T>(value: T | undefined, flag: string): T {
+  if (value === undefined) throw new InvalidArgumentError(`required option '${flag}' not specified`);
+  return value;
+}
+
+/** The environment variables `start` and `serve` read, for their --help. */
+const SERVER_ENVIRONMENT = `
+Environment variables:
+  FACEGATE_DATA_DIR          where databases, keys, photos and the CA live (default ./.facegate)
+  FACEGATE_HOST              interface the broker and admin site listen on (default 127.0.0.1)
+  FACEGATE_HTTP_PORT         admin site port (default 8080)
+  FACEGATE_MQTT_PORT         MQTT broker port, mutual TLS (default 8883)
+  FACEGATE_PUBLIC_HOST       name doors use to reach the broker; goes into door bundles (default localhost)
+  FACEGATE_SITE              site id, part of every MQTT topic (default local)
+  FACEGATE_ENGINE_WORKERS    face engine worker threads, 1-8 (default 1)
+  FACEGATE_MATCH_THRESHOLD   similarity a face needs to count as a person, 0-1 (default: calibrated)
+  FACEGATE_LOG_LEVEL         trace, debug, info, warn or error (default info)`;
+
 function exitWith(code: number): void {
   process.exitCode = code;
 }
@@ -78,11 +102,13 @@ function longRunning(start: (logger: Logger) => Promise<{ stop(): Promise<void> 
 program
   .command('start')
   .description('run the whole local system: broker, back end, admin site, and the simulated door "front-door"')
+  .addHelpText('after', SERVER_ENVIRONMENT)
   .action(longRunning((logger) => startServer(readLocalSettings(), logger, true)));
 
 program
   .command('serve')
   .description('run the local back end: MQTT broker (mutual TLS), recognition, admin site (no simulated door)')
+  .addHelpText('after', SERVER_ENVIRONMENT)
   .action(longRunning((logger) => startServer(readLocalSettings(), logger, false)));
 
 program
@@ -93,15 +119,16 @@ program
 program
   .command('agent')
   .description('run a door agent (what runs on the Raspberry Pi at a door)')
-  .requiredOption('-c, --config <file>', 'agent config file (written by "facegate provision")')
+  .option('-c, --config <file>', 'agent config file (written by "facegate provision"; required)')
   .addOption(
     new Option('--parent-pid <pid>', 'stop when this process is gone (used by "facegate start")')
       .argParser(positiveInt)
       .hideHelp(),
   )
-  .action(async (opts: { config: string; parentPid?: number }) => {
+  .action(async (opts: { config?: string; parentPid?: number }) => {
+    const config = required(opts.config, '-c, --config <file>');
     const { runAgent } = await import('../agent/src/main.js');
-    const runtime = await runAgent(opts.config);
+    const runtime = await runAgent(config);
     if (opts.parentPid) {
       const parent = opts.parentPid;
       setInterval(() => {
@@ -130,12 +157,13 @@ program
   .description(
     'add a person from 1-5 photos, three recommended: on the photo set measured, three photos missed 18% of entries where one photo missed 55% (docs/accuracy.md); each photo is checked: one face, large and sharp enough, not someone else',
   )
-  .requiredOption('-n, --name <name>', "the person's name")
+  .option('-n, --name <name>', "the person's name (required)")
   .option('--valid-from <date>', 'access starts on this date (e.g. 2026-12-01)')
   .option('--valid-until <date>', 'access ends after this date')
   .argument('<photos...>', 'JPEG or PNG photos of the person')
-  .action(async (photos: string[], opts: { name: string; validFrom?: string; validUntil?: string }) => {
-    exitWith(await enrollCommand(readLocalSettings(), quietLogger(), { ...opts, photos }));
+  .action(async (photos: string[], opts: { name?: string; validFrom?: string; validUntil?: string }) => {
+    const name = required(opts.name, '-n, --name <name>');
+    exitWith(await enrollCommand(readLocalSettings(), quietLogger(), { ...opts, name, photos }));
   });
 
 program
@@ -199,12 +227,25 @@ admin
   .argument('<username>')
   .action(async (username: string) => exitWith(await adminCommand(readLocalSettings(), 'reset-password', username)));
 
+function settingsIfReadable(): LocalSettings | null {
+  try {
+    return readLocalSettings();
+  } catch {
+    return null;
+  }
+}
+
 // Everything FaceGate writes (databases, keys, images, bundles) is for this user only.
 restrictUmask();
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
+  const plain = describeStartupError(err, settingsIfReadable());
+  if (plain) {
+    console.error(`facegate: ${plain}`);
+    process.exit(1);
+  }
   if (err instanceof FacegateError || err instanceof InvalidArgumentError) {
     console.error(`facegate: ${err.message}`);
     process.exit(err instanceof InvalidArgumentError ? EXIT_USAGE : 1);

@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
@@ -15,10 +16,15 @@ import { hugeJpeg } from '../support/huge-jpeg.js';
 const run = promisify(execFile);
 const BIN = path.join(REPO_ROOT, 'bin/facegate.mjs');
 
-async function facegate(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function facegate(
+  dataDir: string,
+  ...rest: (string | Record<string, string>)[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = rest.filter((a): a is string => typeof a === 'string');
+  const extraEnv = Object.assign({}, ...rest.filter((a) => typeof a !== 'string')) as Record<string, string>;
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, FACEGATE_DATA_DIR: dataDir, FACEGATE_LOG_LEVEL: 'error' },
+      env: { ...process.env, FACEGATE_DATA_DIR: dataDir, FACEGATE_LOG_LEVEL: 'error', ...extraEnv },
       timeout: 120_000,
     });
     return { code: 0, stdout, stderr };
@@ -75,6 +81,43 @@ describe('facegate CLI', () => {
     // Issue 10 item 4: an enrolment that accepts nothing creates nothing, in the log either.
     const log = await facegate(dataDir, 'events', '--json');
     expect(JSON.parse(log.stdout || '[]')).toEqual([]);
+  }, 180_000);
+
+  it('names an unknown option as unknown (a mistyped --nmae is not "--name not specified")', async () => {
+    const typo = await facegate(dataDir, 'enroll', '--nmae', 'Ada', path.join(root, 'ada.jpg'));
+    expect(typo.code).not.toBe(0);
+    expect(typo.stderr).toMatch(/unknown option '--nmae'/);
+    expect(typo.stderr).not.toMatch(/required option/);
+    const missing = await facegate(dataDir, 'enroll', path.join(root, 'ada.jpg'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/required option '-n, --name <name>' not specified/);
+  });
+
+  it('start and serve --help list the environment variables that configure them', async () => {
+    for (const command of ['start', 'serve']) {
+      const help = await facegate(dataDir, command, '--help');
+      expect(help.code, command).toBe(0);
+      for (const name of ['FACEGATE_DATA_DIR', 'FACEGATE_HOST', 'FACEGATE_HTTP_PORT', 'FACEGATE_MQTT_PORT']) {
+        expect(help.stdout, `${command} ${name}`).toContain(name);
+      }
+    }
+  });
+
+  it('a port already in use is one plain sentence naming the port and the variable, no stack', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busy = (blocker.address() as net.AddressInfo).port;
+    try {
+      const result = await facegate(path.join(root, 'data-port'), 'serve', {
+        FACEGATE_HTTP_PORT: String(busy),
+        FACEGATE_MQTT_PORT: '0',
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`port ${busy} is already in use.*FACEGATE_HTTP_PORT`));
+      expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
+    } finally {
+      blocker.close();
+    }
   }, 180_000);
 
   it('provisions a door: bundle with config, CA, certificate and a private key only its owner can read', async () => {
