@@ -39,6 +39,8 @@ export class FacegateStack extends Stack {
       eventRetentionDays: settings.eventRetentionDays,
       iotDataEndpoint: settings.iotDataEndpoint,
       logRetentionDays: settings.logRetentionDays,
+      searchBudget: { burst: settings.searchBurst, perSecond: settings.searchPerSecond },
+      recognizeConcurrency: settings.recognizeConcurrency,
     });
     this.doorIot = new DoorIot(this, 'DoorIot', {
       site: settings.site,

@@ -15,6 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LAMBDA_ENV } from '../../cloud/src/lambda/env.js';
+import { SEARCH_BUDGET_ENV } from '../../cloud/src/lambda/search-budget-env.js';
 import type { DataStores } from './data-stores.js';
 import {
   acknowledgeWildcards,
@@ -34,6 +35,9 @@ export interface LambdasProps {
   eventRetentionDays: number;
   iotDataEndpoint: string | undefined;
   logRetentionDays: number;
+  /** Cost guard: the per-door search budget and the recognition Lambda's reserved concurrency. */
+  searchBudget: { burst: number; perSecond: number };
+  recognizeConcurrency: number;
 }
 
 export class Lambdas extends Construct {
@@ -84,7 +88,14 @@ export class Lambdas extends Construct {
       // A frame answered late is useless and a retried decision would log twice: never retry.
       retryAttempts: 0,
       maxEventAge: Duration.seconds(60),
-      environment: visitsEnv,
+      environment: {
+        ...visitsEnv,
+        [SEARCH_BUDGET_ENV.table]: data.tables.budgets.tableName,
+        [SEARCH_BUDGET_ENV.burst]: String(props.searchBudget.burst),
+        [SEARCH_BUDGET_ENV.perSecond]: String(props.searchBudget.perSecond),
+      },
+      // The ceiling on concurrent searches (and on what a flood of frames can cost per minute).
+      reservedConcurrentExecutions: props.recognizeConcurrency,
     });
     const recognizeRole = this.recognizeFrame.role!;
     // Visits: read, add frames / claim (conditional UpdateItem), drop an expired item TTL has not removed yet.
@@ -97,6 +108,7 @@ export class Lambdas extends Construct {
     allowTableActions(recognizeRole, data.tables.doors, ['GetItem']);
     allowTableActions(recognizeRole, data.tables.people, ['GetItem']);
     allowTableActions(recognizeRole, data.tables.events, ['PutItem']);
+    allowTableActions(recognizeRole, data.tables.budgets, ['GetItem', 'UpdateItem']);
     allowObjectActions(recognizeRole, data.bucket, ['PutObject'], 'snapshots/*');
     allowKeyViaServices(recognizeRole, data.key, ['dynamodb', 's3']);
     recognizeRole.addToPrincipalPolicy(
@@ -175,7 +187,10 @@ export class Lambdas extends Construct {
     id: string,
     entryFile: string,
     logRetentionDays: number,
-    options: Pick<lambda.FunctionOptions, 'memorySize' | 'timeout' | 'retryAttempts' | 'maxEventAge'> & {
+    options: Pick<
+      lambda.FunctionOptions,
+      'memorySize' | 'timeout' | 'retryAttempts' | 'maxEventAge' | 'reservedConcurrentExecutions'
+    > & {
       environment: Record<string, string>;
     },
   ): NodejsFunction {

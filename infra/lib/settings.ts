@@ -4,7 +4,10 @@
  */
 import { z } from 'zod';
 import { SITE_ID_PATTERN } from '../../protocol/index.js';
+import { DEFAULT_SEARCH_BUDGET } from '../../cloud/src/ports/search-budget.js';
 import { DEFAULT_REKOGNITION_THRESHOLD } from '../../cloud/src/adapters/aws/rekognition-face-index.js';
+
+export const DEFAULT_RECOGNIZE_CONCURRENCY = 10;
 
 const Cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 203.0.113.0/24');
 
@@ -29,6 +32,14 @@ export const FacegateSettingsSchema = z.object({
     .string()
     .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN')
     .optional(),
+  /** Cost guard: face searches a door may make at once, then per second (DynamoDB token bucket per door). */
+  searchBurst: z.coerce.number().int().min(1).max(1000).default(DEFAULT_SEARCH_BUDGET.burst),
+  searchPerSecond: z.coerce.number().gt(0).max(100).default(DEFAULT_SEARCH_BUDGET.perSecond),
+  /**
+   * Reserved concurrency of the recognition Lambda: at most this many searches run at once for the
+   * whole site, and the account's other functions keep the rest (the account must keep 10 unreserved).
+   */
+  recognizeConcurrency: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RECOGNIZE_CONCURRENCY),
   /** Frames denied by the per-door search budget within 5 minutes that raise the cost alarm. */
   overBudgetAlarmFrames: z.coerce.number().int().min(1).max(100_000).default(20),
   /** CloudWatch Logs retention for the Lambdas, the admin host and VPC flow logs. */

@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC } from '../../cloud/src/lambda/emf-metrics.js';
+import { FIXED_RESOURCES } from '../../infra/cost/estimate.js';
 import { buildStack } from './cdk-app.js';
 
 type Resources = Record<string, { Type: string; Properties: any }>;
@@ -129,5 +130,32 @@ describe('observability', () => {
     } finally {
       given.cleanup();
     }
+  });
+});
+
+describe('cost guard', () => {
+  it('the cost estimate counts the alarms and keys this stack really has', () => {
+    expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(FIXED_RESOURCES.alarms);
+    expect(ofType('AWS::KMS::Key')).toHaveLength(FIXED_RESOURCES.kmsKeys);
+    expect(ofType('AWS::CloudWatch::Dashboard')).toHaveLength(FIXED_RESOURCES.dashboards);
+  });
+
+  it('reserves concurrency for recognition and gives it the budget table, its limits, and nothing more on it', () => {
+    const fnId = built.stack.getLogicalId(built.stack.lambdas.recognizeFrame.node.defaultChild as never);
+    const fn = resources[fnId]!.Properties;
+    expect(fn.ReservedConcurrentExecutions).toBe(10);
+    const budgetsId = built.stack.getLogicalId(built.stack.data.tables.budgets.node.defaultChild as never);
+    expect(fn.Environment.Variables).toMatchObject({
+      FACEGATE_TABLE_BUDGETS: { Ref: budgetsId },
+      FACEGATE_SEARCH_BURST: '20',
+      FACEGATE_SEARCH_PER_SECOND: '0.5',
+    });
+    const onBudgets = ofType('AWS::IAM::Policy').flatMap(([, p]) =>
+      (p.Properties.PolicyDocument.Statement as any[])
+        .filter((s) => JSON.stringify(s.Resource).includes(budgetsId))
+        .map((s) => ({ roles: p.Properties.Roles.map((r: any) => r.Ref), actions: [s.Action].flat().sort() })),
+    );
+    const recognizeRole = built.stack.getLogicalId(built.stack.lambdas.recognizeFrame.role!.node.defaultChild as never);
+    expect(onBudgets).toEqual([{ roles: [recognizeRole], actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] }]);
   });
 });

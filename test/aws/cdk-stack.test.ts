@@ -10,6 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../../cloud/src/adapters/aws/dynamo-schema.js';
 import { LAMBDA_ENV } from '../../cloud/src/lambda/env.js';
+import { SEARCH_BUDGET_ENV } from '../../cloud/src/lambda/search-budget-env.js';
 import { ruleSql } from '../../infra/lib/door-iot.js';
 import { readSettings } from '../../infra/lib/settings.js';
 import { buildStack, TEST_ACCOUNT, TEST_AMI, TEST_REGION } from './cdk-app.js';
@@ -209,6 +210,9 @@ describe('Lambdas', () => {
         LAMBDA_ENV.kmsKeyId,
         LAMBDA_ENV.collectionId,
         LAMBDA_ENV.matchThreshold,
+        SEARCH_BUDGET_ENV.table,
+        SEARCH_BUDGET_ENV.burst,
+        SEARCH_BUDGET_ENV.perSecond,
         'NODE_OPTIONS',
       ].sort(),
     );
@@ -248,8 +252,10 @@ describe('Lambdas', () => {
     expect(byAction('dynamodb:PutItem').flatMap(resourcesOf)).toEqual([
       { 'Fn::GetAtt': [logicalId(built.stack.data.tables.events), 'Arn'] },
     ]);
+    // UpdateItem only on the visits and the search budgets (the cost guard's token buckets).
     expect(byAction('dynamodb:UpdateItem').flatMap(resourcesOf)).toEqual([
       { 'Fn::GetAtt': [logicalId(built.stack.data.tables.visits), 'Arn'] },
+      { 'Fn::GetAtt': [logicalId(built.stack.data.tables.budgets), 'Arn'] },
     ]);
     expect(
       statements
@@ -261,7 +267,9 @@ describe('Lambdas', () => {
       'dynamodb:GetItem',
       'dynamodb:GetItem',
       'dynamodb:GetItem',
+      'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
     ]);
     // KMS only through DynamoDB and S3.

@@ -18,10 +18,12 @@
  *           openShard, so the sweeper reads exactly the visits it may have to close.
  *           TTL attribute expiresAtSec: a visit is kept minutes, not days (readers also ignore
  *           an expired item that TTL has not deleted yet).
+ * - budgets pk doorId: one token bucket per door (tokens, at, rev), updated by compare-and-swap on
+ *           rev (dynamo-search-budget.ts); a few hundred bytes per door, never expired.
  */
 
-export type TableRole = 'people' | 'faces' | 'doors' | 'events' | 'visits';
-export const TABLE_ROLES: readonly TableRole[] = ['people', 'faces', 'doors', 'events', 'visits'];
+export type TableRole = 'people' | 'faces' | 'doors' | 'events' | 'visits' | 'budgets';
+export const TABLE_ROLES: readonly TableRole[] = ['people', 'faces', 'doors', 'events', 'visits', 'budgets'];
 
 export type TableNames = Record<TableRole, string>;
 
@@ -95,6 +97,10 @@ export const TABLES: Record<TableRole, TableDescription> = {
       },
     ],
     ttlAttribute: VISIT_TTL_ATTRIBUTE,
+  },
+  budgets: {
+    partitionKey: { name: 'doorId', type: 'S' },
+    indexes: [],
   },
 };
 
