@@ -43,7 +43,7 @@ export const DEFAULT_INPUTS: Omit<CostInputs, 'doors' | 'people' | 'entriesPerDa
 /** What the stack deploys that bills by the month regardless of traffic (counted from infra/lib). */
 export const FIXED_RESOURCES = {
   kmsKeys: 2,
-  alarms: 10,
+  alarms: 12,
   dashboards: 1,
   customMetrics: Object.keys(METRIC).length,
   ebsGb: 20,

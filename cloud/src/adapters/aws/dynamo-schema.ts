@@ -28,7 +28,7 @@ export const TABLE_ROLES: readonly TableRole[] = ['people', 'faces', 'doors', 'e
 export type TableNames = Record<TableRole, string>;
 
 /** The tables Records uses (the visits table belongs to recognition and the sweeper alone). */
-export type RecordsTableRole = Exclude<TableRole, 'visits'>;
+export type RecordsTableRole = Exclude<TableRole, 'visits' | 'budgets'>;
 export const RECORDS_TABLE_ROLES: readonly RecordsTableRole[] = ['people', 'faces', 'doors', 'events'];
 export type RecordsTableNames = Pick<TableNames, RecordsTableRole>;
 
