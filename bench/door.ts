@@ -138,7 +138,7 @@ async function main(): Promise<void> {
         bundles.set(doorId, {
           caPem: bundle.credentials.caPem,
           certPem: bundle.credentials.certificatePem,
-          keyPem: bundle.credentials.privateKeyPem,
+          keyPem: bundle.credentials.privateKeyPem!, // issued here, not from a request: the key is in the bundle
         });
       }
     } finally {

@@ -32,6 +32,7 @@ import { DATA_FILES, openLocalBackend, type LocalBackend } from './local-backend
 import { adminSiteCertificate, backendClientCertificate, brokerServerCertificate } from './server-credentials.js';
 import { isLoopback } from './loopback.js';
 import { startVirtualDoor, type RunningVirtualDoor } from './virtual-door.js';
+import { removeDoorFiles } from './door-files.js';
 
 export interface LocalStackOptions {
   dataDir: string;
@@ -53,6 +54,8 @@ export interface LocalStackOptions {
   /** The name doors use to reach the broker (default localhost). */
   publicHost?: string;
   engineWorkers?: number;
+  /** Validity of the door certificates it issues (default 365 days). */
+  doorCertDays?: number;
   /** Overrides the face engine's calibrated match threshold (FACEGATE_MATCH_THRESHOLD). */
   matchThreshold?: number;
   /** Serve the admin website (default true). */
@@ -223,7 +226,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     mqtt.onEvent((doorId, payload) => void telemetry.handleEvent({ topicDoorId: doorId, payload }));
     broker.onPresence((doorId, online) => void telemetry.handlePresence(doorId, online));
 
-    const provisioner = new LocalDoorProvisioner(ca, { siteId, host: publicHost, port: broker.port });
+    const provisioner = new LocalDoorProvisioner(
+      ca,
+      { siteId, host: publicHost, port: broker.port },
+      options.doorCertDays,
+    );
     const services = createServices({
       records,
       faceIndex,
@@ -233,6 +240,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clock,
       logger: log,
       doorFeed,
+      onDoorRemoved: (doorId) => removeDoorFiles(options.dataDir, doorId),
     });
 
     let httpUrl: string | null = null;

@@ -19,6 +19,8 @@ const peopleCommand = async (...args: Parameters<typeof import('./commands/peopl
   (await import('./commands/people.js')).peopleCommand(...args);
 const provisionCommand = async (...args: Parameters<typeof import('./commands/provision.js').provisionCommand>) =>
   (await import('./commands/provision.js')).provisionCommand(...args);
+const doorsCommand = async (...args: Parameters<typeof import('./commands/doors.js').doorsCommand>) =>
+  (await import('./commands/doors.js')).doorsCommand(...args);
 const eventsCommand = async (...args: Parameters<typeof import('./commands/events.js').eventsCommand>) =>
   (await import('./commands/events.js')).eventsCommand(...args);
 const adminCommand = async (...args: Parameters<typeof import('./commands/admin.js').adminCommand>) =>
@@ -184,14 +186,75 @@ program
 
 program
   .command('provision')
-  .description('register a door, issue its client certificate from the local CA and write its config bundle')
+  .description(
+    'register a door (or provision again one whose certificates were revoked), issue its certificate and write its bundle file',
+  )
   .argument('<doorId>', 'door id: 1-64 characters of a-z, 0-9 and -')
   .option('--name <name>', 'display name (default: the id)')
-  .option('-o, --out <dir>', 'where to write the bundle (default: <data dir>/doors/<doorId>)')
+  .option('-o, --out <file>', 'bundle file to write (default: <data dir>/doors/<doorId>/facegate-door-<doorId>.json)')
   .option('--pulse-ms <ms>', 'how long the lock stays open on an unlock', positiveInt)
-  .action(async (doorId: string, opts: { name?: string; out?: string; pulseMs?: number }) => {
-    exitWith(await provisionCommand(readLocalSettings(), quietLogger(), doorId, opts));
+  .option(
+    '--csr <file>',
+    "sign the door's own certificate request (facegate door-key): its private key never leaves it",
+  )
+  .option('--simulated', 'a door for trying FaceGate on this computer: folder camera and simulated relay')
+  .action(
+    async (
+      doorId: string,
+      opts: { name?: string; out?: string; pulseMs?: number; csr?: string; simulated?: boolean },
+    ) => {
+      exitWith(await provisionCommand(readLocalSettings(), quietLogger(), doorId, opts));
+    },
+  );
+
+program
+  .command('door-key')
+  .description(
+    "on the door: make its private key (door.key, 0600) and a certificate request (door.csr) for 'provision --csr'",
+  )
+  .argument('<doorId>', 'the door id the request is for')
+  .option('-d, --dir <dir>', 'where to write door.key and door.csr (where the bundle will go)', '.')
+  .action(async (doorId: string, opts: { dir: string }) => {
+    const { writeDoorKeyRequest } = await import('../agent/src/door-key.js');
+    const { keyFile, csrFile } = await writeDoorKeyRequest(opts.dir, doorId);
+    console.log(`Private key: ${keyFile} (stays on this door)`);
+    console.log(`Certificate request: ${csrFile}`);
+    console.log(
+      `Give the request to your admin: facegate provision ${doorId} --csr door.csr (or paste it in Doors → Add door),`,
+    );
+    console.log(`then put the bundle you get back next to ${keyFile}.`);
   });
+
+program
+  .command('doors')
+  .description('list doors and their certificates, or disable / enable / revoke / renew / delete one')
+  .argument('[action]', 'list | disable | enable | revoke | renew | delete', 'list')
+  .argument('[doorId]', 'the door (see "facegate doors list")')
+  .option('-y, --yes', 'with delete: confirm removing the door, its certificates and live state')
+  .option('-o, --out <file>', 'with renew: bundle file to write (default: <data dir>/doors/<doorId>/…)')
+  .option('--csr <file>', "with renew: sign the door's own certificate request")
+  .option('--simulated', 'with renew: the bundle drives a folder camera and a simulated relay')
+  .action(
+    async (
+      action: string,
+      doorId: string | undefined,
+      opts: { yes?: boolean; out?: string; csr?: string; simulated?: boolean },
+    ) => {
+      const { DOOR_ACTIONS } = await import('./commands/doors.js');
+      if (!(DOOR_ACTIONS as readonly string[]).includes(action)) {
+        throw new InvalidArgumentError(`unknown action ${JSON.stringify(action)}: use ${DOOR_ACTIONS.join(', ')}`);
+      }
+      exitWith(
+        await doorsCommand(
+          readLocalSettings(),
+          quietLogger(),
+          action as import('./commands/doors.js').DoorAction,
+          doorId,
+          opts,
+        ),
+      );
+    },
+  );
 
 program
   .command('events')

@@ -12,6 +12,7 @@ import { createServices } from '../cloud/src/app/create-services.js';
 import type { FacegateServices } from '../cloud/src/app/services.js';
 import { openLocalBackend, type LocalBackend } from './local-backend.js';
 import type { LocalSettings } from './settings.js';
+import { removeDoorFiles } from './door-files.js';
 
 export async function openOfflineServices(
   settings: LocalSettings,
@@ -23,11 +24,11 @@ export async function openOfflineServices(
     engineWorkers: 1,
     ...(settings.matchThreshold !== undefined && { matchThreshold: settings.matchThreshold }),
   });
-  const provisioner = new LocalDoorProvisioner(backend.ca, {
-    siteId: settings.siteId,
-    host: settings.publicHost,
-    port: settings.mqttPort,
-  });
+  const provisioner = new LocalDoorProvisioner(
+    backend.ca,
+    { siteId: settings.siteId, host: settings.publicHost, port: settings.mqttPort },
+    settings.doorCertDays,
+  );
   const services = createServices({
     records: backend.records,
     faceIndex: backend.faceIndex,
@@ -44,6 +45,7 @@ export async function openOfflineServices(
     clock: systemClock,
     logger,
     doorFeed: createDoorChangeFeed(logger),
+    onDoorRemoved: (doorId) => removeDoorFiles(settings.dataDir, doorId),
   });
   return { services, backend, close: () => backend.close() };
 }

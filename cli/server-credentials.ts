@@ -72,7 +72,12 @@ export async function backendClientCertificate(ca: LocalCa, caDir: string): Prom
  * A door bundle already on disk (the virtual door's, the simulated door's) whose certificate is
  * still good for this door: reused on restart instead of issuing another.
  */
-export function existingDoorCertificate(ca: LocalCa, bundleDir: string, doorId: string): Pem | null {
+export function existingDoorCertificate(
+  ca: LocalCa,
+  bundleDir: string,
+  doorId: string,
+): (Pem & { notAfter: number }) | null {
   const cn = new RegExp(`(^|\\n)CN=${doorId.replace(/[^a-z0-9-]/g, '')}(\\n|$)`);
-  return reusable(ca, bundleDir, 'door', (cert) => cn.test(cert.subject));
+  const pem = reusable(ca, bundleDir, 'door', (cert) => cn.test(cert.subject));
+  return pem && { ...pem, notAfter: Date.parse(new X509Certificate(pem.certPem).validTo) };
 }

@@ -1,6 +1,7 @@
 /** Local-mode settings from the environment, validated once. */
 import { dataDir, envInt, envOptional, envPort, envString, siteId } from '../lib/env.js';
 import { ConfigError } from '../lib/errors.js';
+import { DEFAULT_CLIENT_VALID_DAYS, MAX_CLIENT_VALID_DAYS } from '../cloud/src/adapters/local/ca/index.js';
 
 export interface LocalSettings {
   dataDir: string;
@@ -17,6 +18,8 @@ export interface LocalSettings {
   /** Hostname doors use to reach the broker (goes into their config bundle and the server certificate). */
   publicHost: string;
   engineWorkers: number;
+  /** How long a door certificate is valid (FACEGATE_DOOR_CERT_DAYS, default 365). */
+  doorCertDays: number;
   /** Similarity at which a face counts as the person; unset = the engine's calibrated default. */
   matchThreshold: number | undefined;
 }
@@ -50,6 +53,7 @@ export function readLocalSettings(env: Record<string, string | undefined> = proc
     mqttPort: envPort('FACEGATE_MQTT_PORT', 8883, env),
     publicHost: envString('FACEGATE_PUBLIC_HOST', 'localhost', env),
     engineWorkers: envInt('FACEGATE_ENGINE_WORKERS', 1, 1, 8, env),
+    doorCertDays: envInt('FACEGATE_DOOR_CERT_DAYS', DEFAULT_CLIENT_VALID_DAYS, 1, MAX_CLIENT_VALID_DAYS, env),
     matchThreshold: readThreshold(env),
   };
 }

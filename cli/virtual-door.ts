@@ -56,6 +56,7 @@ export async function startVirtualDoor(options: {
           doorId,
           certificatePem: kept.certPem,
           privateKeyPem: kept.keyPem,
+          notAfter: kept.notAfter,
           caPem: options.ca.caCertPem,
           endpoint: broker.host,
           port: broker.port,

@@ -1,7 +1,8 @@
 /**
  * The door agent's config file (JSON), validated with zod. Relative paths inside it are resolved
  * against the folder of the config file, so a provisioning bundle (config + certificates) can be
- * unpacked anywhere and still work.
+ * unpacked anywhere and still work. The single-file door bundle (docs/door-bundle.md) is such a
+ * config with the certificates inline (mqtt.caPem/certPem/keyPem).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,25 @@ import { describeIssues } from '../../lib/zod-issues.js';
 
 const FilePath = z.string().min(1);
 const BcmPin = z.number().int().min(0).max(53);
+const Pem = z
+  .string()
+  .max(16_384)
+  .regex(/^-----BEGIN [A-Z0-9 ]+-----/, 'must be PEM text (-----BEGIN …)');
+
+/** Exactly one of file or inline PEM for each credential. */
+function oneSourceEach(mqtt: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const what of ['ca', 'cert', 'key'] as const) {
+    const file = mqtt[`${what}File`] !== undefined;
+    const pem = mqtt[`${what}Pem`] !== undefined;
+    if (file === pem) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [`${what}${file ? 'Pem' : 'File'}`],
+        message: `give either mqtt.${what}File or mqtt.${what}Pem${file ? ', not both' : ''}`,
+      });
+    }
+  }
+}
 
 export const DirectoryCameraConfig = z.object({
   type: z.literal('directory'),
@@ -101,19 +121,25 @@ export const AgentConfigSchema = z.object({
   /** The site the door belongs to (part of its MQTT topics); bundles always name it. */
   siteId: z.string().regex(SITE_ID_PATTERN, 'site id must be 1-24 chars of a-z, 0-9 and -').default(DEFAULT_SITE_ID),
   doorId: DoorId,
-  mqtt: z.object({
-    endpoint: z.string().min(1).max(253),
-    port: z.number().int().min(1).max(65535).default(8883),
-    caFile: FilePath,
-    certFile: FilePath,
-    keyFile: FilePath,
-    /** MQTT client id (on AWS IoT Core: the thing name); default the door id. */
-    clientId: z.string().min(1).max(128).optional(),
-    keepAliveSec: z.number().int().min(5).max(1200).default(30),
-    /** Reconnect backoff bounds handed to the SDK (it doubles from min up to max). */
-    reconnectMinSec: z.number().int().min(1).max(3600).default(1),
-    reconnectMaxSec: z.number().int().min(1).max(3600).default(60),
-  }),
+  mqtt: z
+    .object({
+      endpoint: z.string().min(1).max(253),
+      port: z.number().int().min(1).max(65535).default(8883),
+      /** Each of CA, certificate and key is a file (relative to the config) or inline PEM (the single-file bundle). */
+      caFile: FilePath.optional(),
+      certFile: FilePath.optional(),
+      keyFile: FilePath.optional(),
+      caPem: Pem.optional(),
+      certPem: Pem.optional(),
+      keyPem: Pem.optional(),
+      /** MQTT client id (on AWS IoT Core: the thing name); default the door id. */
+      clientId: z.string().min(1).max(128).optional(),
+      keepAliveSec: z.number().int().min(5).max(1200).default(30),
+      /** Reconnect backoff bounds handed to the SDK (it doubles from min up to max). */
+      reconnectMinSec: z.number().int().min(1).max(3600).default(1),
+      reconnectMaxSec: z.number().int().min(1).max(3600).default(60),
+    })
+    .superRefine(oneSourceEach),
   camera: CameraConfig,
   relay: RelayConfig,
   contact: ContactConfig.optional(),
@@ -188,15 +214,29 @@ export function parseAgentConfig(raw: unknown, baseDir: string, source = 'agent 
   }
   const config = result.data;
   const resolve = (p: string) => path.resolve(baseDir, p);
-  config.mqtt.caFile = resolve(config.mqtt.caFile);
-  config.mqtt.certFile = resolve(config.mqtt.certFile);
-  config.mqtt.keyFile = resolve(config.mqtt.keyFile);
+  if (config.mqtt.caFile !== undefined) config.mqtt.caFile = resolve(config.mqtt.caFile);
+  if (config.mqtt.certFile !== undefined) config.mqtt.certFile = resolve(config.mqtt.certFile);
+  if (config.mqtt.keyFile !== undefined) config.mqtt.keyFile = resolve(config.mqtt.keyFile);
   if (config.camera.type === 'directory') config.camera.path = resolve(config.camera.path);
   if (config.outbox.dir) config.outbox.dir = resolve(config.outbox.dir);
   if (config.mqtt.reconnectMaxSec < config.mqtt.reconnectMinSec) {
     throw new ConfigError(`${source} is invalid: mqtt.reconnectMaxSec must be >= mqtt.reconnectMinSec`);
   }
   return config;
+}
+
+/** A credential's PEM text: inline in the config (the single-file bundle) or read from its file. */
+export function readCredential(mqtt: AgentConfig['mqtt'], which: 'ca' | 'cert' | 'key'): string {
+  const pem = mqtt[`${which}Pem`];
+  if (pem !== undefined) return pem;
+  const file = mqtt[`${which}File`];
+  if (file === undefined) throw new ConfigError(`mqtt.${which}File or mqtt.${which}Pem is required`);
+  return fs.readFileSync(file, 'utf8');
+}
+
+/** Where a credential comes from, for messages: its file, or "the config file". */
+export function credentialSource(mqtt: AgentConfig['mqtt'], which: 'ca' | 'cert' | 'key'): string {
+  return mqtt[`${which}File`] ?? `mqtt.${which}Pem in the config file`;
 }
 
 /** Reads and validates a config file; throws ConfigError saying which file and which field. */

@@ -1,32 +1,61 @@
-/** `facegate provision DOOR_ID`: register a door, issue its certificate and write its config bundle. */
-import path from 'node:path';
+/**
+ * `facegate provision DOOR_ID`: register a door (or provision again a door whose certificates were
+ * revoked or expired), issue its certificate and write its single-file bundle. With --csr the
+ * certificate is signed from the door's own request and the bundle holds no private key.
+ */
+import fs from 'node:fs';
 import type { Logger } from '../../lib/logger.js';
+import { InvalidInputError } from '../../lib/errors.js';
 import { openOfflineServices } from '../offline-services.js';
-import { writeDoorBundle } from '../door-bundle.js';
+import { bundleInstructions, defaultBundlePath, writeBundleFile } from '../bundle-file.js';
 import type { LocalSettings } from '../settings.js';
+
+export interface CertificateCliOptions {
+  out?: string;
+  csr?: string;
+  simulated?: boolean;
+}
+
+/** Reads the door's CSR file (bounded: a request is about 1 KB). */
+export function readCsrFile(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch (cause) {
+    throw new InvalidInputError(`cannot read the certificate request ${file}`, { cause });
+  }
+  if (size > 16_384) throw new InvalidInputError(`${file} is ${size} bytes: not a certificate request`);
+  return fs.readFileSync(file, 'utf8');
+}
 
 export async function provisionCommand(
   settings: LocalSettings,
   logger: Logger,
   doorId: string,
-  options: { name?: string; out?: string; pulseMs?: number },
+  options: CertificateCliOptions & { name?: string; pulseMs?: number },
 ): Promise<number> {
-  const { services, close } = await openOfflineServices(settings, logger);
+  const csrPem = readCsrFile(options.csr);
+  const offline = await openOfflineServices(settings, logger);
+  const { services } = offline;
   try {
+    const existed = (await services.doors.get(doorId)) !== null;
     const { door, bundle } = await services.doors.create(
       { doorId, name: options.name ?? doorId, ...(options.pulseMs !== undefined && { pulseMs: options.pulseMs }) },
       { name: 'cli' },
+      { ...(csrPem !== undefined && { csrPem }), ...(options.simulated && { hardware: 'simulated' as const }) },
     );
-    const out = path.resolve(options.out ?? path.join(settings.dataDir, 'doors', door.doorId));
-    const configFile = writeDoorBundle(out, bundle);
-    console.log(`Door ${door.doorId} registered; its bundle is in ${out}`);
-    console.log(`  ${path.basename(configFile)}, ca.pem, door.crt, door.key (private key, mode 0600: keep it secret)`);
-    console.log(`The door connects to ${bundle.credentials.endpoint}:${bundle.credentials.port}.`);
+    const file = writeBundleFile(
+      options.out ?? defaultBundlePath(settings.dataDir, door.doorId),
+      bundle.file,
+      options.simulated ?? false,
+    );
     console.log(
-      'On the Pi: copy the folder to /etc/facegate and run: npx facegate agent --config /etc/facegate/agent.json',
+      existed ? `Door ${door.doorId} provisioned again with a new certificate.` : `Door ${door.doorId} registered.`,
     );
+    console.log(bundleInstructions(file, bundle.file, options.simulated ?? false).join('\n'));
     return 0;
   } finally {
-    await close();
+    await offline.close();
   }
 }

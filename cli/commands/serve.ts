@@ -47,6 +47,7 @@ async function prepareSimulatedDoor(stack: LocalStack): Promise<{ configFile: st
               doorId: SIMULATED_DOOR_ID,
               certificatePem: kept.certPem,
               privateKeyPem: kept.keyPem,
+              notAfter: kept.notAfter,
               caPem: stack.backend.ca.caCertPem,
               endpoint: stack.mqtt.host,
               port: stack.mqtt.port,
@@ -122,6 +123,7 @@ export async function startServer(
     mqttPort: settings.mqttPort,
     publicHost: settings.publicHost,
     engineWorkers: settings.engineWorkers,
+    doorCertDays: settings.doorCertDays,
     ...(settings.matchThreshold !== undefined && { matchThreshold: settings.matchThreshold }),
     logger,
   });

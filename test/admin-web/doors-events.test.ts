@@ -39,13 +39,83 @@ describe('admin site: doors and access log', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-disposition']).toBe('attachment; filename="facegate-door-back-door.json"');
     expect(res.headers['cache-control']).toBe('private, no-store');
-    expect(res.json()).toMatchObject({ door: { doorId: 'back-door' }, credentials: { privateKeyPem: 'KEY' } });
+    // The single-file bundle `facegate agent --config` takes (issue 9 item 3).
+    expect(res.json()).toMatchObject({
+      bundle: { format: 'facegate-door-bundle', version: 1, privateKeyIncluded: true },
+      doorId: 'back-door',
+      mqtt: { caPem: 'CA', certPem: 'CERT', keyPem: 'KEY' },
+    });
     expect(h.services.callsTo('doors.create')[0]!.args).toEqual([
       { doorId: 'back-door', name: 'Back door', pulseMs: 2500 },
       { name: 'alice' },
+      {},
     ]);
     const again = await post('/doors', { doorId: 'back-door', name: 'Back door' });
     expect(again.statusCode).toBe(409);
+  });
+
+  it("passes the door's certificate request on, so the bundle carries no key", async () => {
+    const csr = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----';
+    const res = await post('/doors', { doorId: 'back-door', name: 'Back door', csr: `  ${csr}\n` });
+    expect(res.statusCode).toBe(200);
+    expect(h.services.callsTo('doors.create')[0]!.args[2]).toEqual({ csrPem: csr });
+  });
+
+  it('the door page shows the certificate expiry and the disable, renew, revoke and delete forms', async () => {
+    const page = await h.app.inject({ url: '/doors/front-door', headers: { cookie: s.cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('2027-12-04');
+    for (const action of ['disable', 'renew', 'revoke', 'delete']) {
+      expect(page.body).toMatch(
+        new RegExp(`action="/doors/front-door/${action}"[^>]*>\\s*<input type="hidden" name="_csrf"`),
+      );
+    }
+  });
+
+  it('disables and enables a door, audited as the admin', async () => {
+    const off = await post('/doors/front-door/disable', {});
+    expect(off.statusCode).toBe(303);
+    expect(off.headers.location).toBe('/doors/front-door?flash=disabled');
+    expect(h.services.callsTo('doors.setEnabled')[0]!.args).toEqual(['front-door', false, { name: 'alice' }]);
+    const page = await h.app.inject({ url: '/doors/front-door?flash=disabled', headers: { cookie: s.cookie } });
+    expect(page.body).toContain('Door disabled');
+    expect(page.body).toContain('Enable door');
+    expect((await post('/doors/front-door/enable', {})).statusCode).toBe(303);
+    expect(h.services.callsTo('doors.setEnabled')[1]!.args).toEqual(['front-door', true, { name: 'alice' }]);
+  });
+
+  it('revokes and deletes only with the confirmation ticked, and never without the CSRF token', async () => {
+    expect((await post('/doors/front-door/revoke', {})).statusCode).toBe(400);
+    const forged = await h.app.inject({
+      method: 'POST',
+      url: '/doors/front-door/revoke',
+      headers: { cookie: s.cookie },
+      payload: { confirm: 'revoke' },
+    });
+    expect(forged.statusCode).toBe(403);
+    expect(h.services.callsTo('doors.revoke')).toEqual([]);
+    const revoked = await post('/doors/front-door/revoke', { confirm: 'revoke' });
+    expect(revoked.statusCode).toBe(303);
+    expect(h.services.callsTo('doors.revoke')[0]!.args).toEqual(['front-door', { name: 'alice' }]);
+    const page = await h.app.inject({ url: '/doors/front-door?flash=revoked', headers: { cookie: s.cookie } });
+    expect(page.body).toContain('Certificates revoked');
+    expect(page.body).toContain('data-status="revoked"');
+
+    expect((await post('/doors/front-door/delete', {})).statusCode).toBe(400);
+    const deleted = await post('/doors/front-door/delete', { confirm: 'delete' });
+    expect(deleted.statusCode).toBe(303);
+    expect(deleted.headers.location).toBe('/doors?flash=deleted');
+    expect(h.services.callsTo('doors.remove')[0]!.args).toEqual(['front-door', { name: 'alice' }]);
+    expect((await post('/doors/front-door/delete', { confirm: 'delete' })).statusCode).toBe(404);
+  });
+
+  it('renews a certificate and downloads the new bundle', async () => {
+    const res = await post('/doors/front-door/renew', { csr: '' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="facegate-door-front-door.json"');
+    expect(res.headers['cache-control']).toBe('private, no-store');
+    expect(res.json()).toMatchObject({ doorId: 'front-door', mqtt: { keyPem: 'KEY' } });
+    expect(h.services.callsTo('doors.renew')[0]!.args).toEqual(['front-door', { name: 'alice' }, {}]);
   });
 
   it.each([

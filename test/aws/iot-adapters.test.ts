@@ -77,6 +77,8 @@ describe('IotDoorMessaging', () => {
 const CERT_ARN = (id: string) => `arn:aws:iot:eu-west-1:111122223333:cert/${id}`;
 const NEW_ID = 'a'.repeat(64);
 const OLD_ID = 'b'.repeat(64);
+/** Certificate expiry the fake IoT reports (epoch seconds, as the REST API sends dates). */
+const NOT_AFTER_S = 2_524_608_000; // 2050-01-01
 const THING = 'facegate_local_front-door';
 const GROUP_ARN = 'arn:aws:iot:eu-west-1:111122223333:thinggroup/facegate-local-doors';
 
@@ -109,6 +111,23 @@ function iotResponder(principals: string[], overrides: Partial<Record<string, Fa
     UpdateCertificate: () => ({ body: {} }),
     DetachThingPrincipal: () => ({ body: {} }),
     DeleteCertificate: () => ({ body: {} }),
+    DescribeCertificate: (req) => ({
+      body: {
+        certificateDescription: {
+          certificateId: decodeURIComponent(req.path).split('/').pop(),
+          status: 'ACTIVE',
+          validity: { notBefore: NOT_AFTER_S - 86_400, notAfter: NOT_AFTER_S },
+        },
+      },
+    }),
+    CreateCertificateFromCsr: (req) => ({
+      body: {
+        certificateArn: CERT_ARN(NEW_ID),
+        certificateId: NEW_ID,
+        certificatePem: `-----BEGIN CERTIFICATE-----\nFROM-CSR ${String((req.json as { certificateSigningRequest?: string }).certificateSigningRequest?.length)}\n-----END CERTIFICATE-----\n`,
+      },
+    }),
+    DeleteThing: () => ({ body: {} }),
     ...overrides,
   };
   return (req) => {
@@ -136,6 +155,9 @@ function operationOf(req: RecordedRequest): string {
   if (req.method === 'POST' && p.startsWith('/target-policies/')) return 'DetachPolicy';
   if (req.method === 'PUT' && p.startsWith('/certificates/')) return 'UpdateCertificate';
   if (req.method === 'DELETE' && p.startsWith('/certificates/')) return 'DeleteCertificate';
+  if (req.method === 'GET' && p.startsWith('/certificates/')) return 'DescribeCertificate';
+  if (req.method === 'POST' && p === '/certificates') return 'CreateCertificateFromCsr';
+  if (req.method === 'DELETE' && /^\/things\/[^/]+$/.test(p)) return 'DeleteThing';
   return `${req.method} ${p}`;
 }
 
@@ -167,6 +189,7 @@ describe('IotDoorProvisioner', () => {
       'ListThingPrincipals',
       'CreateKeysAndCertificate',
       'AttachThingPrincipal',
+      'DescribeCertificate',
     ]);
     const [endpointReq, groupReq, policyReq, thingReq, addReq, , certReq, attachReq] = requests as [
       RecordedRequest,
@@ -199,7 +222,73 @@ describe('IotDoorProvisioner', () => {
       caPem: AMAZON_ROOT_CA_1_PEM,
       endpoint: 'abc123-ats.iot.eu-west-1.amazonaws.com',
       port: 8883,
+      notAfter: NOT_AFTER_S * 1000,
     });
+  });
+
+  it("signs the door's request with CreateCertificateFromCsr: no private key anywhere", async () => {
+    const { provisioner, requests } = provisionerWith(iotResponder([]));
+    const csrPem = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n';
+    const creds = await provisioner.provision('front-door', { csrPem });
+    const csrReq = requests.find((r) => operationOf(r) === 'CreateCertificateFromCsr')!;
+    expect(csrReq.json).toEqual({ certificateSigningRequest: csrPem });
+    expect(csrReq.query).toMatchObject({ setAsActive: 'true' });
+    expect(requests.map(operationOf)).not.toContain('CreateKeysAndCertificate');
+    expect(creds.privateKeyPem).toBeUndefined();
+    expect(creds.certificatePem).toContain('FROM-CSR');
+
+    const refused = provisionerWith(
+      iotResponder([], { CreateCertificateFromCsr: () => awsError('InvalidRequestException', 'bad csr', 400) }),
+    );
+    await expect(refused.provisioner.provision('front-door', { csrPem })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+  });
+
+  it('renewal keeps the older certificates; disabling sets them INACTIVE, enabling ACTIVE, revoked ones untouched', async () => {
+    const renew = provisionerWith(iotResponder([CERT_ARN(OLD_ID)]));
+    await renew.provisioner.provision('front-door', { keepPrevious: true });
+    expect(renew.requests.map(operationOf)).not.toContain('UpdateCertificate');
+
+    const statuses: Record<string, string> = { [OLD_ID]: 'REVOKED', [NEW_ID]: 'ACTIVE' };
+    const { provisioner, requests } = provisionerWith(
+      iotResponder([CERT_ARN(OLD_ID), CERT_ARN(NEW_ID)], {
+        DescribeCertificate: (req) => {
+          const id = decodeURIComponent(req.path).split('/').pop()!;
+          return {
+            body: {
+              certificateDescription: { certificateId: id, status: statuses[id], validity: { notAfter: NOT_AFTER_S } },
+            },
+          };
+        },
+      }),
+    );
+    await provisioner.setEnabled('front-door', false);
+    await provisioner.setEnabled('front-door', true);
+    expect(
+      requests.filter((r) => operationOf(r) === 'UpdateCertificate').map((r) => [r.path, r.query.newStatus]),
+    ).toEqual([
+      [`/certificates/${NEW_ID}`, 'INACTIVE'],
+      [`/certificates/${NEW_ID}`, 'ACTIVE'],
+    ]);
+    expect(requests.find((r) => operationOf(r) === 'ListThingPrincipals')!.path).toBe(`/things/${THING}/principals`);
+    expect((await provisioner.certificates('front-door')).map((c) => [c.id, c.status, c.notAfter])).toEqual([
+      [OLD_ID, 'revoked', NOT_AFTER_S * 1000],
+      [NEW_ID, 'active', NOT_AFTER_S * 1000],
+    ]);
+  });
+
+  it("remove revokes and deletes every certificate, then deletes the site's thing", async () => {
+    const { provisioner, requests } = provisionerWith(iotResponder([CERT_ARN(OLD_ID)]));
+    await provisioner.remove('front-door');
+    expect(requests.map(operationOf)).toEqual([
+      'ListThingPrincipals',
+      'UpdateCertificate',
+      'DetachThingPrincipal',
+      'DeleteCertificate',
+      'DeleteThing',
+    ]);
+    expect(requests.at(-1)!.path).toBe(`/things/${THING}`);
   });
 
   it('gives an existing thing the door id attribute, and attaches the group policy once per process', async () => {
@@ -228,6 +317,7 @@ describe('IotDoorProvisioner', () => {
       'UpdateCertificate',
       'DetachThingPrincipal',
       'DeleteCertificate',
+      'DescribeCertificate',
     ]);
     const revokeReq = requests.find((r) => operationOf(r) === 'UpdateCertificate')!;
     expect(revokeReq.path).toBe(`/certificates/${OLD_ID}`);

@@ -1,4 +1,5 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import forge from 'node-forge';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { LocalDoorProvisioner } from '../../cloud/src/adapters/local/ca/local-do
 import { InvalidInputError } from '../../lib/errors.js';
 import { silentLogger } from '../../lib/logger.js';
 import { makeTempDir } from '../support/temp-dir.js';
+import { makeDoorKeyRequest } from '../../agent/src/door-key.js';
 
 const dirs: string[] = [];
 function caDir(): string {
@@ -158,6 +160,77 @@ describe('LocalDoorProvisioner', () => {
 
     await provisioner.revoke('lobby');
     expect(ca.isRevoked(normalizeSerial(new X509Certificate(creds.certificatePem).serialNumber))).toBe(true);
+  });
+
+  it('issues door certificates for one year by default, or as configured', async () => {
+    const ca = await openLocalCa(caDir(), silentLogger());
+    const days = (pem: string) => Math.round((Date.parse(new X509Certificate(pem).validTo) - Date.now()) / 86_400_000);
+    const byDefault = new LocalDoorProvisioner(ca, { siteId: 'local', host: 'localhost', port: 8883 });
+    const a = await byDefault.provision('door-a');
+    expect(days(a.certificatePem)).toBe(365);
+    expect(a.notAfter).toBe(Date.parse(new X509Certificate(a.certificatePem).validTo));
+    const configured = new LocalDoorProvisioner(ca, { siteId: 'local', host: 'localhost', port: 8883 }, 90);
+    expect(days((await configured.provision('door-b')).certificatePem)).toBe(90);
+  });
+
+  it("signs the door's own request: no key in the credentials, CN is the door id whatever the request says", async () => {
+    const ca = await openLocalCa(caDir(), silentLogger());
+    const provisioner = new LocalDoorProvisioner(ca, { siteId: 'local', host: 'localhost', port: 8883 });
+    const request = await makeDoorKeyRequest('other-door'); // a request naming another door
+    const creds = await provisioner.provision('lobby', { csrPem: request.csrPem });
+    expect(creds.privateKeyPem).toBeUndefined();
+    const cert = new X509Certificate(creds.certificatePem);
+    expect(cert.subject).toContain('CN=lobby');
+    expect(cert.checkPrivateKey(createPrivateKey(request.keyPem))).toBe(true);
+    expect(cert.checkIssued(new X509Certificate(ca.caCertPem))).toBe(true);
+  });
+
+  it('refuses a request that is not one, has a forged signature, or a weak key; the door keeps its certificate', async () => {
+    const ca = await openLocalCa(caDir(), silentLogger());
+    const provisioner = new LocalDoorProvisioner(ca, { siteId: 'local', host: 'localhost', port: 8883 });
+    const current = await provisioner.provision('lobby');
+    const good = await makeDoorKeyRequest('lobby');
+    // Swap the public key for another one: the self-signature no longer matches (no proof of possession).
+    const forged = forge.pki.certificationRequestFromPem(good.csrPem);
+    // forge re-encodes a parsed request from its cached ASN.1 unless that is cleared.
+    (forged as unknown as { certificationRequestInfo: unknown }).certificationRequestInfo = null;
+    forged.publicKey = forge.pki.publicKeyFromPem(
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    );
+    const weak = forge.pki.createCertificationRequest();
+    const weakKeys = forge.pki.rsa.generateKeyPair({ bits: 1024 });
+    weak.publicKey = weakKeys.publicKey;
+    weak.setSubject([{ name: 'commonName', value: 'lobby' }]);
+    weak.sign(weakKeys.privateKey, forge.md.sha256.create());
+    for (const [csrPem, message] of [
+      ['hello', /not a PEM certificate signing request/],
+      [`${good.csrPem.slice(0, 300)}\n-----END CERTIFICATE REQUEST-----\n`, /cannot be read/],
+      [forge.pki.certificationRequestToPem(forged), /not signed by its own key/],
+      [forge.pki.certificationRequestToPem(weak), /1024 bits; at least 2048/],
+    ] as const) {
+      await expect(provisioner.provision('lobby', { csrPem }), String(message)).rejects.toThrow(message);
+    }
+    const serial = normalizeSerial(new X509Certificate(current.certificatePem).serialNumber);
+    expect(ca.isRevoked(serial)).toBe(false);
+  });
+
+  it('re-provisioning revokes the earlier certificates, renewing keeps them; remove forgets them all', async () => {
+    const ca = await openLocalCa(caDir(), silentLogger());
+    const provisioner = new LocalDoorProvisioner(ca, { siteId: 'local', host: 'localhost', port: 8883 });
+    const serialOf = (pem: string) => normalizeSerial(new X509Certificate(pem).serialNumber);
+    const first = await provisioner.provision('lobby');
+    const second = await provisioner.provision('lobby');
+    expect(ca.isRevoked(serialOf(first.certificatePem))).toBe(true);
+    const renewed = await provisioner.provision('lobby', { keepPrevious: true });
+    expect(ca.isRevoked(serialOf(second.certificatePem))).toBe(false);
+    expect((await provisioner.certificates('lobby')).map((c) => [c.id, c.status])).toEqual([
+      [serialOf(renewed.certificatePem), 'active'],
+      [serialOf(second.certificatePem), 'active'],
+      [serialOf(first.certificatePem), 'revoked'],
+    ]);
+    await provisioner.remove('lobby');
+    expect(await provisioner.certificates('lobby')).toEqual([]);
+    for (const c of [first, second, renewed]) expect(ca.isRevoked(serialOf(c.certificatePem))).toBe(true);
   });
 
   it('refuses invalid door ids and the back end identity', async () => {

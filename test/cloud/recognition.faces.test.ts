@@ -31,6 +31,9 @@ const noProvisioner: DoorProvisioner = {
     throw new Error('not used');
   },
   revoke: async () => {},
+  setEnabled: async () => {},
+  remove: async () => {},
+  certificates: async () => [],
 };
 
 function allFiles(dir: string): string[] {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger.js';
 import { parseAgentConfig } from '../../agent/src/config.js';
+import { makeDoorKeyRequest } from '../../agent/src/door-key.js';
 import { openLocalCa } from '../../cloud/src/adapters/local/ca/index.js';
 import { LocalDoorProvisioner } from '../../cloud/src/adapters/local/ca/local-door-provisioner.js';
 import { createDoorChangeFeed } from '../../cloud/src/app/door-change-feed.js';
@@ -164,6 +165,93 @@ describe('services', () => {
       expect((await services.events.list({ kind: 'door_created' })).events).toEqual([
         expect.objectContaining({ doorId: 'front-door', actor: 'admin' }),
       ]);
+    });
+
+    it('the single-file bundle is an agent config the agent accepts as it is', async () => {
+      const { bundle } = await services.doors.create({ doorId: 'front-door', name: 'Front door' }, admin);
+      expect(bundle.file.bundle).toEqual({
+        format: 'facegate-door-bundle',
+        version: 1,
+        createdAt: new Date(NOW).toISOString(),
+        certificateNotAfter: new Date(bundle.credentials.notAfter).toISOString(),
+        privateKeyIncluded: true,
+      });
+      const config = parseAgentConfig(JSON.parse(JSON.stringify(bundle.file)), '/etc/facegate');
+      expect(config.mqtt).toMatchObject({
+        endpoint: 'facegate.local',
+        caPem: bundle.credentials.caPem,
+        certPem: bundle.credentials.certificatePem,
+        keyPem: bundle.credentials.privateKeyPem,
+      });
+      expect(config.mqtt.caFile).toBeUndefined();
+    });
+
+    it("with the door's request, the bundle carries no key and points at the door's own key file", async () => {
+      const { csrPem } = await makeDoorKeyRequest('front-door');
+      const { bundle } = await services.doors.create({ doorId: 'front-door', name: 'Front door' }, admin, {
+        csrPem,
+        hardware: 'simulated',
+      });
+      expect(bundle.credentials.privateKeyPem).toBeUndefined();
+      expect(bundle.file.bundle.privateKeyIncluded).toBe(false);
+      expect(JSON.stringify(bundle.file)).not.toMatch(/PRIVATE KEY/);
+      const config = parseAgentConfig(JSON.parse(JSON.stringify(bundle.file)), '/etc/facegate');
+      expect(config.mqtt.keyFile).toBe('/etc/facegate/door.key');
+      expect(config).toMatchObject({ camera: { type: 'directory' }, relay: { type: 'simulated' } });
+      await expect(
+        services.doors.create({ doorId: 'lab', name: 'Lab' }, admin, { csrPem: 'not a request' }),
+      ).rejects.toMatchObject({ code: 'invalid_input' });
+      expect(await services.doors.get('lab')).toBeNull();
+    });
+
+    it('disable, enable, revoke, provision again, renew and delete, each audited; delete keeps the events', async () => {
+      const removed: string[] = [];
+      const { door } = await services.doors.create({ doorId: 'lab', name: 'Lab' }, admin);
+      expect((await services.doors.setEnabled('lab', false, admin)).enabled).toBe(false);
+      await expect(services.doors.remoteUnlock('lab', 'courier here', admin)).rejects.toMatchObject({
+        code: 'conflict',
+      });
+      await services.doors.setEnabled('lab', true, admin);
+      await expect(services.doors.create({ doorId: 'lab', name: 'Lab' }, admin)).rejects.toMatchObject({
+        code: 'conflict',
+      });
+      await services.doors.revoke('lab', admin);
+      expect((await services.doors.certificates('lab')).every((c) => c.status === 'revoked')).toBe(true);
+      const again = await services.doors.create({ doorId: 'lab', name: 'Lab' }, admin);
+      expect(again.door).toEqual({ ...door, enabled: true });
+      await services.doors.renew('lab', admin);
+      const statuses = (await services.doors.certificates('lab')).map((c) => c.status);
+      expect(statuses.filter((s) => s === 'active')).toHaveLength(2);
+      const withHook = createServices({
+        records: stores.records,
+        faceIndex: new ScriptedFaceIndex(),
+        images: stores.images,
+        messaging,
+        provisioner,
+        clock: () => NOW,
+        logger: silentLogger(),
+        doorFeed: feed,
+        onDoorRemoved: (id) => removed.push(id),
+      });
+      await withHook.doors.remove('lab', admin);
+      expect(removed).toEqual(['lab']);
+      expect(await services.doors.get('lab')).toBeNull();
+      expect(await services.doors.list()).toEqual([]);
+      await expect(services.doors.remove('lab', admin)).rejects.toMatchObject({ code: 'not_found' });
+      const log = (await services.events.list({ doorId: 'lab' })).events.map((e) => `${e.kind}: ${e.detail}`);
+      // Every event has the same fixed clock time here, so compare as a set.
+      expect(log).toHaveLength(7);
+      expect(log).toEqual(
+        expect.arrayContaining([
+          'door_created: Lab',
+          'door_changed: disabled: its frames are refused',
+          'door_changed: enabled',
+          'door_changed: certificates revoked',
+          'door_changed: re-provisioned: new certificate issued',
+          expect.stringMatching(/^door_changed: certificate renewed, valid until \d{4}-/),
+          'door_changed: deleted (was "Lab")',
+        ]),
+      );
     });
 
     it('refuses a bad or duplicate door id, and a pulse out of bounds', async () => {

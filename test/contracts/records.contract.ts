@@ -206,6 +206,20 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
         });
       });
 
+      it('deletes a door but keeps its audit events; deleting a missing door is no error', async () => {
+        await records.putDoor(makeDoor('front-door'));
+        await records.putDoor(makeDoor('lab'));
+        await records.appendEvent(makeEvent('ev-door-1', { doorId: 'front-door' }));
+        await records.deleteDoor('front-door');
+        await records.deleteDoor('ghost-door');
+        expect(await records.getDoor('front-door')).toBeNull();
+        expect((await records.listDoors()).map((d) => d.doorId)).toEqual(['lab']);
+        expect((await records.listEvents({ doorId: 'front-door' })).events).toHaveLength(1);
+        // A presence or status message arriving after the delete must not bring the door back.
+        await records.updateDoorState('front-door', { online: true });
+        expect(await records.getDoor('front-door')).toBeNull();
+      });
+
       it('updateDoorState on an unknown door creates nothing and does not throw', async () => {
         await records.updateDoorState('ghost-door', { online: true, lock: 'locked', lastSeenAt: T0 });
         expect(await records.getDoor('ghost-door')).toBeNull();

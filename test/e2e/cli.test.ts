@@ -47,7 +47,7 @@ describe('facegate CLI', () => {
   it('has --help on every command', async () => {
     const top = await facegate(dataDir, '--help');
     expect(top.code).toBe(0);
-    for (const command of ['start', 'serve', 'agent', 'enroll', 'people', 'provision', 'events', 'admin']) {
+    for (const command of ['start', 'serve', 'agent', 'enroll', 'people', 'provision', 'doors', 'events', 'admin']) {
       expect(top.stdout).toContain(command);
       const help = await facegate(dataDir, command, '--help');
       expect(help.code, command).toBe(0);
@@ -120,18 +120,24 @@ describe('facegate CLI', () => {
     }
   }, 180_000);
 
-  it('provisions a door: bundle with config, CA, certificate and a private key only its owner can read', async () => {
-    const out = path.join(root, 'bundle');
+  it('provisions a door: one bundle file with the certificates inline, readable only by its owner', async () => {
+    const out = path.join(root, 'bundle', 'side-door.json');
     const result = await facegate(dataDir, 'provision', 'side-door', '--name', 'Side door', '--out', out);
     expect(result.code, result.stderr).toBe(0);
-    for (const file of ['agent.json', 'ca.pem', 'door.crt', 'door.key'])
-      expect(fs.existsSync(path.join(out, file)), file).toBe(true);
-    expect(fs.statSync(path.join(out, 'door.key')).mode & 0o777).toBe(0o600);
-    const config = JSON.parse(fs.readFileSync(path.join(out, 'agent.json'), 'utf8'));
-    expect(config).toMatchObject({
+    expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+    const bundle = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(bundle).toMatchObject({
+      bundle: { format: 'facegate-door-bundle', version: 1, privateKeyIncluded: true },
       doorId: 'side-door',
-      mqtt: { caFile: 'ca.pem', certFile: 'door.crt', keyFile: 'door.key' },
+      mqtt: {
+        caPem: expect.stringContaining('BEGIN CERTIFICATE'),
+        certPem: expect.stringContaining('BEGIN CERTIFICATE'),
+        keyPem: expect.stringContaining('PRIVATE KEY'),
+      },
+      camera: { type: 'stream' },
+      relay: { type: 'gpio' },
     });
+    expect(result.stdout).toMatch(/FACEGATE_PUBLIC_HOST/); // the default endpoint is localhost
     const again = await facegate(dataDir, 'provision', 'side-door');
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists/);

@@ -1,4 +1,7 @@
-/** Doors: list with live state, add (provisioning bundle download, shown once), remote unlock with a reason. */
+/**
+ * Doors: list with live state, add (the single-file bundle downloaded once), remote unlock with a
+ * reason; disable, revoke, renew and delete are in door-admin.ts.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_PULSE_MS, MIN_PULSE_MS } from '../../../protocol/limits.js';
 import type { RouteDeps } from '../app.js';
@@ -9,6 +12,7 @@ import { DOOR_ID_HTML_PATTERN, DOOR_ID_SOURCE, doorIdParams } from '../ids.js';
 import { notFound } from '../errors.js';
 import { doorView } from '../views/door-view.js';
 import { eventRow } from './dashboard.js';
+import { DOOR_ADMIN_FLASH, csrFrom, csrProperty, doorAdminCard, doorAdminRoutes, sendBundle } from './door-admin.js';
 
 type DoorParams = { doorId: string };
 
@@ -33,10 +37,13 @@ function sendPage(request: FastifyRequest, reply: FastifyReply, title: string, b
 export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { services } = deps;
 
-  app.get('/doors', async (request, reply) => {
-    const doors = await services.doors.list();
-    const csrfToken = reply.generateCsrf();
-    const body = html`<h1>Doors</h1>
+  app.get<{ Querystring: { flash?: 'deleted' } }>(
+    '/doors',
+    { schema: { querystring: { type: 'object', properties: { flash: { type: 'string', enum: ['deleted'] } } } } },
+    async (request, reply) => {
+      const doors = await services.doors.list();
+      const csrfToken = reply.generateCsrf();
+      const body = html`<h1>Doors</h1>
       ${
         doors.length
           ? html`<table class="table" id="doors-table"><thead><tr><th>Door</th><th>Connection</th><th>Lock</th><th>Last seen</th><th>Agent</th></tr></thead><tbody>
@@ -52,7 +59,7 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
           : html`<p class="empty">No doors yet.</p>`
       }
       <section class="card"><h2>Add a door</h2>
-        <p class="muted small">Adding a door issues its certificate and downloads its provisioning bundle (certificate, private key and agent config). The private key is not kept here: store the file safely and copy it to the door.</p>
+        <p class="muted small">Adding a door issues its certificate and downloads its bundle: one file that <code>facegate agent --config</code> and the door kit take. Without a certificate request the bundle holds the door's private key, which is not kept here: store the file safely and copy it only to the door. A door whose certificates were revoked can be added again under the same id.</p>
         <form method="post" action="/doors" class="stack">
           <input type="hidden" name="_csrf" value="${csrfToken}">
           <div class="row">
@@ -60,12 +67,21 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
             <div><label for="door-name">Name</label><input id="door-name" name="name" required maxlength="100" placeholder="Front door"></div>
             <div><label for="pulseMs">Unlock time (ms)</label><input id="pulseMs" name="pulseMs" type="number" min="${MIN_PULSE_MS}" max="${MAX_PULSE_MS}" value="3000"></div>
           </div>
+          <label for="door-csr">The door's certificate request (optional; PEM from <code>facegate door-key</code>: the private key then never leaves the door)</label>
+          <textarea id="door-csr" name="csr" rows="3" maxlength="16384" placeholder="-----BEGIN CERTIFICATE REQUEST-----"></textarea>
           <button type="submit" class="primary">Add door and download bundle</button>
         </form></section>`;
-    return sendPage(request, reply, 'Doors', body);
-  });
+      return sendPage(
+        request,
+        reply,
+        'Doors',
+        body,
+        request.query.flash ? 'Door deleted; its audit events stay in the log.' : null,
+      );
+    },
+  );
 
-  app.post<{ Body: { doorId: string; name: string; pulseMs?: number } }>(
+  app.post<{ Body: { doorId: string; name: string; pulseMs?: number; csr?: string } }>(
     '/doors',
     {
       schema: {
@@ -76,6 +92,7 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
             doorId: { type: 'string', pattern: DOOR_ID_SOURCE },
             name: { type: 'string', minLength: 1, maxLength: 100 },
             pulseMs: { type: 'integer', minimum: MIN_PULSE_MS, maximum: MAX_PULSE_MS },
+            csr: csrProperty,
             _csrf: { type: 'string', maxLength: 256 },
           },
         },
@@ -83,27 +100,35 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
     },
     async (request, reply) => {
       const { doorId, name, pulseMs } = request.body;
-      const { door, bundle } = await services.doors.create({ doorId, name: name.trim(), pulseMs }, actorOf(request));
-      request.log.info({ doorId: door.doorId }, 'door created; bundle downloaded');
-      return noStore(reply)
-        .type('application/json; charset=utf-8')
-        .header('content-disposition', `attachment; filename="facegate-door-${door.doorId}.json"`)
-        .send(JSON.stringify({ door: doorView(door), ...bundle }, null, 2));
+      const csrPem = csrFrom(request.body);
+      const { door, bundle } = await services.doors.create(
+        { doorId, name: name.trim(), pulseMs },
+        actorOf(request),
+        csrPem === undefined ? {} : { csrPem },
+      );
+      request.log.info({ doorId: door.doorId }, 'door provisioned; bundle downloaded');
+      return sendBundle(reply, bundle);
     },
   );
 
-  app.get<{ Params: DoorParams; Querystring: { flash?: 'unlocked' } }>(
+  app.get<{ Params: DoorParams; Querystring: { flash?: 'unlocked' | keyof typeof DOOR_ADMIN_FLASH } }>(
     '/doors/:doorId',
     {
       schema: {
         params: doorIdParams,
-        querystring: { type: 'object', properties: { flash: { type: 'string', enum: ['unlocked'] } } },
+        querystring: {
+          type: 'object',
+          properties: { flash: { type: 'string', enum: ['unlocked', ...Object.keys(DOOR_ADMIN_FLASH)] } },
+        },
       },
     },
     async (request, reply) => {
       const door = await services.doors.get(request.params.doorId);
       if (!door) throw notFound('no such door');
-      const recent = await services.events.list({ doorId: door.doorId, limit: 20 });
+      const [recent, certificates] = await Promise.all([
+        services.events.list({ doorId: door.doorId, limit: 20 }),
+        services.doors.certificates(door.doorId),
+      ]);
       const body = html`<div class="page-head"><h1>${door.name}</h1><span class="muted">${door.doorId}</span></div>
         <div class="two-col">
           <section class="card" data-door-id="${door.doorId}"><h2>State</h2>
@@ -122,6 +147,7 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
               <input id="reason" name="reason" required minlength="3" maxlength="200" placeholder="Courier delivery">
               <button type="submit" class="primary">Unlock now</button>
             </form></section>
+          ${doorAdminCard(door, certificates, reply.generateCsrf(), Date.now())}
         </div>
         <h2>Recent activity</h2>
         ${
@@ -129,7 +155,14 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
             ? html`<table class="table"><thead><tr><th>Time</th><th>Door</th><th>Person</th><th>Result</th></tr></thead><tbody>${recent.events.map(eventRow)}</tbody></table>`
             : html`<p class="empty">Nothing yet.</p>`
         }`;
-      return sendPage(request, reply, door.name, body, request.query.flash ? 'Unlock sent to the door.' : null);
+      const flash = request.query.flash;
+      return sendPage(
+        request,
+        reply,
+        door.name,
+        body,
+        flash === 'unlocked' ? 'Unlock sent to the door.' : flash ? DOOR_ADMIN_FLASH[flash] : null,
+      );
     },
   );
 
@@ -171,4 +204,6 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
       return services.doors.remoteUnlock(request.params.doorId, request.body.reason.trim(), actorOf(request));
     },
   );
+
+  await doorAdminRoutes(app, deps);
 }

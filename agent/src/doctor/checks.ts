@@ -7,7 +7,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import tls from 'node:tls';
 import type { Logger } from '../../../lib/logger.js';
-import type { AgentConfig } from '../config.js';
+import { credentialSource, readCredential, type AgentConfig } from '../config.js';
 import type { GpioInputFactory } from '../contact/gpio-contact.js';
 import { buildCamera } from '../create-agent-from-config.js';
 import { resolveSysfsGpio } from '../relay/sysfs-gpio.js';
@@ -165,12 +165,16 @@ export function checkCertificate(config: AgentConfig, env: DoctorEnv): CheckResu
   const name = 'certificate';
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(fs.readFileSync(config.mqtt.certFile));
+    cert = new X509Certificate(readCredential(config.mqtt, 'cert'));
   } catch (err) {
-    return fail(name, `cannot read ${config.mqtt.certFile}: ${(err as Error).message}`, 'reinstall the door bundle');
+    return fail(
+      name,
+      `cannot read ${credentialSource(config.mqtt, 'cert')}: ${(err as Error).message}`,
+      'reinstall the door bundle',
+    );
   }
   try {
-    if (!cert.checkPrivateKey(createPrivateKey(fs.readFileSync(config.mqtt.keyFile)))) {
+    if (!cert.checkPrivateKey(createPrivateKey(readCredential(config.mqtt, 'key')))) {
       return fail(
         name,
         'the private key does not belong to the certificate',
@@ -221,9 +225,9 @@ export async function checkBroker(config: AgentConfig, _env: DoctorEnv, timeoutM
         host: endpoint,
         port,
         servername: endpoint,
-        ca: fs.readFileSync(config.mqtt.caFile),
-        cert: fs.readFileSync(config.mqtt.certFile),
-        key: fs.readFileSync(config.mqtt.keyFile),
+        ca: readCredential(config.mqtt, 'ca'),
+        cert: readCredential(config.mqtt, 'cert'),
+        key: readCredential(config.mqtt, 'key'),
         ALPNProtocols: port === 443 ? ['x-amzn-mqtt-ca'] : undefined,
       });
     } catch (err) {

@@ -31,9 +31,13 @@ export interface IotDoorLinkOptions {
   clientId?: string;
   endpoint: string;
   port: number;
-  caFile: string;
-  certFile: string;
-  keyFile: string;
+  /** Each credential as a file or as PEM text (one of the two; see agent/src/config.ts). */
+  caFile?: string | undefined;
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
+  caPem?: string | undefined;
+  certPem?: string | undefined;
+  keyPem?: string | undefined;
   keepAliveSec?: number;
   reconnectMinSec?: number;
   reconnectMaxSec?: number;
@@ -70,11 +74,13 @@ export class IotDoorLink implements DoorLink {
     this.log = options.logger.child({ component: 'door-link', endpoint: options.endpoint, port: options.port });
     this.topics = doorTopics(options.siteId, options.doorId);
     // Fail at start-up, not in a retry loop: a missing certificate is a provisioning mistake.
-    for (const [what, file] of [
-      ['CA', options.caFile],
-      ['certificate', options.certFile],
-      ['private key', options.keyFile],
+    for (const [what, file, pem] of [
+      ['CA', options.caFile, options.caPem],
+      ['certificate', options.certFile, options.certPem],
+      ['private key', options.keyFile, options.keyPem],
     ] as const) {
+      if (pem !== undefined) continue;
+      if (file === undefined) throw new ConfigError(`door ${what}: neither a file nor PEM text was given`);
       try {
         fs.accessSync(file, fs.constants.R_OK);
       } catch (cause) {
@@ -215,8 +221,13 @@ export class IotDoorLink implements DoorLink {
     if (o.agentVersion) offline.agentVersion = o.agentVersion;
     // The will is fixed at connect time, so its `at` is when this session began, not when it ended.
     const will = new mqtt.MqttWill(this.topics.status, mqtt.QoS.AtLeastOnce, JSON.stringify(offline), true);
-    const config = iot.AwsIotMqttConnectionConfigBuilder.new_mtls_builder_from_path(o.certFile, o.keyFile)
-      .with_certificate_authority_from_path(undefined, o.caFile)
+    // Read at each connection attempt, so a renewed certificate file is picked up without a restart.
+    const read = (pem: string | undefined, file: string | undefined) => pem ?? fs.readFileSync(file!, 'utf8');
+    const config = iot.AwsIotMqttConnectionConfigBuilder.new_mtls_builder(
+      read(o.certPem, o.certFile),
+      read(o.keyPem, o.keyFile),
+    )
+      .with_certificate_authority(read(o.caPem, o.caFile))
       .with_endpoint(o.endpoint)
       .with_port(o.port)
       .with_client_id(o.clientId ?? o.doorId)

@@ -1,43 +1,58 @@
 /** Doors: registration with a certificate and config bundle, remote unlock, and the live feed. */
 import { DEFAULT_COMMAND_TTL_MS, DoorId, UnlockCommand } from '../../../protocol/index.js';
-import { ConflictError, NotFoundError, UpstreamError } from '../errors.js';
+import { ConflictError, FacegateError, InvalidInputError, NotFoundError, UpstreamError } from '../errors.js';
 import { newId } from '../domain/ids.js';
 import type { Door } from '../domain/types.js';
-import type { DoorCredentials } from '../ports/door-provisioner.js';
+import type { DoorCredentials, ProvisionOptions } from '../ports/door-provisioner.js';
 import { auditEvent } from '../domain/audit-event.js';
-import { NewDoorInput, RemoteUnlockReason, parseInput } from './input-schemas.js';
+import { CsrPem, NewDoorInput, RemoteUnlockReason, parseInput } from './input-schemas.js';
 import type { ServiceDeps } from './service-deps.js';
-import type { DoorBundle, FacegateServices } from './services.js';
+import { agentConfigFor, doorBundleFile } from './door-bundle.js';
+import type { Actor, CertificateOptions, DoorBundle, FacegateServices } from './services.js';
 
-/** File names inside a door bundle; the agent config points at them relative to itself. */
-export const BUNDLE_FILES = { ca: 'ca.pem', cert: 'door.crt', key: 'door.key', config: 'agent.json' } as const;
-
-/** A Raspberry Pi door as shipped: camera streamed by ffmpeg from /dev/video0, lock relay on BCM 17. */
-export function agentConfigFor(
-  siteId: string,
-  doorId: string,
-  endpoint: string,
-  port: number,
-  clientId?: string,
-): Record<string, unknown> {
-  return {
-    siteId,
-    doorId,
-    mqtt: {
-      endpoint,
-      port,
-      caFile: BUNDLE_FILES.ca,
-      certFile: BUNDLE_FILES.cert,
-      keyFile: BUNDLE_FILES.key,
-      ...(clientId ? { clientId } : {}),
-    },
-    camera: { type: 'stream', source: 'ffmpeg', device: '/dev/video0', width: 640, height: 480, fps: 5 },
-    relay: { type: 'gpio', pin: 17, activeLow: false },
-  };
-}
+export { BUNDLE_FILES, agentConfigFor } from './door-bundle.js';
 
 export function createDoorsService(deps: ServiceDeps): FacegateServices['doors'] {
   const log = deps.logger.child({ component: 'doors' });
+
+  async function mustGet(doorId: string): Promise<Door> {
+    const door = DoorId.safeParse(doorId).success ? await deps.records.getDoor(doorId) : null;
+    if (!door) throw new NotFoundError('door', doorId);
+    return door;
+  }
+
+  async function changed(doorId: string, actor: Actor, detail: string): Promise<void> {
+    await deps.records.appendEvent(
+      auditEvent({ at: deps.clock(), kind: 'door_changed', doorId, actor: actor.name, detail }),
+    );
+    log.info({ doorId, actor: actor.name }, `door ${detail}`);
+  }
+
+  async function issue(
+    door: Door,
+    options: CertificateOptions,
+    provisionOptions: Omit<ProvisionOptions, 'csrPem'>,
+  ): Promise<DoorBundle> {
+    const csr =
+      options.csrPem === undefined ? {} : { csrPem: parseInput(CsrPem, options.csrPem, 'certificate request') };
+    let credentials: DoorCredentials;
+    try {
+      credentials = await deps.provisioner.provision(door.doorId, { ...provisionOptions, ...csr });
+    } catch (err) {
+      // A refused request or door id is the caller's to fix, not an outage.
+      if (err instanceof InvalidInputError) throw err;
+      if (err instanceof FacegateError && err.code === 'certificate_request') {
+        throw new InvalidInputError(err.message, { cause: err });
+      }
+      throw new UpstreamError('provisioner', `could not issue a certificate for ${door.doorId}`, { cause: err });
+    }
+    const endpoint = deps.endpointForDoors ?? { endpoint: credentials.endpoint, port: credentials.port };
+    const agentConfig = agentConfigFor(credentials.siteId, door.doorId, endpoint.endpoint, endpoint.port, {
+      ...(credentials.clientId && { clientId: credentials.clientId }),
+      ...(options.hardware && { hardware: options.hardware }),
+    });
+    return { credentials, agentConfig, file: doorBundleFile(credentials, agentConfig, deps.clock()) };
+  }
 
   return {
     list: () => deps.records.listDoors(),
@@ -46,15 +61,20 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
       return DoorId.safeParse(doorId).success ? deps.records.getDoor(doorId) : null;
     },
 
-    async create(input, actor) {
+    async create(input, actor, options = {}) {
       const data = parseInput(NewDoorInput, input, 'door');
-      if (await deps.records.getDoor(data.doorId))
-        throw new ConflictError(`door ${JSON.stringify(data.doorId)} already exists`);
-      let credentials: DoorCredentials;
-      try {
-        credentials = await deps.provisioner.provision(data.doorId);
-      } catch (err) {
-        throw new UpstreamError('provisioner', `could not issue a certificate for ${data.doorId}`, { cause: err });
+      const existing = await deps.records.getDoor(data.doorId);
+      if (existing) {
+        const certificates = await deps.provisioner.certificates(data.doorId);
+        if (certificates.some((c) => c.status === 'active' || c.status === 'inactive')) {
+          throw new ConflictError(
+            `door ${JSON.stringify(data.doorId)} already exists and has a valid certificate: renew it, or revoke it before provisioning it again`,
+          );
+        }
+        // Revoked or expired: provisioning again issues a new certificate for the same door.
+        const bundle = await issue(existing, options, {});
+        await changed(existing.doorId, actor, 're-provisioned: new certificate issued');
+        return { door: existing, bundle };
       }
       const now = deps.clock();
       const door: Door = {
@@ -68,37 +88,86 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
         agentVersion: null,
         createdAt: now,
       };
+      const bundle = await issue(door, options, {});
       try {
         await deps.records.putDoor(door);
       } catch (err) {
         // A certificate for a door that does not exist is a key nobody tracks: revoke it.
         await deps.provisioner
-          .revoke(data.doorId)
-          .catch((e: unknown) => log.error({ err: e, doorId: data.doorId }, 'revoke after failed create'));
+          .remove(data.doorId)
+          .catch((e: unknown) => log.error({ err: e, doorId: data.doorId }, 'remove after failed create'));
         throw err;
       }
       await deps.records.appendEvent(
         auditEvent({ at: now, kind: 'door_created', doorId: door.doorId, actor: actor.name, detail: door.name }),
       );
-      const endpoint = deps.endpointForDoors ?? { endpoint: credentials.endpoint, port: credentials.port };
-      const bundle: DoorBundle = {
-        credentials,
-        agentConfig: agentConfigFor(
-          credentials.siteId,
-          door.doorId,
-          endpoint.endpoint,
-          endpoint.port,
-          credentials.clientId,
-        ),
-      };
-      log.info({ doorId: door.doorId, actor: actor.name }, 'door created and provisioned');
+      log.info(
+        { doorId: door.doorId, actor: actor.name, csr: Boolean(options.csrPem) },
+        'door created and provisioned',
+      );
       return { door, bundle };
+    },
+
+    async setEnabled(doorId, enabled, actor) {
+      const door = await mustGet(doorId);
+      if (door.enabled !== enabled) {
+        await deps.records.putDoor({ ...door, enabled });
+      }
+      try {
+        await deps.provisioner.setEnabled(doorId, enabled);
+      } catch (err) {
+        throw new UpstreamError('provisioner', `could not ${enabled ? 'enable' : 'disable'} ${doorId}'s certificate`, {
+          cause: err,
+        });
+      }
+      await changed(doorId, actor, enabled ? 'enabled' : 'disabled: its frames are refused');
+      const after = { ...door, enabled };
+      deps.doorFeed.publish(after);
+      return after;
+    },
+
+    async revoke(doorId, actor) {
+      await mustGet(doorId);
+      try {
+        await deps.provisioner.revoke(doorId);
+      } catch (err) {
+        throw new UpstreamError('provisioner', `could not revoke ${doorId}'s certificates`, { cause: err });
+      }
+      await changed(doorId, actor, 'certificates revoked');
+    },
+
+    async renew(doorId, actor, options = {}) {
+      const door = await mustGet(doorId);
+      const bundle = await issue(door, options, { keepPrevious: true });
+      await changed(
+        doorId,
+        actor,
+        `certificate renewed, valid until ${new Date(bundle.credentials.notAfter).toISOString()}`,
+      );
+      return { door, bundle };
+    },
+
+    async remove(doorId, actor) {
+      const door = await mustGet(doorId);
+      try {
+        await deps.provisioner.remove(doorId);
+      } catch (err) {
+        throw new UpstreamError('provisioner', `could not remove ${doorId}'s certificates`, { cause: err });
+      }
+      await deps.records.deleteDoor(doorId);
+      deps.onDoorRemoved?.(doorId);
+      await changed(doorId, actor, `deleted (was "${door.name}")`);
+      deps.doorFeed.publish({ ...door, online: false, lock: 'unknown' });
+    },
+
+    async certificates(doorId) {
+      await mustGet(doorId);
+      return deps.provisioner.certificates(doorId);
     },
 
     async remoteUnlock(doorId, reason, actor) {
       const why = parseInput(RemoteUnlockReason, reason, 'reason');
-      const door = DoorId.safeParse(doorId).success ? await deps.records.getDoor(doorId) : null;
-      if (!door) throw new NotFoundError('door', doorId);
+      const door = await mustGet(doorId);
       if (!door.enabled) throw new ConflictError(`door ${JSON.stringify(doorId)} is disabled`);
       const now = deps.clock();
       const decisionId = newId();

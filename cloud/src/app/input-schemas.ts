@@ -62,6 +62,7 @@ export const EventFilterInput = z
         'person_updated',
         'person_erased',
         'door_created',
+        'door_changed',
         'door_event',
       ])
       .optional(),
@@ -89,3 +90,12 @@ export function assertValidityOrder(validFrom: number | null, validUntil: number
     throw new InvalidInputError('invalid person: validUntil is before validFrom');
   }
 }
+
+/** A PEM PKCS#10 request as pasted or uploaded (the CA checks its content and signature). */
+export const CsrPem = z
+  .string()
+  .max(16_384, 'a certificate request is at most 16 KB')
+  .regex(
+    /-----BEGIN (NEW )?CERTIFICATE REQUEST-----/,
+    'not a PEM certificate request (-----BEGIN CERTIFICATE REQUEST-----)',
+  );

@@ -22,4 +22,6 @@ export interface ServiceDeps {
    * local broker's LAN hostname rather than the name it was started with).
    */
   endpointForDoors?: { endpoint: string; port: number };
+  /** Removes what the process keeps of a deleted door outside the ports (the local data directory's door folder). */
+  onDoorRemoved?: (doorId: string) => void;
 }

@@ -4,7 +4,8 @@
  */
 import type { AuditEvent, Door, EnrolledFace, EventFilter, Person } from '../domain/types.js';
 import type { DetectedFace } from '../ports/face-index.js';
-import type { DoorCredentials } from '../ports/door-provisioner.js';
+import type { DoorCertificateInfo, DoorCredentials } from '../ports/door-provisioner.js';
+import type { DoorBundleFile, DoorHardware } from './door-bundle.js';
 import type { PersonFilter } from '../ports/records.js';
 
 export type PhotoIssueCode =
@@ -53,11 +54,20 @@ export interface NewDoor {
   pulseMs?: number;
 }
 
+export interface CertificateOptions {
+  /** The door's own PKCS#10 request: its key never leaves the door. */
+  csrPem?: string;
+  /** What the bundle's agent config drives: a Raspberry Pi's camera and relay (default) or simulated ones. */
+  hardware?: DoorHardware;
+}
+
 /** Everything a field tech needs to bring a door up: credentials plus the agent's config file. */
 export interface DoorBundle {
   credentials: DoorCredentials;
   /** The agent config (agent/src/config.ts schema) pointing at the files below by relative path. */
   agentConfig: Record<string, unknown>;
+  /** The same as one file with the certificates inline: what `facegate agent --config` and the door kit take. */
+  file: DoorBundleFile;
 }
 
 export type DoorChangeListener = (door: Door) => void;
@@ -91,8 +101,22 @@ export interface FacegateServices {
   doors: {
     list(): Promise<Door[]>;
     get(doorId: string): Promise<Door | null>;
-    /** Registers the door and issues its certificate; the bundle is shown once (private key inside). */
-    create(input: NewDoor, actor: Actor): Promise<{ door: Door; bundle: DoorBundle }>;
+    /**
+     * Registers the door and issues its certificate; the bundle is shown once (private key inside
+     * unless a CSR was given). A door that already exists gets a new certificate only when it has
+     * no valid one left (it was revoked, or its certificate expired): re-provisioning.
+     */
+    create(input: NewDoor, actor: Actor, options?: CertificateOptions): Promise<{ door: Door; bundle: DoorBundle }>;
+    /** Disabled: its frames are refused (and logged) and remote unlock is refused; enabled again undoes it. */
+    setEnabled(doorId: string, enabled: boolean, actor: Actor): Promise<Door>;
+    /** Revokes every certificate of the door: it is dropped now and can never connect with them again. */
+    revoke(doorId: string, actor: Actor): Promise<void>;
+    /** Issues the door's next certificate (the current one stays valid until it expires or is revoked). */
+    renew(doorId: string, actor: Actor, options?: CertificateOptions): Promise<{ door: Door; bundle: DoorBundle }>;
+    /** Deletes the door: certificates revoked and removed, its record and live state gone; its audit events stay. */
+    remove(doorId: string, actor: Actor): Promise<void>;
+    /** The door's certificates, newest first, with status and expiry. */
+    certificates(doorId: string): Promise<DoorCertificateInfo[]>;
     remoteUnlock(doorId: string, reason: string, actor: Actor): Promise<{ decisionId: string }>;
     /** Live online/lock changes; returns an unsubscribe function. */
     subscribe(listener: DoorChangeListener): () => void;

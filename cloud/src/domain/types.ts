@@ -47,6 +47,7 @@ export type AuditEventKind =
   | 'person_updated'
   | 'person_erased'
   | 'door_created'
+  | 'door_changed' // an admin disabled, enabled, revoked, renewed, re-provisioned or deleted a door
   | 'door_event'; // something the door itself reported (command rejected, door forced…)
 
 export interface AuditEvent {

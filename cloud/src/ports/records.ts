@@ -42,6 +42,8 @@ export interface Records {
   getDoor(doorId: string): Promise<Door | null>;
   /** Sorted by doorId. */
   listDoors(): Promise<Door[]>;
+  /** Removes the door's record (its live state); its audit events stay. Deleting a missing door is not an error. */
+  deleteDoor(doorId: string): Promise<void>;
   /** Changes only the fields present in the patch; an unknown door stays absent (never created), no error. */
   updateDoorState(doorId: string, patch: DoorStatePatch): Promise<void>;
 

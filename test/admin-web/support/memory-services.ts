@@ -6,7 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
+  DoorBundle,
   Actor,
+  CertificateOptions,
   DoorChangeListener,
   EnrollPhotoResult,
   FacegateServices,
@@ -18,6 +20,7 @@ import type {
 import type { AuditEvent, Door, EnrolledFace, EventFilter, Person } from '../../../cloud/src/domain/types.js';
 import { NotFoundError, ConflictError } from '../../../cloud/src/errors.js';
 import { auditEvent } from '../../../cloud/src/domain/audit-event.js';
+import { agentConfigFor, doorBundleFile } from '../../../cloud/src/app/door-bundle.js';
 
 export interface Call {
   method: string;
@@ -155,29 +158,68 @@ export class MemoryServices implements FacegateServices {
     },
   };
 
+  /** Doors whose certificates were revoked through `doors.revoke`. */
+  readonly revokedDoors = new Set<string>();
+
+  private fakeBundle(doorId: string, fromRequest = false): DoorBundle {
+    const credentials = {
+      siteId: 'local',
+      doorId,
+      certificatePem: 'CERT',
+      ...(fromRequest ? {} : { privateKeyPem: 'KEY' }),
+      caPem: 'CA',
+      endpoint: 'localhost',
+      port: 8883,
+      notAfter: Date.UTC(2027, 11, 4),
+    };
+    const agentConfig = agentConfigFor('local', doorId, 'localhost', 8883);
+    return { credentials, agentConfig, file: doorBundleFile(credentials, agentConfig, Date.now()) };
+  }
+
   doors: FacegateServices['doors'] = {
     list: async () => [...this.doorMap.values()],
     get: async (doorId) => this.doorMap.get(doorId) ?? null,
-    create: async (input: NewDoor, actor: Actor) => {
-      this.record('doors.create', input, actor);
+    create: async (input: NewDoor, actor: Actor, options: CertificateOptions = {}) => {
+      this.record('doors.create', input, actor, options);
       if (this.doorMap.has(input.doorId)) throw new ConflictError(`door ${input.doorId} exists`);
       const door = this.addDoor({ doorId: input.doorId, name: input.name, pulseMs: input.pulseMs ?? 3000 });
       this.audit({ kind: 'door_created', doorId: door.doorId, actor: actor.name });
-      return {
-        door,
-        bundle: {
-          credentials: {
-            siteId: 'local',
-            doorId: door.doorId,
-            certificatePem: 'CERT',
-            privateKeyPem: 'KEY',
-            caPem: 'CA',
-            endpoint: 'localhost',
-            port: 8883,
-          },
-          agentConfig: { doorId: door.doorId },
+      return { door, bundle: this.fakeBundle(door.doorId, options.csrPem !== undefined) };
+    },
+    setEnabled: async (doorId, enabled, actor) => {
+      this.record('doors.setEnabled', doorId, enabled, actor);
+      const door = this.doorMap.get(doorId);
+      if (!door) throw new NotFoundError('door', doorId);
+      door.enabled = enabled;
+      this.audit({ kind: 'door_changed', doorId, actor: actor.name, detail: enabled ? 'enabled' : 'disabled' });
+      return door;
+    },
+    revoke: async (doorId, actor) => {
+      this.record('doors.revoke', doorId, actor);
+      if (!this.doorMap.has(doorId)) throw new NotFoundError('door', doorId);
+      this.revokedDoors.add(doorId);
+      this.audit({ kind: 'door_changed', doorId, actor: actor.name, detail: 'certificates revoked' });
+    },
+    renew: async (doorId, actor, options) => {
+      this.record('doors.renew', doorId, actor, options);
+      const door = this.doorMap.get(doorId);
+      if (!door) throw new NotFoundError('door', doorId);
+      return { door, bundle: this.fakeBundle(doorId, options?.csrPem !== undefined) };
+    },
+    remove: async (doorId, actor) => {
+      this.record('doors.remove', doorId, actor);
+      if (!this.doorMap.delete(doorId)) throw new NotFoundError('door', doorId);
+      this.audit({ kind: 'door_changed', doorId, actor: actor.name, detail: 'deleted' });
+    },
+    certificates: async (doorId) => {
+      if (!this.doorMap.has(doorId)) throw new NotFoundError('door', doorId);
+      return [
+        {
+          id: 'abc123',
+          status: this.revokedDoors.has(doorId) ? ('revoked' as const) : ('active' as const),
+          notAfter: Date.UTC(2027, 11, 4),
         },
-      };
+      ];
     },
     remoteUnlock: async (doorId, reason, actor) => {
       this.record('doors.remoteUnlock', doorId, reason, actor);

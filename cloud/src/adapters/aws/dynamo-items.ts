@@ -26,6 +26,7 @@ const EVENT_KINDS = [
   'person_updated',
   'person_erased',
   'door_created',
+  'door_changed',
   'door_event',
 ] as const satisfies readonly AuditEventKind[];
 export const AuditEventKindSchema = z.enum(EVENT_KINDS);

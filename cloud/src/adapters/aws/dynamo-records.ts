@@ -174,6 +174,12 @@ export class DynamoRecords implements Records {
     return (await this.scanAll(this.tables.doors)).map(doorFromItem).sort((a, b) => compareText(a.doorId, b.doorId));
   }
 
+  async deleteDoor(doorId: string): Promise<void> {
+    await callAws('dynamodb', 'DeleteItem(door)', () =>
+      this.db.send(new DeleteCommand({ TableName: this.tables.doors, Key: { doorId } })),
+    );
+  }
+
   async updateDoorState(doorId: string, patch: DoorStatePatch): Promise<void> {
     const set: string[] = [];
     const remove: string[] = [];

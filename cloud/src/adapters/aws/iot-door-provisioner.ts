@@ -7,15 +7,21 @@
  * thing can do nothing, and the policy allows a connection only as `client/<thing name>`.
  *
  * Provisioning a door again rotates its certificate: the new one is attached first, then every
- * older certificate of that thing is revoked, so a door is never left with two valid identities.
+ * older certificate of that thing is revoked, so a door is never left with two valid identities
+ * (renewal keeps the older ones until they expire). With a CSR the door's own key is used
+ * (CreateCertificateFromCsr) and no private key exists outside the door. Disabling a door sets its
+ * certificates INACTIVE (IoT refuses them at connect), deleting removes certificates and thing.
  */
 import {
   AddThingToThingGroupCommand,
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
+  CreateCertificateFromCsrCommand,
   CreateKeysAndCertificateCommand,
   CreateThingCommand,
   DeleteCertificateCommand,
+  DeleteThingCommand,
+  DescribeCertificateCommand,
   DescribeThingGroupCommand,
   DetachThingPrincipalCommand,
   ListThingPrincipalsCommand,
@@ -26,7 +32,13 @@ import {
 import type { Logger } from '../../../../lib/logger.js';
 import { isValidDoorId } from '../../../../protocol/index.js';
 import { InvalidInputError, UpstreamError } from '../../errors.js';
-import type { DoorCredentials, DoorProvisioner } from '../../ports/door-provisioner.js';
+import type {
+  CertificateStatus,
+  DoorCertificateInfo,
+  DoorCredentials,
+  DoorProvisioner,
+  ProvisionOptions,
+} from '../../ports/door-provisioner.js';
 import { AMAZON_ROOT_CA_1_PEM } from './amazon-root-ca.js';
 import { asUpstream, callAws, isAwsError } from './aws-errors.js';
 import { describeIotDataEndpoint } from './iot-endpoint.js';
@@ -55,22 +67,17 @@ export class IotDoorProvisioner implements DoorProvisioner {
     this.log = options.logger.child({ component: 'iot-door-provisioner' });
   }
 
-  async provision(doorId: string): Promise<DoorCredentials> {
+  async provision(doorId: string, options: ProvisionOptions = {}): Promise<DoorCredentials> {
     assertDoorId(doorId);
     const endpoint = await this.dataEndpoint();
     await this.ensureGroupPolicy();
     const thingName = this.thingName(doorId);
     await this.ensureThing(doorId, thingName);
-    const previous = await this.certificatesOf(thingName);
+    const previous = options.keepPrevious ? [] : await this.certificatesOf(thingName);
 
-    const cert = await callAws('iot', 'CreateKeysAndCertificate', () =>
-      this.client.send(new CreateKeysAndCertificateCommand({ setAsActive: true })),
+    const { certificateArn, certificateId, certificatePem, privateKeyPem } = await this.createCertificate(
+      options.csrPem,
     );
-    const { certificateArn, certificateId, certificatePem } = cert;
-    const privateKeyPem = cert.keyPair?.PrivateKey;
-    if (!certificateArn || !certificateId || !certificatePem || !privateKeyPem) {
-      throw new UpstreamError('iot', 'CreateKeysAndCertificate returned an incomplete certificate');
-    }
     try {
       await callAws('iot', 'AttachThingPrincipal', () =>
         this.client.send(
@@ -89,17 +96,115 @@ export class IotDoorProvisioner implements DoorProvisioner {
       throw err;
     }
     for (const old of previous) await this.destroyCertificate(thingName, old);
-    this.log.info({ doorId, certificateId, rotated: previous.length }, 'door provisioned');
+    const notAfter = (await this.describe(certificateId))?.notAfter ?? 0;
+    this.log.info({ doorId, certificateId, rotated: previous.length, csr: !privateKeyPem }, 'door provisioned');
     return {
       siteId: this.options.siteId,
       doorId,
       clientId: thingName,
       certificatePem,
-      privateKeyPem,
+      ...(privateKeyPem && { privateKeyPem }),
       caPem: AMAZON_ROOT_CA_1_PEM,
       endpoint,
       port: IOT_MQTT_PORT,
+      notAfter,
     };
+  }
+
+  async setEnabled(doorId: string, enabled: boolean): Promise<void> {
+    assertDoorId(doorId);
+    for (const arn of await this.certificatesOf(this.thingName(doorId))) {
+      const certificateId = idOf(arn);
+      const current = await this.describe(certificateId);
+      // A revoked certificate stays revoked; only ACTIVE <-> INACTIVE moves.
+      if (!current || current.status === 'revoked' || current.status === 'expired') continue;
+      const newStatus = enabled ? 'ACTIVE' : 'INACTIVE';
+      await callAws('iot', 'UpdateCertificate', () =>
+        this.client.send(new UpdateCertificateCommand({ certificateId, newStatus })),
+      );
+      this.log.info({ doorId, certificateId, newStatus }, 'door certificate status changed');
+    }
+  }
+
+  async remove(doorId: string): Promise<void> {
+    await this.revoke(doorId);
+    const thingName = this.thingName(doorId);
+    try {
+      await this.client.send(new DeleteThingCommand({ thingName }));
+    } catch (err) {
+      if (!isAwsError(err, 'ResourceNotFoundException')) throw asUpstream('iot', 'DeleteThing', err);
+    }
+    this.log.info({ doorId, thingName }, 'door thing deleted');
+  }
+
+  async certificates(doorId: string): Promise<DoorCertificateInfo[]> {
+    assertDoorId(doorId);
+    const infos: DoorCertificateInfo[] = [];
+    for (const arn of await this.certificatesOf(this.thingName(doorId))) {
+      const info = await this.describe(idOf(arn));
+      if (info) infos.push(info);
+    }
+    return infos.sort((a, b) => b.notAfter - a.notAfter);
+  }
+
+  /** A certificate made by IoT (key pair returned once) or signed from the door's request. */
+  private async createCertificate(csrPem: string | undefined): Promise<{
+    certificateArn: string;
+    certificateId: string;
+    certificatePem: string;
+    privateKeyPem?: string;
+  }> {
+    if (csrPem !== undefined) {
+      let res;
+      try {
+        res = await this.client.send(
+          new CreateCertificateFromCsrCommand({ certificateSigningRequest: csrPem, setAsActive: true }),
+        );
+      } catch (err) {
+        if (isAwsError(err, 'InvalidRequestException')) {
+          throw new InvalidInputError('AWS IoT refused the certificate signing request', { cause: err });
+        }
+        throw asUpstream('iot', 'CreateCertificateFromCsr', err);
+      }
+      if (!res.certificateArn || !res.certificateId || !res.certificatePem) {
+        throw new UpstreamError('iot', 'CreateCertificateFromCsr returned an incomplete certificate');
+      }
+      return {
+        certificateArn: res.certificateArn,
+        certificateId: res.certificateId,
+        certificatePem: res.certificatePem,
+      };
+    }
+    const cert = await callAws('iot', 'CreateKeysAndCertificate', () =>
+      this.client.send(new CreateKeysAndCertificateCommand({ setAsActive: true })),
+    );
+    const privateKeyPem = cert.keyPair?.PrivateKey;
+    if (!cert.certificateArn || !cert.certificateId || !cert.certificatePem || !privateKeyPem) {
+      throw new UpstreamError('iot', 'CreateKeysAndCertificate returned an incomplete certificate');
+    }
+    return {
+      certificateArn: cert.certificateArn,
+      certificateId: cert.certificateId,
+      certificatePem: cert.certificatePem,
+      privateKeyPem,
+    };
+  }
+
+  /** Status and expiry of one certificate; null when it is gone. */
+  private async describe(certificateId: string): Promise<DoorCertificateInfo | null> {
+    let res;
+    try {
+      res = await this.client.send(new DescribeCertificateCommand({ certificateId }));
+    } catch (err) {
+      if (isAwsError(err, 'ResourceNotFoundException')) return null;
+      throw asUpstream('iot', 'DescribeCertificate', err);
+    }
+    const description = res.certificateDescription;
+    const notAfter = description?.validity?.notAfter?.getTime() ?? 0;
+    const raw = description?.status;
+    let status: CertificateStatus = raw === 'ACTIVE' ? 'active' : raw === 'REVOKED' ? 'revoked' : 'inactive';
+    if (status !== 'revoked' && notAfter > 0 && notAfter <= Date.now()) status = 'expired';
+    return { id: certificateId, status, notAfter };
   }
 
   async revoke(doorId: string): Promise<void> {
@@ -182,7 +287,7 @@ export class IotDoorProvisioner implements DoorProvisioner {
    * and deleted so nothing dangles. Each step tolerates "already done".
    */
   private async destroyCertificate(thingName: string, certificateArn: string): Promise<void> {
-    const certificateId = certificateArn.slice(certificateArn.lastIndexOf('/') + 1);
+    const certificateId = idOf(certificateArn);
     const steps: [string, () => Promise<unknown>][] = [
       [
         'UpdateCertificate',
@@ -204,6 +309,10 @@ export class IotDoorProvisioner implements DoorProvisioner {
     }
     this.log.info({ thingName, certificateId }, 'certificate revoked and deleted');
   }
+}
+
+function idOf(certificateArn: string): string {
+  return certificateArn.slice(certificateArn.lastIndexOf('/') + 1);
 }
 
 function assertDoorId(doorId: string): void {

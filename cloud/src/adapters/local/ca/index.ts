@@ -29,21 +29,42 @@ export interface IssuedCertificate {
   keyPem: string;
 }
 
+export interface ClientCertificate {
+  certPem: string;
+  serialNumber: string;
+  notAfter: number;
+}
+
 export interface LocalCa {
   readonly caCertPem: string;
   /** A TLS server certificate; localhost and 127.0.0.1 are always among its names. */
   issueServerCertificate(names: { dns: string[]; ips: string[] }): Promise<IssuedCertificate>;
   /** A TLS client certificate whose subject CN is the identity (a door id or the back end's). */
-  issueClientCertificate(commonName: string, validDays?: number): Promise<IssuedCertificate & { serialNumber: string }>;
-  /** Revokes every certificate issued so far to this CN (persisted); later ones are unaffected. */
-  revoke(commonName: string): Promise<void>;
+  issueClientCertificate(commonName: string, validDays?: number): Promise<ClientCertificate & { keyPem: string }>;
+  /**
+   * Signs a door's PKCS#10 request (RSA, 2048 bits or more, signature checked): the key stays on
+   * the door. The subject is always `commonName`, whatever the request asks for.
+   */
+  signClientRequest(commonName: string, csrPem: string, validDays?: number): Promise<ClientCertificate>;
+  /** Revokes every certificate issued so far to this CN but `except` (persisted); later ones are unaffected. */
+  revoke(commonName: string, except?: string): Promise<void>;
+  /** Every certificate issued to this CN, newest first, with whether it was revoked. */
+  certificatesOf(commonName: string): { serialNumber: string; issuedAt: number; notAfter: number; revoked: boolean }[];
+  /** Revokes every certificate of this CN, then deletes their records (the revocation list keeps the serials). */
+  forget(commonName: string): Promise<void>;
   /** Whether the certificate with this serial (any hex case) was revoked. */
   isRevoked(serialNumber: string): boolean;
 }
 
 const CA_VALID_YEARS = 10;
 const SERVER_VALID_DAYS = 825; // the most browsers and TLS stacks accept for a server certificate
-export const DEFAULT_CLIENT_VALID_DAYS = 3650; // doors are long-lived devices, like IoT Core's certificates
+/** A door's certificate lasts a year unless configured otherwise (FACEGATE_DOOR_CERT_DAYS); `renew` issues the next. */
+export const DEFAULT_CLIENT_VALID_DAYS = 365;
+export const MAX_CLIENT_VALID_DAYS = 3650;
+/** Smallest RSA modulus accepted in a door's certificate request. */
+const MIN_RSA_BITS = 2048;
+/** A PEM CSR is ~1 KB for RSA 2048; anything much larger is not one. */
+const MAX_CSR_CHARS = 16_384;
 const DAY_MS = 86_400_000;
 /** Certificates start an hour in the past so a door whose clock lags a little accepts them. */
 const BACKDATE_MS = 3_600_000;
@@ -54,7 +75,7 @@ const CommonName = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'common name must be letters, digits, ".", "_" or "-"');
-const ValidDays = z.number().int().min(1).max(DEFAULT_CLIENT_VALID_DAYS);
+const ValidDays = z.number().int().min(1).max(MAX_CLIENT_VALID_DAYS);
 const DnsName = z
   .string()
   .max(253)
@@ -127,6 +148,39 @@ function readIfExists(file: string): string | undefined {
   }
 }
 
+/**
+ * The public key of a PKCS#10 request, once its self-signature proves the requester holds the
+ * private key. forge reads RSA requests only, which is what the door kit makes.
+ */
+function publicKeyOfRequest(csrPem: string): string {
+  if (typeof csrPem !== 'string' || csrPem.length > MAX_CSR_CHARS || !csrPem.includes('CERTIFICATE REQUEST')) {
+    throw new CertificateRequestError('not a PEM certificate signing request (-----BEGIN CERTIFICATE REQUEST-----)');
+  }
+  let csr: forge.pki.CertificateSigningRequest;
+  try {
+    csr = forge.pki.certificationRequestFromPem(csrPem);
+  } catch (err) {
+    throw new CertificateRequestError('the certificate signing request cannot be read (only RSA keys are accepted)', {
+      cause: err,
+    });
+  }
+  const key = csr.publicKey as forge.pki.rsa.PublicKey | null;
+  if (!key?.n) throw new CertificateRequestError('the certificate signing request has no RSA public key');
+  if (key.n.bitLength() < MIN_RSA_BITS) {
+    throw new CertificateRequestError(
+      `the request's RSA key has ${key.n.bitLength()} bits; at least ${MIN_RSA_BITS} needed`,
+    );
+  }
+  let verified: boolean;
+  try {
+    verified = csr.verify();
+  } catch {
+    verified = false;
+  }
+  if (!verified) throw new CertificateRequestError('the certificate signing request is not signed by its own key');
+  return forge.pki.publicKeyToPem(key);
+}
+
 export async function openLocalCa(dir: string, logger: Logger): Promise<LocalCa> {
   const log = logger.child({ component: 'local-ca' });
   const root = path.resolve(dir);
@@ -162,6 +216,33 @@ export async function openLocalCa(dir: string, logger: Logger): Promise<LocalCa>
   const ledger = new CaLedger(root, log);
   const issuer = { certPem: caCertPem, privateKeyPem: keyPem };
   const authorityKeyIdentifier = subjectKeyId(publicKeyPemOf(keyPem));
+
+  function signClient(cn: string, publicKeyPem: string, days: number): ClientCertificate {
+    const now = Date.now();
+    const serialNumber = newSerialNumber();
+    // Whole seconds, as X.509 stores it, so the recorded expiry is exactly the certificate's.
+    const notAfter = new Date(Math.floor((now + days * DAY_MS) / 1000) * 1000);
+    const certPem = signCertificate(
+      {
+        subject: { commonName: cn, organizationName: ORGANIZATION },
+        publicKeyPem,
+        serialNumber,
+        notBefore: new Date(now - BACKDATE_MS),
+        notAfter,
+        extensions: [
+          { name: 'basicConstraints', cA: false, critical: true },
+          { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+          { name: 'extKeyUsage', clientAuth: true },
+          { name: 'subjectKeyIdentifier' },
+          { name: 'authorityKeyIdentifier', keyIdentifier: authorityKeyIdentifier },
+        ],
+      },
+      issuer,
+    );
+    ledger.recordIssued({ commonName: cn, serialNumber, issuedAt: now, notAfter: notAfter.getTime(), certPem });
+    log.info({ commonName: cn, serialNumber, validDays: days }, 'issued client certificate');
+    return { certPem, serialNumber, notAfter: notAfter.getTime() };
+  }
 
   return {
     caCertPem,
@@ -201,36 +282,43 @@ export async function openLocalCa(dir: string, logger: Logger): Promise<LocalCa>
       const cn = parseInput(CommonName, commonName, 'client certificate common name');
       const days = parseInput(ValidDays, validDays, 'client certificate validity (days)');
       const { privateKeyPem, publicKeyPem } = await newRsaKeyPair();
-      const now = Date.now();
-      const serialNumber = newSerialNumber();
-      const notAfter = new Date(now + days * DAY_MS);
-      const certPem = signCertificate(
-        {
-          subject: { commonName: cn, organizationName: ORGANIZATION },
-          publicKeyPem,
-          serialNumber,
-          notBefore: new Date(now - BACKDATE_MS),
-          notAfter,
-          extensions: [
-            { name: 'basicConstraints', cA: false, critical: true },
-            { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-            { name: 'extKeyUsage', clientAuth: true },
-            { name: 'subjectKeyIdentifier' },
-            { name: 'authorityKeyIdentifier', keyIdentifier: authorityKeyIdentifier },
-          ],
-        },
-        issuer,
-      );
-      ledger.recordIssued({ commonName: cn, serialNumber, issuedAt: now, notAfter: notAfter.getTime(), certPem });
-      log.info({ commonName: cn, serialNumber, validDays: days }, 'issued client certificate');
-      return { certPem, keyPem: privateKeyPem, serialNumber };
+      return { ...signClient(cn, publicKeyPem, days), keyPem: privateKeyPem };
     },
 
-    async revoke(commonName) {
-      const cn = parseInput(CommonName, commonName, 'common name to revoke');
+    async signClientRequest(commonName, csrPem, validDays = DEFAULT_CLIENT_VALID_DAYS) {
+      const cn = parseInput(CommonName, commonName, 'client certificate common name');
+      const days = parseInput(ValidDays, validDays, 'client certificate validity (days)');
+      return signClient(cn, publicKeyOfRequest(csrPem), days);
+    },
+
+    certificatesOf(commonName) {
+      const cn = parseInput(CommonName, commonName, 'common name');
+      return ledger
+        .issuedTo(cn)
+        .map((r) => ({
+          serialNumber: normalizeSerial(r.serialNumber),
+          issuedAt: r.issuedAt,
+          notAfter: r.notAfter,
+          revoked: ledger.isRevoked(r.serialNumber),
+        }))
+        .sort((a, b) => b.issuedAt - a.issuedAt);
+    },
+
+    async forget(commonName) {
+      const cn = parseInput(CommonName, commonName, 'common name to forget');
       const issued = ledger.issuedTo(cn);
+      ledger.revoke(issued, Date.now());
+      const removed = ledger.removeIssued(issued);
+      log.info({ commonName: cn, removed }, 'revoked and removed client certificates');
+    },
+
+    async revoke(commonName, except) {
+      const cn = parseInput(CommonName, commonName, 'common name to revoke');
+      const kept = except === undefined ? undefined : normalizeSerial(except);
+      const issued = ledger.issuedTo(cn).filter((r) => normalizeSerial(r.serialNumber) !== kept);
       const added = ledger.revoke(issued, Date.now());
-      if (issued.length === 0) log.warn({ commonName: cn }, 'revoke: no certificate was ever issued to this name');
+      if (issued.length === 0 && kept === undefined)
+        log.warn({ commonName: cn }, 'revoke: no certificate was ever issued to this name');
       else log.info({ commonName: cn, revoked: added, issued: issued.length }, 'revoked client certificates');
     },
 

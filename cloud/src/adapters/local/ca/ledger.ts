@@ -71,6 +71,21 @@ export class CaLedger {
     return records;
   }
 
+  /** Deletes the records of these certificates (after they were revoked); returns how many went. */
+  removeIssued(records: IssuedRecord[]): number {
+    let removed = 0;
+    for (const record of records) {
+      const file = path.join(this.issuedDir, `${normalizeSerial(record.serialNumber)}.json`);
+      try {
+        fs.rmSync(file);
+        removed++;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    return removed;
+  }
+
   /** Adds serials to the revocation list; returns how many were not already revoked. */
   revoke(entries: { serialNumber: string; commonName: string }[], now: number): number {
     this.loadRevoked({ failHard: true }); // merge with revocations another process made

@@ -151,6 +151,10 @@ export class SqliteRecords implements Records {
     return (this.db.prepare('SELECT * FROM doors ORDER BY door_id').all() as DoorRow[]).map(rowToDoor);
   }
 
+  async deleteDoor(doorId: string): Promise<void> {
+    this.db.prepare('DELETE FROM doors WHERE door_id = ?').run(doorId);
+  }
+
   async updateDoorState(doorId: string, patch: DoorStatePatch): Promise<void> {
     const sets: string[] = [];
     const params: Record<string, unknown> = { door_id: doorId };
