@@ -247,7 +247,7 @@ describe('door lifecycle from the CLI: disable, enable, revoke, provision again,
     expect(fs.existsSync(path.join(dataDir, 'doors', DOOR))).toBe(false);
     const kinds = (await stack.services.events.list({ doorId: DOOR, limit: 100 })).events.map((e) => e.kind);
     expect(kinds).toContain('door_created');
-    expect(kinds).toContain('door_event');
+    expect(kinds).toContain('access');
     expect(
       (await stack.services.events.list({ doorId: DOOR, kind: 'door_changed', limit: 1 })).events[0],
     ).toMatchObject({
