@@ -17,7 +17,7 @@ import {
   type RecognizeOutcome,
 } from '../handlers/recognize-frame.js';
 import { systemClock } from '../ports/clock.js';
-import { MemorySearchBudget } from '../adapters/local/memory-search-budget.js';
+import { createSearchBudget, readSearchBudgetConfig } from './search-budget-env.js';
 import {
   createDoorMessaging,
   createFaceIndex,
@@ -81,8 +81,8 @@ async function fromEnvironment(logger: Logger): Promise<RecognizeFrameLambda> {
   return createRecognizeFrameLambda(
     {
       visits: createVisitStore(config),
-      // Per container until the shared DynamoDB budget lands: each warm container caps its own searches.
-      searchBudget: new MemorySearchBudget(),
+      // Shared by every container: the per-door token buckets live in the stack's budgets table.
+      searchBudget: createSearchBudget(readSearchBudgetConfig(), logger),
       faceIndex: createFaceIndex(config, logger),
       records: createRecords(config, logger),
       images: createImageStore(config),
