@@ -4,7 +4,6 @@
  * hardware, passing and failing, and on a Pi against the real thing.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import fs from 'node:fs';
 import tls from 'node:tls';
 import type { Logger } from '../../../lib/logger.js';
 import { credentialSource, readCredential, type AgentConfig } from '../config.js';
