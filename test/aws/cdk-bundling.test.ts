@@ -70,6 +70,8 @@ describe('Lambda bundling', () => {
         FACEGATE_TABLE_FACES: 'f',
         FACEGATE_TABLE_DOORS: 'd',
         FACEGATE_TABLE_EVENTS: 'e',
+        FACEGATE_TABLE_VISITS: 'v',
+        FACEGATE_TABLE_BUDGETS: 'bud',
         FACEGATE_BUCKET: 'b',
         FACEGATE_KMS_KEY_ID: 'k',
         FACEGATE_COLLECTION_ID: 'c',
