@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The `facegate` command: loads tsx in-process, then the CLI written in TypeScript.
-import { register } from 'tsx/esm/api';
+// The `facegate` command. Runs the compiled CLI (dist/, `npm run build`) when it is current;
+// otherwise, or with FACEGATE_FROM_SOURCE=1, loads tsx and runs the TypeScript, so a source edited
+// since the last build is what runs.
+import { compiledIsFresh } from './compiled.mjs';
 
-register();
-await import('../cli/main.ts');
+if (process.env.FACEGATE_FROM_SOURCE !== '1' && compiledIsFresh()) {
+  await import('../dist/cli/main.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../cli/main.ts');
+}

@@ -17,7 +17,11 @@ import { ConfigError } from '../../lib/errors.js';
 import { handOverFirstAdminPassword } from '../first-admin-password.js';
 
 export const SIMULATED_DOOR_ID = 'front-door';
-const FACEGATE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/facegate.mjs');
+// The simulated door runs the same CLI as this process: compiled (dist/cli/main.js) when this file
+// is compiled, else bin/facegate.mjs (tsx, e.g. under vitest).
+const FACEGATE_CLI = import.meta.url.endsWith('.js')
+  ? fileURLToPath(new URL('../main.js', import.meta.url))
+  : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/facegate.mjs');
 
 export interface RunningServer {
   stack: LocalStack;
@@ -135,7 +139,7 @@ export async function startServer(
     // A separate process, like a real door: it has its own certificate and its own crash domain.
     door = spawn(
       process.execPath,
-      [FACEGATE_BIN, 'agent', '--config', prepared.configFile, '--parent-pid', String(process.pid)],
+      [FACEGATE_CLI, 'agent', '--config', prepared.configFile, '--parent-pid', String(process.pid)],
       {
         stdio: ['ignore', 'inherit', 'inherit'],
         env: process.env,

@@ -37,7 +37,11 @@ interface Slot {
   timer: NodeJS.Timeout | null;
 }
 
-const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
+// Compiled (dist/, this file is engine.js) the worker is plain JS; from TypeScript (tsx, vitest)
+// worker-entry.mjs registers tsx in the worker thread first.
+const WORKER_URL = import.meta.url.endsWith('.js')
+  ? new URL('./worker.js', import.meta.url)
+  : new URL('./worker-entry.mjs', import.meta.url);
 const RESTART_DELAY_MS = 1_000;
 
 function toError(payload: WorkerErrorPayload): Error {
