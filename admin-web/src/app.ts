@@ -29,6 +29,7 @@ import { enrollmentRoutes } from './routes/enrollment.js';
 import { doorRoutes } from './routes/doors.js';
 import { eventRoutes } from './routes/events.js';
 import { virtualDoorRoutes } from './routes/virtual-door.js';
+import type { RouteDeps } from './routes/route-deps.js';
 import { MAX_PHOTO_BYTES, MAX_PHOTOS } from './uploads.js';
 import { endStreamsOnClose } from './sse.js';
 
@@ -133,7 +134,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   // Everything else needs a session (encapsulated: the gate applies to this scope only).
   await app.register(async (scope) => {
     await authPlugin(scope, { sessions, users: options.users });
-    const deps = { services: options.services, virtualDoor: options.virtualDoor };
+    const deps: RouteDeps = { services: options.services, virtualDoor: options.virtualDoor };
     await scope.register(signOutRoutes, { sessions, cookieSecure: options.cookieSecure });
     await scope.register(accountRoutes, {
       users: options.users,
@@ -151,5 +152,3 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
 
   return app;
 }
-
-export type RouteDeps = { services: FacegateServices; virtualDoor?: VirtualDoor };

@@ -1,7 +1,7 @@
 /** Dashboard: doors with live online/lock state (SSE) and today's entries and denials. */
 import type { FastifyInstance } from 'fastify';
 import type { AuditEvent, Door } from '../../../cloud/src/domain/types.js';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './route-deps.js';
 import { html } from '../html.js';
 import { formatTime, page } from '../layout.js';
 import { noStore } from '../request-context.js';

@@ -4,7 +4,7 @@
  * delete. Revoke and delete ask for a ticked confirmation; every form carries the CSRF token.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './route-deps.js';
 import { html, type SafeHtml } from '../html.js';
 import { formatDate } from '../layout.js';
 import { actorOf, noStore } from '../request-context.js';

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_PULSE_MS, MIN_PULSE_MS } from '../../../protocol/limits.js';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './route-deps.js';
 import { html, type SafeHtml } from '../html.js';
 import { formatTime, page } from '../layout.js';
 import { actorOf, noStore } from '../request-context.js';

@@ -5,7 +5,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { EnrollPhotoResult, PhotoCheck } from '../../../cloud/src/app/services.js';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './route-deps.js';
 import { html } from '../html.js';
 import { actorOf, noStore } from '../request-context.js';
 import { ENTITY_ID_SOURCE, personIdParams } from '../ids.js';

@@ -1,7 +1,7 @@
 /** Access log: filters (door, person, result, time), snapshot thumbnails, CSV export, JSON API. */
 import type { FastifyInstance } from 'fastify';
 import type { AuditEvent, EventFilter } from '../../../cloud/src/domain/types.js';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './route-deps.js';
 import { html } from '../html.js';
 import { formatTime, page } from '../layout.js';
 import { noStore } from '../request-context.js';

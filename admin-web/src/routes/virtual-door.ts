@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { MAX_FRAME_JPEG_BYTES } from '../../../protocol/limits.js';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './route-deps.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
 import { noStore } from '../request-context.js';

@@ -7,23 +7,10 @@ import type { DetectedFace } from '../ports/face-index.js';
 import type { DoorCertificateInfo, DoorCredentials } from '../ports/door-provisioner.js';
 import type { DoorBundleFile, DoorHardware } from './door-bundle.js';
 import type { PersonFilter } from '../ports/records.js';
+import type { PhotoIssue } from '../domain/photo-quality.js';
 
-export type PhotoIssueCode =
-  | 'not_an_image' // content is not a decodable JPEG/PNG
-  | 'too_large' // bytes or pixels over the limit
-  | 'no_face'
-  | 'multiple_faces'
-  | 'face_too_small'
-  | 'blurry'
-  | 'pose' // head turned or tilted too far
-  | 'matches_other_person'; // already looks like someone else who is enrolled
-
-export interface PhotoIssue {
-  code: PhotoIssueCode;
-  /** 'error' refuses the photo; 'warning' accepts it but says what would be better. */
-  severity: 'error' | 'warning';
-  message: string;
-}
+// Photo issues are the domain's verdict on a photo; re-exported so callers of the services need one import.
+export type { PhotoIssue, PhotoIssueCode } from '../domain/photo-quality.js';
 
 export interface PhotoCheck {
   ok: boolean;

@@ -3,8 +3,24 @@
  * against other enrolled people into issues an admin can act on. Errors refuse the photo,
  * warnings accept it (a poor enrolment photo costs recognition later, so say so).
  */
-import type { PhotoIssue } from '../app/services.js';
 import type { DetectedFace, FaceInspection } from '../ports/face-index.js';
+
+export type PhotoIssueCode =
+  | 'not_an_image' // content is not a decodable JPEG/PNG
+  | 'too_large' // bytes or pixels over the limit
+  | 'no_face'
+  | 'multiple_faces'
+  | 'face_too_small'
+  | 'blurry'
+  | 'pose' // head turned or tilted too far
+  | 'matches_other_person'; // already looks like someone else who is enrolled
+
+export interface PhotoIssue {
+  code: PhotoIssueCode;
+  /** 'error' refuses the photo; 'warning' accepts it but says what would be better. */
+  severity: 'error' | 'warning';
+  message: string;
+}
 
 export interface PhotoQualityThresholds {
   /** A second face wider than this fraction of the largest makes the photo ambiguous. */
