@@ -3,7 +3,7 @@
  * private key never leaves it: the back end signs the request (local CA, or AWS IoT
  * CreateCertificateFromCsr) and returns a bundle without a key. RSA 2048, which both accept.
  */
-import { generateKeyPair } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -29,6 +29,14 @@ export async function makeDoorKeyRequest(doorId: string): Promise<DoorKeyRequest
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
+  return { keyPem: privateKey, csrPem: csrForKey(doorId, privateKey, publicKey) };
+}
+
+/** A request signed by an existing key (PKCS#8 or PKCS#1 PEM): a re-run of the installer keeps the door's key. */
+export function csrForKey(doorId: string, keyPem: string, publicKeyPem?: string): string {
+  if (!DoorId.safeParse(doorId).success) throw new ConfigError(`invalid door id ${JSON.stringify(doorId)}`);
+  const publicKey =
+    publicKeyPem ?? createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'pem' }).toString();
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = forge.pki.publicKeyFromPem(publicKey);
   csr.setSubject([
@@ -36,8 +44,8 @@ export async function makeDoorKeyRequest(doorId: string): Promise<DoorKeyRequest
     { name: 'organizationName', value: 'FaceGate' },
   ]);
   // One signature, once per door: forge's JS RSA is fast enough here.
-  csr.sign(forge.pki.privateKeyFromPem(privateKey), forge.md.sha256.create());
-  return { keyPem: privateKey, csrPem: forge.pki.certificationRequestToPem(csr) };
+  csr.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+  return forge.pki.certificationRequestToPem(csr);
 }
 
 /**
@@ -55,4 +63,20 @@ export async function writeDoorKeyRequest(dir: string, doorId: string): Promise<
   fs.writeFileSync(keyFile, keyPem, { mode: 0o600, flag: 'wx' });
   fs.writeFileSync(csrFile, csrPem, { mode: 0o644 });
   return { keyFile, csrFile };
+}
+
+/**
+ * The installer's form: makes door.key and door.csr when the door has no key yet; when it has one,
+ * keeps it and writes a fresh door.csr from it, so running the installer again never replaces the
+ * key the door's certificate belongs to.
+ */
+export async function ensureDoorKeyRequest(
+  dir: string,
+  doorId: string,
+): Promise<{ keyFile: string; csrFile: string; created: boolean }> {
+  const keyFile = path.join(dir, DOOR_KEY_FILE);
+  if (!fs.existsSync(keyFile)) return { ...(await writeDoorKeyRequest(dir, doorId)), created: true };
+  const csrFile = path.join(dir, DOOR_CSR_FILE);
+  fs.writeFileSync(csrFile, csrForKey(doorId, fs.readFileSync(keyFile, 'utf8')), { mode: 0o644 });
+  return { keyFile, csrFile, created: false };
 }

@@ -23,7 +23,7 @@ const minimal = {
   relay: { type: 'simulated' },
 };
 
-function write(config: unknown, name = 'agent.json') {
+function write(config: unknown, name = 'door.json') {
   const file = path.join(dir, name);
   fs.writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
   return file;
@@ -72,7 +72,7 @@ describe('loadAgentConfig', () => {
 
   it('says which file and which field is wrong', () => {
     const bad = (config: unknown) => () => loadAgentConfig(write(config));
-    expect(bad('{ "doorId": ')).toThrow(/agent\.json is not valid JSON/);
+    expect(bad('{ "doorId": ')).toThrow(/door\.json is not valid JSON/);
     expect(bad({ ...minimal, doorId: 'Front Door' })).toThrow(/doorId: door id must be/);
     expect(bad({ ...minimal, camera: { type: 'polaroid' } })).toThrow(/camera/);
     expect(bad({ ...minimal, relay: { type: 'gpio', pin: 99, activeLow: false } })).toThrow(/relay\.pin/);

@@ -58,7 +58,7 @@ describe('agent main', () => {
     const files = await fx.doorFiles(doorId);
     const bundle = path.dirname(files.caFile);
     fs.mkdirSync(path.join(bundle, 'camera'));
-    const configFile = path.join(bundle, 'agent.json');
+    const configFile = path.join(bundle, 'door.json');
     fs.writeFileSync(
       configFile,
       JSON.stringify({
@@ -127,7 +127,7 @@ describe('agent main', () => {
   it('exits 1 with a clear message on a bad config', async () => {
     const dir = path.join(fx.dir, 'bad-config');
     fs.mkdirSync(dir);
-    const configFile = path.join(dir, 'agent.json');
+    const configFile = path.join(dir, 'door.json');
     fs.writeFileSync(configFile, JSON.stringify({ doorId: 'Not A Door', relay: { type: 'simulated' } }));
     const run = runMain(configFile);
     expect(await run.exit).toBe(1);

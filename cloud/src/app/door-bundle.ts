@@ -15,7 +15,7 @@ export const DOOR_BUNDLE_VERSION = 1;
 export const DOOR_KEY_FILE = 'door.key';
 
 /** File names of the folder form (the simulated and virtual doors), pointed at by relative path. */
-export const BUNDLE_FILES = { ca: 'ca.pem', cert: 'door.crt', key: DOOR_KEY_FILE, config: 'agent.json' } as const;
+export const BUNDLE_FILES = { ca: 'ca.pem', cert: 'door.crt', key: DOOR_KEY_FILE, config: 'door.json' } as const;
 
 /** A Raspberry Pi door as shipped: camera streamed by ffmpeg from /dev/video0, lock relay on BCM 17. */
 export const PI_DOOR_HARDWARE = {
