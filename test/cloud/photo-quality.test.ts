@@ -40,8 +40,18 @@ describe('assessPhotoQuality', () => {
     expect(codes(photo(face(80)))).toEqual([]);
   });
 
-  it('warns about blur, but not when sharpness is unknown', () => {
-    expect(codes(photo(face(110, { sharpness: 10 })))).toEqual(['blurry:warning']);
+  it('refuses a face below sharpness 20 (issue 10: sharpness 2 was enrolled with a warning), warns from 20 to 25', () => {
+    const blurred = assessPhotoQuality(photo(face(110, { sharpness: 2 })));
+    expect(blurred.map((x) => `${x.code}:${x.severity}`)).toEqual(['blurry:error']);
+    expect(blurred[0]!.message).toMatch(/sharpness 2 of 100, at least 20/);
+    expect(hasErrors(blurred)).toBe(true);
+    expect(codes(photo(face(110, { sharpness: 19.9 })))).toEqual(['blurry:error']);
+    expect(codes(photo(face(110, { sharpness: 20 })))).toEqual(['blurry:warning']);
+    expect(codes(photo(face(110, { sharpness: 24.9 })))).toEqual(['blurry:warning']);
+    expect(codes(photo(face(110, { sharpness: 25 })))).toEqual([]);
+  });
+
+  it('says nothing about blur when sharpness is unknown', () => {
     expect(codes(photo(face(110, { sharpness: null })))).toEqual([]);
   });
 
@@ -61,6 +71,6 @@ describe('assessPhotoQuality', () => {
   });
 
   it('keeps warnings non-blocking', () => {
-    expect(hasErrors(assessPhotoQuality(photo(face(110, { sharpness: 5, yaw: 45 }))))).toBe(false);
+    expect(hasErrors(assessPhotoQuality(photo(face(110, { sharpness: 22, yaw: 45 }))))).toBe(false);
   });
 });

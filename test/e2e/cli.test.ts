@@ -158,12 +158,21 @@ describe('facegate CLI', () => {
         .jpeg()
         .toFile(small);
       const several = path.join(DEV_DIR, 'Andre_Agassi', '1.jpg');
+      // Out of focus (Gaussian σ 2.5, sharpness ≈ 7): enrolled with only a warning before issue 10 item 3.
+      const blurred = path.join(root, 'blurred.jpg');
+      await sharp(path.join(DEV_DIR, 'Alan_Greenspan', '2.jpg'))
+        .blur(2.5)
+        .jpeg()
+        .toFile(blurred);
 
-      const result = await facegate(dataDir, 'enroll', '--name', 'Nobody Clear', noFace, several, small);
+      const result = await facegate(dataDir, 'enroll', '--name', 'Nobody Clear', noFace, several, small, blurred);
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/wall\.jpg: refused\s+error: No face was found/);
       expect(result.stdout).toMatch(/Andre_Agassi\/1\.jpg: refused\s+error: The photo shows \d faces/);
       expect(result.stdout).toMatch(/far-away\.jpg: refused\s+error: The face is \d+ px wide/);
+      expect(result.stdout).toMatch(
+        /blurred\.jpg: refused\s+error: The face is too blurred to enrol \(sharpness \d+ of 100/,
+      );
       expect(result.stderr).toMatch(/was not added/);
       const people = await facegate(dataDir, 'people');
       expect(people.stdout).not.toContain('Nobody Clear');

@@ -45,6 +45,30 @@ describe('face engine worker pool (real engine)', () => {
     expect(Array.from(b.embedding!)).toEqual(Array.from(a.embedding!));
   });
 
+  it.skipIf(!HAVE_FACES)(
+    'counts two people side by side as two faces, not three (repeat detection merged)',
+    async () => {
+      // Two dev photos of one face each, 640 px square, side by side: FaceMesh found the left face
+      // twice (once inside a box spanning most of its half) and the page said "3 faces".
+      const { default: sharp } = await import('sharp');
+      const half = async (person: string) => sharp(photo(person, 1)).resize(640, 640).toBuffer();
+      const pair = await sharp({
+        create: { width: 1280, height: 640, channels: 3, background: { r: 128, g: 128, b: 128 } },
+      })
+        .composite([
+          { input: await half('Donald_Pettit'), left: 0, top: 0 },
+          { input: await half('Ellen_Pompeo'), left: 640, top: 0 },
+        ])
+        .jpeg()
+        .toBuffer();
+      const analysis = await engine.analyze(pair, { embed: false });
+      expect(analysis.faces).toHaveLength(2);
+      const centres = analysis.faces.map((f) => f.box.x + f.box.width / 2).sort((a, b) => a - b);
+      expect(centres[0]).toBeLessThan(640);
+      expect(centres[1]).toBeGreaterThan(640);
+    },
+  );
+
   it('refuses images over the pixel limit without decoding them', async () => {
     const { default: sharp } = await import('sharp');
     // 10000×6000 = 60 MP, over the 50 MP bound; PNG of one colour stays small in bytes.

@@ -27,7 +27,9 @@ export interface PhotoQualityThresholds {
   secondFaceRatio: number;
   /** Face box width in pixels below which the face carries too little detail to enrol. */
   minFaceWidthPx: number;
-  /** Sharpness (0..100) below which the face is called blurry. */
+  /** Sharpness (0..100) below which the face is refused as too blurred to enrol. */
+  minEnrolSharpness: number;
+  /** Sharpness (0..100) below which an accepted face is called blurry (a warning). */
   minSharpness: number;
   /** Degrees of yaw or pitch beyond which the head is too turned or tilted. */
   maxPoseDeg: number;
@@ -38,6 +40,12 @@ export const DEFAULT_PHOTO_QUALITY: PhotoQualityThresholds = {
   // 80 px: below that, 250×250 portrait crops and 640×480 door frames alike lose the detail
   // the embedders need (they work on 112 px aligned crops).
   minFaceWidthPx: 80,
+  // 20: no dev photo as taken is below it (lowest 21 of 240), while 95 % of those photos blurred
+  // with σ 2 and all with σ 3 are (bench/enrol-sharpness-floor.ts, npm run bench:enrol-sharpness;
+  // figures in bench-results/enrol-sharpness-floor.json). Same measure and scale as the door's
+  // face gate (lib/sharpness.ts), taken on the engine's aligned face crop.
+  minEnrolSharpness: 20,
+  // 25, the door's face-gate floor: a photo the door would refuse as a frame earns a warning.
   minSharpness: 25,
   maxPoseDeg: 30,
 };
@@ -85,7 +93,13 @@ export function assessPhotoQuality(
     });
   }
 
-  if (largest.sharpness !== null && largest.sharpness < thresholds.minSharpness) {
+  if (largest.sharpness !== null && largest.sharpness < thresholds.minEnrolSharpness) {
+    issues.push({
+      code: 'blurry',
+      severity: 'error',
+      message: `The face is too blurred to enrol (sharpness ${largest.sharpness.toFixed(0)} of 100, at least ${thresholds.minEnrolSharpness} needed); use a sharper photo.`,
+    });
+  } else if (largest.sharpness !== null && largest.sharpness < thresholds.minSharpness) {
     issues.push({
       code: 'blurry',
       severity: 'warning',

@@ -10,6 +10,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { DlibResNet } from './dlib-resnet.js';
 import { GRAPH_EMBEDDERS, GraphEmbedder, type Embedder, type TfLike, type TensorLike } from './embedders.js';
 import { fivePointsFromMesh } from './landmarks.js';
+import { boundsOf, mergeOverlapping } from './merge-overlapping.js';
 import { ENGINE_LIMITS } from './limits.js';
 import { loadHuman } from '../../../../../lib/human/load-human.js';
 import { SHARPNESS_CROP } from '../../../../../lib/sharpness.js';
@@ -83,8 +84,13 @@ export class FaceEngineCore {
     } finally {
       tensor.dispose();
     }
-    const candidates = detected
-      .filter((f) => f.mesh && f.mesh.length >= 468)
+    const meshed = detected.filter((f) => f.mesh && f.mesh.length >= 468);
+    // FaceMesh can return one face twice (one more face than people in the photo): merge repeats.
+    const candidates = mergeOverlapping(
+      meshed,
+      (f) => boundsOf(f.mesh),
+      (f) => f.score,
+    )
       .map((f) => ({ human: f, landmarks: fivePointsFromMesh(f.mesh) }))
       .filter(
         (f) =>
