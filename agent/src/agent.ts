@@ -320,7 +320,8 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
       }
       log.info({ version }, 'agent started, door locked');
       // The link retries on its own; start does not wait for the first connection.
-      link.connect().catch((err) => log.error({ err }, 'link failed to connect'));
+      // A link that gave up says why through its own listeners (main.ts turns a refusal into an exit).
+      link.connect().catch((err) => log.error({ reason: errorMessage(err) }, 'link failed to connect'));
     },
 
     async stop() {

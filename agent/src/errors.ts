@@ -24,6 +24,17 @@ export class LinkError extends FacegateError {
   }
 }
 
+/**
+ * The broker refused this door's identity several times in a row (a revoked or unknown
+ * certificate, a door id the certificate is not for). Retrying cannot change that answer: the
+ * door stays locked and the process exits so an admin can re-provision it.
+ */
+export class IdentityRefusedError extends FacegateError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('identity_refused', message, options);
+  }
+}
+
 /** A frame could not be decoded or re-encoded within the size budget. */
 export class FrameError extends FacegateError {
   constructor(message: string, options?: { cause?: unknown }) {

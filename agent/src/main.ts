@@ -3,11 +3,15 @@
  * (door locked, offline status published) and exit 0; an uncaught error locks the relay
  * synchronously and exits 1 (a supervisor such as systemd restarts it); on every exit the relay
  * is locked once more, synchronously, because that is the last code that runs.
+ *
+ * What a person must fix (a bad config, no GPIO, a certificate the broker keeps refusing) is one
+ * plain sentence on stderr, no stack, and exit 78 (EX_CONFIG); the stack is logged at debug level.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRootLogger, type Logger } from '../../lib/logger.js';
 import { createAgentFromConfig, type AgentRuntime } from './create-agent-from-config.js';
+import { describeAgentFailure } from './startup-errors.js';
 import { agentProblem } from './watchdog/agent-health.js';
 import { LoopWatchdog } from './watchdog/loop-watchdog.js';
 import { systemdNotifier, watchdogIntervalMs } from './watchdog/sd-notify.js';
@@ -45,13 +49,26 @@ export async function runAgent(
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 
+  /** Locks, says in one sentence what a person must do, stops (bounded) and exits. */
+  const stopFor = (err: unknown) => {
+    runtime?.relay.lockSync();
+    stopping = true;
+    const { message, exitCode } = describeAgentFailure(err, configPath);
+    logger.debug({ err }, 'agent stopped on an error');
+    process.stderr.write(`facegate agent: ${message}\n`);
+    const stop = runtime ? runtime.stop().catch(() => undefined) : Promise.resolve();
+    void Promise.race([stop, new Promise((resolve) => setTimeout(resolve, 5000).unref())]).finally(() =>
+      process.exit(exitCode),
+    );
+  };
+
   try {
     runtime = await createAgentFromConfig(configPath, logger);
+    runtime.link.onRefused(stopFor);
     await runtime.agent.start();
   } catch (err) {
-    runtime?.relay.lockSync();
-    logger.fatal({ err }, 'agent failed to start');
-    process.exit(1);
+    stopFor(err);
+    return new Promise<never>(() => undefined); // exits once stopped
   }
   startSystemdWatchdog(runtime, logger);
   return runtime;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAgent } from '../../agent/src/agent.js';
 import { PushCamera } from '../../agent/src/camera/push-camera.js';
 import { IotDoorLink } from '../../agent/src/link/iot-door-link.js';
+import { IdentityRefusedError } from '../../agent/src/errors.js';
 import { SimulatedRelay } from '../../agent/src/relay/simulated-relay.js';
 import { silentLogger } from '../../lib/logger.js';
 import mqtt from 'mqtt';
@@ -242,6 +243,54 @@ describe('IotDoorLink against the local broker (mutual TLS)', () => {
     await link.disconnect();
     await expect(attempt).rejects.toThrow(/closed before it connected/);
     expect(link.connected).toBe(false);
+  });
+});
+
+describe('IotDoorLink refused by the broker', () => {
+  it('gives up after 3 refused CONNECTs in a row when its certificate is revoked while connected', async () => {
+    const log = captureLogger();
+    const link = await newLink('link-door-revoked', { logger: log.logger });
+    const refused: Error[] = [];
+    link.onRefused((err) => refused.push(err));
+    try {
+      await link.connect();
+      expect(link.connected).toBe(true);
+      await fx.ca.revoke('link-door-revoked');
+      // The broker drops it; every reconnect is refused (CONNACK "not authorized"), and the link stops trying.
+      await vi.waitFor(() => expect(refused).toHaveLength(1), { timeout: 30_000, interval: 200 });
+      expect(refused[0]).toBeInstanceOf(IdentityRefusedError);
+      expect(refused[0]!.message).toMatch(/refused this door's certificate 3 times in a row/);
+      expect(link.connected).toBe(false);
+      // Two refusals retried with backoff, the third ends it.
+      expect(log.count('the broker refused this door; retrying')).toBe(2);
+    } finally {
+      await link.disconnect();
+    }
+  });
+
+  it('rejects connect() with IdentityRefusedError when the first connection is refused for good', async () => {
+    const link = await newLink('link-door-revoked-early');
+    await fx.ca.revoke('link-door-revoked-early');
+    const refused: Error[] = [];
+    link.onRefused((err) => refused.push(err));
+    await expect(link.connect()).rejects.toBeInstanceOf(IdentityRefusedError);
+    expect(refused).toHaveLength(1);
+    await link.disconnect();
+  });
+
+  it('refuses at construction a config whose door id is not the one its certificate names', async () => {
+    const files = await fx.doorFiles('link-door-a');
+    expect(
+      () =>
+        new IotDoorLink({
+          siteId: 'local',
+          doorId: 'link-door-b',
+          endpoint: 'localhost',
+          port: fx.port,
+          ...files,
+          logger: silentLogger(),
+        }),
+    ).toThrow(/names door "link-door-b" but its certificate is for door "link-door-a"/);
   });
 });
 

@@ -124,14 +124,63 @@ describe('agent main', () => {
     }
   });
 
-  it('exits 1 with a clear message on a bad config', async () => {
+  /** A door config for `doorId` using the certificate files of `filesFor` (default the same door). */
+  async function doorConfig(doorId: string, overrides: Record<string, unknown> = {}, filesFor = doorId) {
+    const files = await fx.doorFiles(filesFor);
+    const configFile = path.join(path.dirname(files.caFile), `agent-${doorId}.json`);
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        doorId,
+        mqtt: { endpoint: 'localhost', port: fx.port, ...files, reconnectMinSec: 1, reconnectMaxSec: 2 },
+        camera: { type: 'directory', path: '.', mode: 'watch' },
+        relay: { type: 'simulated' },
+        ...overrides,
+      }),
+    );
+    return configFile;
+  }
+
+  /** One plain sentence on stderr, no stack, no JSON log line with one, and exit 78 (EX_CONFIG). */
+  async function expectPlainFailure(configFile: string, sentence: RegExp): Promise<string> {
+    const run = runMain(configFile);
+    expect(await run.exit).toBe(78);
+    const output = run.output();
+    expect(output).toMatch(sentence);
+    expect(output).not.toMatch(/\n\s+at /);
+    expect(output).not.toMatch(/"stack"/);
+    return output;
+  }
+
+  it('exits 78 with one plain sentence on a bad config', async () => {
     const dir = path.join(fx.dir, 'bad-config');
     fs.mkdirSync(dir);
     const configFile = path.join(dir, 'door.json');
     fs.writeFileSync(configFile, JSON.stringify({ doorId: 'Not A Door', relay: { type: 'simulated' } }));
-    const run = runMain(configFile);
-    expect(await run.exit).toBe(1);
-    expect(run.output()).toMatch(/agent failed to start/);
-    expect(run.output()).toMatch(/doorId/);
+    await expectPlainFailure(configFile, /^facegate agent: agent config .* is invalid: .*doorId.*Fix the door config/m);
+  });
+
+  it('says "GPIO is not accessible here" and what to do on a PC, without a stack', async () => {
+    const configFile = await doorConfig('main-door-gpio', { relay: { type: 'gpio', pin: 17 } });
+    await expectPlainFailure(configFile, /^facegate agent: GPIO is not accessible here.*"simulated".*gpio group/m);
+  });
+
+  it("names both doors when the config names another door's id than its certificate", async () => {
+    const configFile = await doorConfig('main-door-b', {}, 'main-door-a');
+    await expectPlainFailure(
+      configFile,
+      /^facegate agent: the config names door "main-door-b" but its certificate is for door "main-door-a"/m,
+    );
+  });
+
+  it('stays locked and exits after the broker refuses its revoked certificate 3 times, instead of retrying for ever', async () => {
+    const configFile = await doorConfig('main-door-revoked');
+    await fx.ca.revoke('main-door-revoked');
+    const output = await expectPlainFailure(
+      configFile,
+      /^facegate agent: the broker refused this door's certificate 3 times in a row.*The door stays locked.*provision this door again/m,
+    );
+    // The simulated relay was locked at start and never unlocked.
+    expect(output).not.toMatch(/door UNLOCKED/);
   });
 });

@@ -77,6 +77,10 @@ describe('facegate-agent.service', () => {
     expect(one('After')).toContain('time-sync.target');
     expect(one('Wants')).toContain('network-online.target');
     expect(one('Restart')).toBe('always');
+    // A door that cannot run (exit 78: refused certificate, bad config) is retried with a growing delay.
+    expect(Number(one('RestartSec'))).toBeGreaterThanOrEqual(2);
+    expect(Number(one('RestartSteps'))).toBeGreaterThan(0);
+    expect(Number(one('RestartMaxDelaySec'))).toBeGreaterThan(Number(one('RestartSec')));
     expect(one('Type')).toBe('notify');
     expect(one('NotifyAccess')).toBe('all');
     expect(Number(one('WatchdogSec'))).toBeGreaterThan(0);

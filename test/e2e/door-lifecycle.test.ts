@@ -193,7 +193,7 @@ describe('door lifecycle from the CLI: disable, enable, revoke, provision again,
     } finally {
       clearInterval(watch);
     }
-    // The agent keeps retrying with the revoked certificate: it never gets back in.
+    // Every reconnect with the revoked certificate is refused (the link gives up after 3): it never gets back in.
     await new Promise((r) => setTimeout(r, 2_500));
     expect(agent.agent.state.connected).toBe(false);
     const raw = await connectRaw(stack.mqtt.port, firstBundle);

@@ -2,19 +2,23 @@
  * DoorLink over MQTT 3.1.1 with aws-iot-device-sdk-v2: mutual TLS from files, client id = door
  * id, persistent session (clean_session false, so QoS 1 commands sent during a short outage are
  * delivered — the command guard drops the stale ones), a retained "offline, locked" status as the
- * last will, and the SDK's own exponential reconnect between reconnectMinSec and reconnectMaxSec.
+ * last will, and exponential reconnects between reconnectMinSec and reconnectMaxSec.
  * The same code talks to AWS IoT Core (endpoint:8883) and to the local aedes broker. MQTT 5 is not
  * used: aedes speaks only 3.1.1.
  *
- * The SDK reconnects only after a first successful connection, so a first connect that fails (the
- * broker is down when the Pi boots) is retried here with the same backoff bounds.
+ * Every connection attempt, the first and each one after a drop, is made here (a fresh SDK
+ * connection per attempt, the same backoff bounds), not by the SDK's own reconnect: the SDK retries
+ * a refused CONNECT silently and forever, so a revoked door would never learn it was refused. Here
+ * each refusal is seen; after `refusalsBeforeGivingUp` in a row the link gives up (see onRefused).
  */
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import { iot, mqtt } from 'aws-iot-device-sdk-v2';
 import type { Logger } from '../../../lib/logger.js';
 import {
   PROTOCOL_VERSION,
   doorTopics,
+  isValidDoorId,
   type DoorChannel,
   type DoorEventMessage,
   type DoorStatusMessage,
@@ -22,7 +26,7 @@ import {
 } from '../../../protocol/index.js';
 import type { DoorLink } from '../ports/index.js';
 import { Backoff, sleep } from '../backoff.js';
-import { ConfigError, LinkError } from '../errors.js';
+import { ConfigError, IdentityRefusedError, LinkError, errorMessage } from '../errors.js';
 
 export interface IotDoorLinkOptions {
   siteId: string;
@@ -41,8 +45,31 @@ export interface IotDoorLinkOptions {
   keepAliveSec?: number;
   reconnectMinSec?: number;
   reconnectMaxSec?: number;
+  /**
+   * Consecutive CONNECT refusals (a CONNACK that is not "accepted") after which the link stops
+   * trying (default 3). More than one, so a broker's passing hiccup is not taken for a verdict.
+   */
+  refusalsBeforeGivingUp?: number;
   logger: Logger;
   agentVersion?: string;
+}
+
+/**
+ * A refused CONNECT (bad certificate, revoked, client id not allowed): aws-crt's MQTT 3.1.1 client
+ * reports any CONNACK return code but "accepted" as AWS_ERROR_MQTT_PROTOCOL_ERROR. Network and TLS
+ * failures carry other names and are retried for ever.
+ */
+export function isConnectRefusal(err: unknown): boolean {
+  const refusal = (text: unknown) =>
+    typeof text === 'string' && /AWS_ERROR_MQTT_PROTOCOL_ERROR|Server rejected connection/.test(text);
+  // connect() rejects with a plain string ("Failed to connect: …"); events carry a CrtError.
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    if (refusal(e)) return true;
+    const candidate = e as { error_name?: unknown; message?: unknown; cause?: unknown };
+    if (candidate.error_name === 'AWS_ERROR_MQTT_PROTOCOL_ERROR' || refusal(candidate.message)) return true;
+    e = candidate.cause;
+  }
+  return false;
 }
 
 /** Frees the native resources of a connection whose connect() failed (close() is not in the SDK's types). */
@@ -67,6 +94,7 @@ export class IotDoorLink implements DoorLink {
   private readonly established = new WeakSet<mqtt.MqttClientConnection>();
   private readonly commandHandlers: ((payload: Buffer) => void)[] = [];
   private readonly connectionHandlers: ((connected: boolean) => void)[] = [];
+  private readonly refusedHandlers: ((err: IdentityRefusedError) => void)[] = [];
   private readonly log: Logger;
   private readonly topics: Record<DoorChannel, string>;
 
@@ -87,6 +115,32 @@ export class IotDoorLink implements DoorLink {
         throw new ConfigError(`door ${what} file is missing or unreadable: ${file}`, { cause });
       }
     }
+    this.checkCertificateIsForThisDoor();
+  }
+
+  /**
+   * A config copied from another door (or a bundle installed on the wrong Pi) would be refused by
+   * the broker on every attempt: say so at start-up instead. Only certificates named after a door
+   * are checked; AWS IoT's own certificates carry no door id in their subject.
+   */
+  private checkCertificateIsForThisDoor(): void {
+    const o = this.options;
+    let cn: string | undefined;
+    try {
+      const pem = o.certPem ?? fs.readFileSync(o.certFile!, 'utf8');
+      cn = /(?:^|\n)CN=([^\n]*)/.exec(new X509Certificate(pem).subject)?.[1];
+    } catch (cause) {
+      throw new ConfigError(`door certificate ${o.certFile ?? '(PEM text)'} is not a readable PEM certificate`, {
+        cause,
+      });
+    }
+    const expected = o.clientId ?? o.doorId;
+    if (cn !== undefined && isValidDoorId(cn) && cn !== expected) {
+      throw new ConfigError(
+        `the config names door "${expected}" but its certificate is for door "${cn}": install the bundle made for ` +
+          `"${expected}", or set doorId to "${cn}"`,
+      );
+    }
   }
 
   get connected(): boolean {
@@ -101,11 +155,27 @@ export class IotDoorLink implements DoorLink {
     this.connectionHandlers.push(handler);
   }
 
-  /** Resolves once connected; keeps retrying a failing first connection until disconnect(). */
+  /**
+   * Told once when the broker has refused this door's identity `refusalsBeforeGivingUp` times in a
+   * row, on the first connection or after a drop; the link has stopped trying by then.
+   */
+  onRefused(handler: (err: IdentityRefusedError) => void): void {
+    this.refusedHandlers.push(handler);
+  }
+
+  /**
+   * Resolves once connected; keeps retrying a failing connection until disconnect(). Rejects with
+   * IdentityRefusedError when the broker keeps refusing this door (after telling onRefused).
+   */
   async connect(): Promise<void> {
     if (this.closing) throw new LinkError('connect() called while already connecting or connected');
     const closing = new AbortController();
     this.closing = closing;
+    await this.connectUntilUp(closing);
+  }
+
+  /** One connection attempt after another, with backoff, until one is up, the link closes, or it is refused for good. */
+  private async connectUntilUp(closing: AbortController): Promise<void> {
     const min = (this.options.reconnectMinSec ?? 1) * 1000;
     const backoff = new Backoff({ minMs: min, maxMs: Math.max(min, (this.options.reconnectMaxSec ?? 60) * 1000) });
     // disconnect() must not wait for a TLS handshake the SDK may take many seconds to give up on.
@@ -115,6 +185,8 @@ export class IotDoorLink implements DoorLink {
       }),
     );
     aborted.catch(() => undefined);
+    const refusalLimit = this.options.refusalsBeforeGivingUp ?? 3;
+    let refusals = 0;
     for (;;) {
       if (closing.signal.aborted) throw new LinkError('link closed before it connected');
       // A fresh connection per attempt: after a failed connect() the SDK stops emitting connection
@@ -133,10 +205,13 @@ export class IotDoorLink implements DoorLink {
           releaseFailedConnection(connection);
         }
         if (closing.signal.aborted) throw new LinkError('link closed before it connected', { cause });
+        refusals = isConnectRefusal(cause) ? refusals + 1 : 0;
+        if (refusals >= refusalLimit) throw this.giveUp(closing, refusals, cause);
         const delay = backoff.next();
         this.log.warn(
-          { err: new LinkError('connect failed', { cause }), retryInMs: delay },
-          'cannot reach the broker; retrying',
+          // The SDK's errors carry native stacks that say nothing more than their message.
+          { reason: errorMessage(cause), retryInMs: delay },
+          refusals > 0 ? 'the broker refused this door; retrying' : 'cannot reach the broker; retrying',
         );
         await sleep(delay, closing.signal);
         continue;
@@ -147,6 +222,42 @@ export class IotDoorLink implements DoorLink {
       await Promise.race([this.untilConnected(), aborted]);
       return;
     }
+  }
+
+  /** Stops trying, tells the onRefused handlers, and returns the error to throw. */
+  private giveUp(closing: AbortController, refusals: number, cause: unknown): IdentityRefusedError {
+    if (this.closing === closing) this.closing = null;
+    closing.abort();
+    const err = new IdentityRefusedError(
+      `the broker refused this door's certificate ${refusals} times in a row (revoked, not issued for door ` +
+        `${this.options.doorId}, or not from this site's CA)`,
+      { cause },
+    );
+    for (const handler of this.refusedHandlers) {
+      try {
+        handler(err);
+      } catch (handlerErr) {
+        this.log.error({ err: handlerErr }, 'refusal listener failed');
+      }
+    }
+    return err;
+  }
+
+  /**
+   * The connection dropped: end it (which also stops the SDK's own silent reconnects) and connect
+   * afresh from here, so every refusal is seen. The broker kept the persistent session.
+   */
+  private reconnectAfterDrop(connection: mqtt.MqttClientConnection): void {
+    if (this.connection !== connection) return;
+    this.connection = null;
+    connection.disconnect().catch(() => undefined);
+    const closing = this.closing;
+    if (!closing) return;
+    this.connectUntilUp(closing).catch((err: unknown) => {
+      if (!(err instanceof IdentityRefusedError) && !closing.signal.aborted) {
+        this.log.error({ err }, 'reconnect failed');
+      }
+    });
   }
 
   private untilConnected(): Promise<void> {
@@ -240,16 +351,22 @@ export class IotDoorLink implements DoorLink {
     const connection = new mqtt.MqttClient().new_connection(config);
 
     connection.on('connection_success', ({ session_present }) => this.sessionUp(connection, session_present));
-    connection.on('connection_failure', ({ error }) => this.log.warn({ err: error }, 'connection attempt failed'));
+    // connect() rejects with the same failure, logged (with the retry) by connectUntilUp.
+    connection.on('connection_failure', ({ error }) =>
+      this.log.debug({ reason: errorMessage(error) }, 'connection attempt failed'),
+    );
     connection.on('interrupt', (error) => {
+      if (this.connection !== connection) return;
       this.generation += 1;
       this.sessionHandled = false;
-      this.log.warn({ err: error }, 'connection interrupted; the SDK reconnects with backoff');
+      this.log.warn({ reason: errorMessage(error) }, 'connection interrupted; reconnecting with backoff');
       this.setConnected(false);
+      this.reconnectAfterDrop(connection);
     });
-    connection.on('disconnect', () => this.setConnected(false));
-    connection.on('closed', () => this.setConnected(false));
-    connection.on('error', (error) => this.log.warn({ err: error }, 'connection error'));
+    // A connection this link already replaced may report its end late: that says nothing about the current one.
+    connection.on('disconnect', () => this.connection === connection && this.setConnected(false));
+    connection.on('closed', () => this.connection === connection && this.setConnected(false));
+    connection.on('error', (error) => this.log.debug({ reason: errorMessage(error) }, 'connection error'));
     connection.on('message', (topic, payload) => {
       if (topic !== this.topics.commands) {
         this.log.warn({ topic }, 'message on an unexpected topic ignored');

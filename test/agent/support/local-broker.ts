@@ -40,7 +40,16 @@ export async function startLocalBrokerFixture(logger: Logger = silentLogger()): 
   const ca = await openLocalCa(path.join(dir, 'ca'), logger);
   const server = await ca.issueServerCertificate({ dns: ['localhost'], ips: ['127.0.0.1'] });
   const tls = { caPem: ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem };
-  let broker: LocalBroker | null = await startLocalBroker({ siteId: 'local', host: '127.0.0.1', port: 0, tls, logger });
+  // Revocations in this CA are enforced, as the local stack does (tests revoke doors with ca.revoke).
+  const isRevoked = (_cn: string, serial: string) => ca.isRevoked(serial);
+  let broker: LocalBroker | null = await startLocalBroker({
+    siteId: 'local',
+    host: '127.0.0.1',
+    port: 0,
+    tls,
+    isRevoked,
+    logger,
+  });
   const port = broker.port;
   const backend = await ca.issueClientCertificate(BACKEND_IDENTITY);
   const backends: BackendMqtt[] = [];
@@ -86,7 +95,7 @@ export async function startLocalBrokerFixture(logger: Logger = silentLogger()): 
       broker = null;
     },
     async startAgain() {
-      broker = await startLocalBroker({ siteId: 'local', host: '127.0.0.1', port, tls, logger });
+      broker = await startLocalBroker({ siteId: 'local', host: '127.0.0.1', port, tls, isRevoked, logger });
     },
     async close() {
       await Promise.allSettled(backends.map((b) => b.close()));
