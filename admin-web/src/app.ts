@@ -4,7 +4,9 @@
  * decides where to listen. Tests drive it with `inject()`.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type http from 'node:http';
+import https from 'node:https';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -32,6 +34,7 @@ import { virtualDoorRoutes } from './routes/virtual-door.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { MAX_PHOTO_BYTES, MAX_PHOTOS } from './uploads.js';
 import { endStreamsOnClose } from './sse.js';
+import { zodValidatorCompiler } from './zod-type-provider.js';
 
 export interface AdminAppOptions {
   services: FacegateServices;
@@ -57,16 +60,31 @@ export interface AdminAppOptions {
 }
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
-  // Typed as the HTTP flavour either way: nothing below depends on which server carries the requests.
+  // HTTPS through a server factory keeps one instance type: https.Server is an http.Server to the
+  // code below, which never depends on which of the two carries the requests.
+  const tls = options.https;
+  const serverFactory: FastifyServerFactory<http.Server> | undefined = tls
+    ? (handler, fastifyOptions) => {
+        const server = https.createServer(tls, handler);
+        // What Fastify sets on the servers it makes itself (it leaves a factory's server alone).
+        const { keepAliveTimeout, requestTimeout } = fastifyOptions;
+        if (typeof keepAliveTimeout === 'number') server.keepAliveTimeout = keepAliveTimeout;
+        if (typeof requestTimeout === 'number') server.requestTimeout = requestTimeout;
+        return server;
+      }
+    : undefined;
+  // Fastify's own logger interface (pino's is wider), so plugins take the plain FastifyInstance.
+  const logger: FastifyBaseLogger = options.logger.child({ component: 'admin-web' });
   const app = Fastify({
-    ...(options.https ? { https: options.https } : {}),
-    loggerInstance: options.logger.child({ component: 'admin-web' }),
+    ...(serverFactory && { serverFactory }),
+    loggerInstance: logger,
     genReqId: () => randomUUID(),
     trustProxy: options.trustProxy ?? false,
     // Forms and JSON are small; photo uploads go through multipart with their own limits.
     bodyLimit: 64 * 1024,
-    ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', allErrors: false } },
-  }) as unknown as FastifyInstance;
+  });
+  // Every route declares zod schemas: they validate the request and type the handler's input.
+  app.setValidatorCompiler(zodValidatorCompiler);
   app.decorateRequest('admin', null);
   endStreamsOnClose(app);
   installErrorHandling(app);

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AdminApp } from './zod-type-provider.js';
 
 const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
 
@@ -24,21 +25,17 @@ export const ASSET_NAMES = [
   'virtual-door.js',
 ] as const;
 
-export async function assetRoutes(app: FastifyInstance): Promise<void> {
+export async function assetRoutes(app: AdminApp): Promise<void> {
   const files = new Map<string, { body: Buffer; type: string }>();
   for (const name of ASSET_NAMES) {
     files.set(name, { body: fs.readFileSync(path.join(PUBLIC_DIR, name)), type: TYPES[path.extname(name)]! });
   }
-  app.get<{ Params: { name: string } }>(
+  app.get(
     '/assets/:name',
     {
       logLevel: 'warn',
       schema: {
-        params: {
-          type: 'object',
-          required: ['name'],
-          properties: { name: { type: 'string', enum: [...ASSET_NAMES] } },
-        },
+        params: z.object({ name: z.enum(ASSET_NAMES) }),
       },
     },
     async (request, reply) => {

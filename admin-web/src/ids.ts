@@ -2,6 +2,7 @@
  * Shapes of the ids and keys that arrive in URLs. Each is checked before any lookup, so a value
  * like `../../etc/passwd` is refused with 400 and never reaches a service, a store or a file.
  */
+import { z } from 'zod';
 import { DOOR_ID_PATTERN } from '../../protocol/topics.js';
 
 /** Person, face and event ids: url-safe tokens (uuids, ulids, nanoids). */
@@ -18,22 +19,12 @@ export const DOOR_ID_HTML_PATTERN = DOOR_ID_SOURCE.slice(1, -1).replace(/-\]/g, 
 
 /** Store keys of snapshots: segments of url-safe characters separated by '/', no '..', no leading '/'. */
 export const STORE_KEY_SOURCE = '^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}){0,7}$';
-const STORE_KEY = new RegExp(STORE_KEY_SOURCE);
+export const STORE_KEY = new RegExp(STORE_KEY_SOURCE);
 
 export function isStoreKey(key: string): boolean {
   return STORE_KEY.test(key) && !key.split('/').some((s) => s === '..' || s.includes('..'));
 }
 
-export const personIdParams = {
-  type: 'object',
-  required: ['personId'],
-  additionalProperties: false,
-  properties: { personId: { type: 'string', pattern: ENTITY_ID_SOURCE } },
-} as const;
+export const personIdParams = z.object({ personId: z.string().regex(ENTITY_ID) });
 
-export const doorIdParams = {
-  type: 'object',
-  required: ['doorId'],
-  additionalProperties: false,
-  properties: { doorId: { type: 'string', pattern: DOOR_ID_SOURCE } },
-} as const;
+export const doorIdParams = z.object({ doorId: z.string().regex(DOOR_ID_PATTERN) });

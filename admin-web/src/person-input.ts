@@ -4,36 +4,38 @@
  * ids that exist.
  */
 import type { FacegateServices, NewPerson, PersonPatch } from '../../cloud/src/app/services.js';
+import { z } from 'zod';
+import { DOOR_ID_PATTERN } from '../../protocol/topics.js';
 import { badRequest } from './errors.js';
-import { DOOR_ID_SOURCE } from './ids.js';
+import { formList } from './form-fields.js';
 import { DATE_SOURCE, parseDate } from './dates.js';
 
 export { DATE_SOURCE, parseDate };
 
 export const MAX_NAME_LENGTH = 100;
 
-/** Shared Fastify schema properties for person bodies (forms and JSON). */
-export const personBodyProperties = {
-  name: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },
-  validFrom: { type: ['string', 'null'], pattern: DATE_SOURCE },
-  validUntil: { type: ['string', 'null'], pattern: DATE_SOURCE },
-  /** Forms: 'all' or 'some' (then `doors`); JSON callers use allowedDoors. */
-  access: { type: 'string', enum: ['all', 'some'] },
-  doors: { type: 'array', maxItems: 500, items: { type: 'string', pattern: DOOR_ID_SOURCE } },
-  allowedDoors: { type: ['array', 'null'], maxItems: 500, items: { type: 'string', pattern: DOOR_ID_SOURCE } },
-  status: { type: 'string', enum: ['active', 'inactive'] },
-  _csrf: { type: 'string', maxLength: 256 },
-} as const;
+const DATE = new RegExp(DATE_SOURCE);
+const doorList = formList(z.string().regex(DOOR_ID_PATTERN), 500);
 
-export interface PersonBody {
-  name?: string;
-  validFrom?: string | null;
-  validUntil?: string | null;
-  access?: 'all' | 'some';
-  doors?: string[];
-  allowedDoors?: string[] | null;
-  status?: 'active' | 'inactive';
-}
+/**
+ * A person as forms and JSON send it; the route decides which fields it needs (create and the
+ * form edit need a name, a JSON patch needs none). Fields it does not name are dropped.
+ */
+export const personBody = z.object({
+  name: z.string().min(1).max(MAX_NAME_LENGTH).optional(),
+  validFrom: z.string().regex(DATE).nullable().optional(),
+  validUntil: z.string().regex(DATE).nullable().optional(),
+  /** Forms: 'all' or 'some' (then `doors`); JSON callers use allowedDoors. */
+  access: z.enum(['all', 'some']).optional(),
+  doors: doorList.optional(),
+  allowedDoors: doorList.nullable().optional(),
+  status: z.enum(['active', 'inactive']).optional(),
+});
+
+/** Creating a person, or saving the edit form: the name is required. */
+export const namedPersonBody = personBody.extend({ name: z.string().min(1).max(MAX_NAME_LENGTH) });
+
+export type PersonBody = z.output<typeof personBody>;
 
 export function cleanName(name: string): string {
   const cleaned = name

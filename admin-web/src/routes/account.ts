@@ -1,5 +1,6 @@
 /** Change password (forced after a one-time password). Ends every other session of the account. */
-import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AdminApp } from '../zod-type-provider.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from '../users/password.js';
@@ -18,11 +19,11 @@ interface Deps {
   rateLimit: number;
 }
 
-interface PasswordBody {
-  current: string;
-  password: string;
-  confirm: string;
-}
+const passwordBody = z.object({
+  current: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+  password: z.string().max(MAX_PASSWORD_LENGTH),
+  confirm: z.string().max(MAX_PASSWORD_LENGTH),
+});
 
 function passwordPage(username: string, csrfToken: string, forced: boolean, error?: string): string {
   const body = html`<section class="card narrow">
@@ -44,7 +45,7 @@ function passwordPage(username: string, csrfToken: string, forced: boolean, erro
   return page({ title: 'Change password', body, username, csrfToken, section: 'account' });
 }
 
-export async function accountRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+export async function accountRoutes(app: AdminApp, deps: Deps): Promise<void> {
   app.get('/account/password', async (request, reply) => {
     const admin = request.admin!;
     return noStore(reply)
@@ -52,22 +53,11 @@ export async function accountRoutes(app: FastifyInstance, deps: Deps): Promise<v
       .send(passwordPage(admin.username, reply.generateCsrf(), admin.mustChangePassword));
   });
 
-  app.post<{ Body: PasswordBody }>(
+  app.post(
     '/account/password',
     {
       config: { rateLimit: { max: deps.rateLimit, timeWindow: 60_000 } },
-      schema: {
-        body: {
-          type: 'object',
-          required: ['current', 'password', 'confirm'],
-          properties: {
-            current: { type: 'string', minLength: 1, maxLength: MAX_PASSWORD_LENGTH },
-            password: { type: 'string', maxLength: MAX_PASSWORD_LENGTH },
-            confirm: { type: 'string', maxLength: MAX_PASSWORD_LENGTH },
-            _csrf: { type: 'string', maxLength: 256 },
-          },
-        },
-      },
+      schema: { body: passwordBody },
     },
     async (request, reply) => {
       const admin = request.admin!;

@@ -1,5 +1,6 @@
 /** Dashboard: doors with live online/lock state (SSE) and today's entries and denials. */
-import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AdminApp } from '../zod-type-provider.js';
 import type { AuditEvent, Door } from '../../../cloud/src/domain/types.js';
 import type { RouteDeps } from './route-deps.js';
 import { html } from '../html.js';
@@ -43,7 +44,7 @@ async function today(deps: RouteDeps): Promise<{ events: AuditEvent[]; entries: 
   };
 }
 
-export async function dashboardRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+export async function dashboardRoutes(app: AdminApp, deps: RouteDeps): Promise<void> {
   // The dashboard's counters refresh from here (polled, and after each door change).
   app.get('/api/dashboard/today', async (_request, reply) => {
     const { entries, denials } = await today(deps);
@@ -51,12 +52,10 @@ export async function dashboardRoutes(app: FastifyInstance, deps: RouteDeps): Pr
     return { entries, denials };
   });
 
-  app.get<{ Querystring: { flash?: 'password-changed' } }>(
+  app.get(
     '/',
     {
-      schema: {
-        querystring: { type: 'object', properties: { flash: { type: 'string', enum: ['password-changed'] } } },
-      },
+      schema: { querystring: z.object({ flash: z.literal('password-changed').optional() }) },
     },
     async (request, reply) => {
       const [doors, { events: todays, entries, denials }] = await Promise.all([

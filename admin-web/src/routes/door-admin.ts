@@ -3,7 +3,9 @@
  * (download the bundle with the next certificate, optionally signed from the door's own request),
  * delete. Revoke and delete ask for a ticked confirmation; every form carries the CSRF token.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { AdminApp } from '../zod-type-provider.js';
 import type { RouteDeps } from './route-deps.js';
 import { html, type SafeHtml } from '../html.js';
 import { formatDate } from '../layout.js';
@@ -15,15 +17,12 @@ import { doorBundleFileName } from '../../../cloud/src/app/door-bundle.js';
 import type { DoorBundle } from '../../../cloud/src/app/services.js';
 import type { Door } from '../../../cloud/src/domain/types.js';
 
-type DoorParams = { doorId: string };
-
 const DAY_MS = 86_400_000;
 /** The door page warns when the newest certificate expires sooner than this. */
 const EXPIRY_WARNING_DAYS = 30;
 
-const csrfProperty = { _csrf: { type: 'string', maxLength: 256 } } as const;
 /** A pasted PEM request (the service checks its content); empty means "the back end makes the key". */
-export const csrProperty = { type: 'string', maxLength: 16_384 } as const;
+export const csrField = z.string().max(16_384).optional();
 
 /** Sends a bundle file as a download; no-store, since it may hold the door's private key. */
 export function sendBundle(reply: FastifyReply, bundle: DoorBundle) {
@@ -92,16 +91,16 @@ export const DOOR_ADMIN_FLASH = {
 } as const;
 export type DoorAdminFlash = keyof typeof DOOR_ADMIN_FLASH;
 
-export async function doorAdminRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+export async function doorAdminRoutes(app: AdminApp, deps: RouteDeps): Promise<void> {
   const { services } = deps;
   const mustExist = async (doorId: string) => {
     if (!(await services.doors.get(doorId))) throw notFound('no such door');
   };
 
   for (const action of ['disable', 'enable'] as const) {
-    app.post<{ Params: DoorParams }>(
+    app.post(
       `/doors/:doorId/${action}`,
-      { schema: { params: doorIdParams, body: { type: 'object', properties: csrfProperty } } },
+      { schema: { params: doorIdParams, body: z.object({}) } },
       async (request, reply) => {
         await mustExist(request.params.doorId);
         await services.doors.setEnabled(request.params.doorId, action === 'enable', actorOf(request));
@@ -110,16 +109,12 @@ export async function doorAdminRoutes(app: FastifyInstance, deps: RouteDeps): Pr
     );
   }
 
-  app.post<{ Params: DoorParams; Body: { confirm: 'revoke' } }>(
+  app.post(
     '/doors/:doorId/revoke',
     {
       schema: {
         params: doorIdParams,
-        body: {
-          type: 'object',
-          required: ['confirm'],
-          properties: { confirm: { type: 'string', const: 'revoke' }, ...csrfProperty },
-        },
+        body: z.object({ confirm: z.literal('revoke') }),
       },
     },
     async (request, reply) => {
@@ -129,9 +124,9 @@ export async function doorAdminRoutes(app: FastifyInstance, deps: RouteDeps): Pr
     },
   );
 
-  app.post<{ Params: DoorParams; Body: { csr?: string } }>(
+  app.post(
     '/doors/:doorId/renew',
-    { schema: { params: doorIdParams, body: { type: 'object', properties: { csr: csrProperty, ...csrfProperty } } } },
+    { schema: { params: doorIdParams, body: z.object({ csr: csrField }) } },
     async (request, reply) => {
       await mustExist(request.params.doorId);
       const csrPem = csrFrom(request.body);
@@ -143,16 +138,12 @@ export async function doorAdminRoutes(app: FastifyInstance, deps: RouteDeps): Pr
     },
   );
 
-  app.post<{ Params: DoorParams; Body: { confirm: 'delete' } }>(
+  app.post(
     '/doors/:doorId/delete',
     {
       schema: {
         params: doorIdParams,
-        body: {
-          type: 'object',
-          required: ['confirm'],
-          properties: { confirm: { type: 'string', const: 'delete' }, ...csrfProperty },
-        },
+        body: z.object({ confirm: z.literal('delete') }),
       },
     },
     async (request, reply) => {

@@ -2,21 +2,33 @@
  * Doors: list with live state, add (the single-file bundle downloaded once), remote unlock with a
  * reason; disable, revoke, renew and delete are in door-admin.ts.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AdminApp } from '../zod-type-provider.js';
+import { formInt } from '../form-fields.js';
 import { MAX_PULSE_MS, MIN_PULSE_MS } from '../../../protocol/limits.js';
+import { DOOR_ID_PATTERN } from '../../../protocol/topics.js';
 import type { RouteDeps } from './route-deps.js';
 import { html, type SafeHtml } from '../html.js';
 import { formatTime, page } from '../layout.js';
 import { actorOf, noStore } from '../request-context.js';
-import { DOOR_ID_HTML_PATTERN, DOOR_ID_SOURCE, doorIdParams } from '../ids.js';
+import { DOOR_ID_HTML_PATTERN, doorIdParams } from '../ids.js';
 import { notFound } from '../errors.js';
 import { doorView } from '../views/door-view.js';
 import { eventRow } from './dashboard.js';
-import { DOOR_ADMIN_FLASH, csrFrom, csrProperty, doorAdminCard, doorAdminRoutes, sendBundle } from './door-admin.js';
+import {
+  DOOR_ADMIN_FLASH,
+  csrFrom,
+  csrField,
+  doorAdminCard,
+  doorAdminRoutes,
+  sendBundle,
+  type DoorAdminFlash,
+} from './door-admin.js';
 
-type DoorParams = { doorId: string };
+const unlockBody = z.object({ reason: z.string().min(3).max(200) });
 
-const reasonProperty = { type: 'string', minLength: 3, maxLength: 200 } as const;
+const doorPageFlash = z.enum(['unlocked', ...(Object.keys(DOOR_ADMIN_FLASH) as DoorAdminFlash[])]);
 
 function sendPage(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, flash?: string | null) {
   return noStore(reply)
@@ -34,12 +46,12 @@ function sendPage(request: FastifyRequest, reply: FastifyReply, title: string, b
     );
 }
 
-export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+export async function doorRoutes(app: AdminApp, deps: RouteDeps): Promise<void> {
   const { services } = deps;
 
-  app.get<{ Querystring: { flash?: 'deleted' } }>(
+  app.get(
     '/doors',
-    { schema: { querystring: { type: 'object', properties: { flash: { type: 'string', enum: ['deleted'] } } } } },
+    { schema: { querystring: z.object({ flash: z.literal('deleted').optional() }) } },
     async (request, reply) => {
       const doors = await services.doors.list();
       const csrfToken = reply.generateCsrf();
@@ -81,21 +93,16 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
     },
   );
 
-  app.post<{ Body: { doorId: string; name: string; pulseMs?: number; csr?: string } }>(
+  app.post(
     '/doors',
     {
       schema: {
-        body: {
-          type: 'object',
-          required: ['doorId', 'name'],
-          properties: {
-            doorId: { type: 'string', pattern: DOOR_ID_SOURCE },
-            name: { type: 'string', minLength: 1, maxLength: 100 },
-            pulseMs: { type: 'integer', minimum: MIN_PULSE_MS, maximum: MAX_PULSE_MS },
-            csr: csrProperty,
-            _csrf: { type: 'string', maxLength: 256 },
-          },
-        },
+        body: z.object({
+          doorId: z.string().regex(DOOR_ID_PATTERN),
+          name: z.string().min(1).max(100),
+          pulseMs: formInt(MIN_PULSE_MS, MAX_PULSE_MS),
+          csr: csrField,
+        }),
       },
     },
     async (request, reply) => {
@@ -111,15 +118,12 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
     },
   );
 
-  app.get<{ Params: DoorParams; Querystring: { flash?: 'unlocked' | keyof typeof DOOR_ADMIN_FLASH } }>(
+  app.get(
     '/doors/:doorId',
     {
       schema: {
         params: doorIdParams,
-        querystring: {
-          type: 'object',
-          properties: { flash: { type: 'string', enum: ['unlocked', ...Object.keys(DOOR_ADMIN_FLASH)] } },
-        },
+        querystring: z.object({ flash: doorPageFlash.optional() }),
       },
     },
     async (request, reply) => {
@@ -166,16 +170,12 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
     },
   );
 
-  app.post<{ Params: DoorParams; Body: { reason: string } }>(
+  app.post(
     '/doors/:doorId/unlock',
     {
       schema: {
         params: doorIdParams,
-        body: {
-          type: 'object',
-          required: ['reason'],
-          properties: { reason: reasonProperty, _csrf: { type: 'string', maxLength: 256 } },
-        },
+        body: unlockBody,
       },
     },
     async (request, reply) => {
@@ -191,19 +191,10 @@ export async function doorRoutes(app: FastifyInstance, deps: RouteDeps): Promise
     return { doors: (await services.doors.list()).map(doorView) };
   });
 
-  app.post<{ Params: DoorParams; Body: { reason: string } }>(
-    '/api/doors/:doorId/unlock',
-    {
-      schema: {
-        params: doorIdParams,
-        body: { type: 'object', required: ['reason'], properties: { reason: reasonProperty } },
-      },
-    },
-    async (request) => {
-      if (!(await services.doors.get(request.params.doorId))) throw notFound('no such door');
-      return services.doors.remoteUnlock(request.params.doorId, request.body.reason.trim(), actorOf(request));
-    },
-  );
+  app.post('/api/doors/:doorId/unlock', { schema: { params: doorIdParams, body: unlockBody } }, async (request) => {
+    if (!(await services.doors.get(request.params.doorId))) throw notFound('no such door');
+    return services.doors.remoteUnlock(request.params.doorId, request.body.reason.trim(), actorOf(request));
+  });
 
   await doorAdminRoutes(app, deps);
 }

@@ -3,12 +3,13 @@
  * already matches someone else) and enrollment of 1–5 photos with progress streamed as NDJSON.
  */
 import { PassThrough } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AdminApp } from '../zod-type-provider.js';
 import type { EnrollPhotoResult, PhotoCheck } from '../../../cloud/src/app/services.js';
 import type { RouteDeps } from './route-deps.js';
 import { html } from '../html.js';
 import { actorOf, noStore } from '../request-context.js';
-import { ENTITY_ID_SOURCE, personIdParams } from '../ids.js';
+import { ENTITY_ID, personIdParams } from '../ids.js';
 import { notFound } from '../errors.js';
 import { MAX_PHOTO_BYTES, MAX_PHOTOS, readPhotoUploads } from '../uploads.js';
 
@@ -48,15 +49,13 @@ function resultView(r: EnrollPhotoResult) {
   return { ...checkView(r), faceId: r.faceId };
 }
 
-export async function enrollmentRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+export async function enrollmentRoutes(app: AdminApp, deps: RouteDeps): Promise<void> {
   const { services } = deps;
 
-  app.post<{ Querystring: { personId?: string } }>(
+  app.post(
     '/api/photos/check',
     {
-      schema: {
-        querystring: { type: 'object', properties: { personId: { type: 'string', pattern: ENTITY_ID_SOURCE } } },
-      },
+      schema: { querystring: z.object({ personId: z.string().regex(ENTITY_ID).optional() }) },
     },
     async (request, reply) => {
       const [photo] = await readPhotoUploads(request, { field: 'photo', maxFiles: 1, maxFileBytes: MAX_PHOTO_BYTES });
@@ -66,41 +65,37 @@ export async function enrollmentRoutes(app: FastifyInstance, deps: RouteDeps): P
     },
   );
 
-  app.post<{ Params: { personId: string } }>(
-    '/api/people/:personId/photos',
-    { schema: { params: personIdParams } },
-    async (request, reply) => {
-      const { personId } = request.params;
-      if (!(await services.people.get(personId))) throw notFound('no such person');
-      const photos = await readPhotoUploads(request, {
-        field: 'photos',
-        maxFiles: MAX_PHOTOS,
-        maxFileBytes: MAX_PHOTO_BYTES,
-      });
-      const actor = actorOf(request);
-      const log = request.log.child({ personId, photos: photos.length });
-      // Progress goes out line by line while the engine indexes; the page draws a bar from it.
-      const out = new PassThrough();
-      noStore(reply).type('application/x-ndjson; charset=utf-8').send(out);
-      const write = (line: unknown) => out.write(JSON.stringify(line) + '\n');
-      write({ type: 'start', total: photos.length });
-      try {
-        const results = await services.enrollment.enroll(
-          personId,
-          photos.map((p) => p.bytes),
-          actor,
-          (done, total, result) =>
-            write({ type: 'progress', done, total, label: photos[done - 1]?.label, result: resultView(result) }),
-        );
-        const enrolled = results.filter((r) => r.faceId).length;
-        log.info({ enrolled }, 'enrollment finished');
-        write({ type: 'done', enrolled, results: results.map(resultView) });
-      } catch (err) {
-        log.error({ err }, 'enrollment failed');
-        write({ type: 'error', message: 'enrollment failed on the server; nothing more was indexed' });
-      }
-      out.end();
-      return reply;
-    },
-  );
+  app.post('/api/people/:personId/photos', { schema: { params: personIdParams } }, async (request, reply) => {
+    const { personId } = request.params;
+    if (!(await services.people.get(personId))) throw notFound('no such person');
+    const photos = await readPhotoUploads(request, {
+      field: 'photos',
+      maxFiles: MAX_PHOTOS,
+      maxFileBytes: MAX_PHOTO_BYTES,
+    });
+    const actor = actorOf(request);
+    const log = request.log.child({ personId, photos: photos.length });
+    // Progress goes out line by line while the engine indexes; the page draws a bar from it.
+    const out = new PassThrough();
+    noStore(reply).type('application/x-ndjson; charset=utf-8').send(out);
+    const write = (line: unknown) => out.write(JSON.stringify(line) + '\n');
+    write({ type: 'start', total: photos.length });
+    try {
+      const results = await services.enrollment.enroll(
+        personId,
+        photos.map((p) => p.bytes),
+        actor,
+        (done, total, result) =>
+          write({ type: 'progress', done, total, label: photos[done - 1]?.label, result: resultView(result) }),
+      );
+      const enrolled = results.filter((r) => r.faceId).length;
+      log.info({ enrolled }, 'enrollment finished');
+      write({ type: 'done', enrolled, results: results.map(resultView) });
+    } catch (err) {
+      log.error({ err }, 'enrollment failed');
+      write({ type: 'error', message: 'enrollment failed on the server; nothing more was indexed' });
+    }
+    out.end();
+    return reply;
+  });
 }

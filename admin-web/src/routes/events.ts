@@ -1,35 +1,34 @@
 /** Access log: filters (door, person, result, time), snapshot thumbnails, CSV export, JSON API. */
-import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AdminApp } from '../zod-type-provider.js';
 import type { AuditEvent, EventFilter } from '../../../cloud/src/domain/types.js';
 import type { RouteDeps } from './route-deps.js';
 import { html } from '../html.js';
 import { formatTime, page } from '../layout.js';
 import { noStore } from '../request-context.js';
-import { DOOR_ID_SOURCE, ENTITY_ID_SOURCE, isStoreKey, STORE_KEY_SOURCE } from '../ids.js';
+import { DOOR_ID_PATTERN } from '../../../protocol/topics.js';
+import { ENTITY_ID, isStoreKey, STORE_KEY } from '../ids.js';
 import { badRequest, notFound } from '../errors.js';
 import { DATE_TIME_SOURCE, parseDate } from '../dates.js';
+import { formInt } from '../form-fields.js';
 import { csvRow } from '../csv.js';
 
-interface LogQuery {
-  door?: string;
-  person?: string;
-  result?: 'granted' | 'denied' | '';
-  from?: string;
-  to?: string;
-  cursor?: string;
-}
+const DATE_TIME = new RegExp(DATE_TIME_SOURCE);
 
-const logQuerySchema = {
-  type: 'object',
-  properties: {
-    door: { type: 'string', anyOf: [{ pattern: DOOR_ID_SOURCE }, { const: '' }] },
-    person: { type: 'string', anyOf: [{ pattern: ENTITY_ID_SOURCE }, { const: '' }] },
-    result: { type: 'string', enum: ['granted', 'denied', ''] },
-    from: { type: 'string', pattern: DATE_TIME_SOURCE },
-    to: { type: 'string', pattern: DATE_TIME_SOURCE },
-    cursor: { type: 'string', maxLength: 512, pattern: '^[A-Za-z0-9_=:.,+/-]*$' },
-  },
-} as const;
+/** The log's filters; '' is what a form's "any" option sends. */
+const logQuery = z.object({
+  door: z.string().regex(DOOR_ID_PATTERN).or(z.literal('')).optional(),
+  person: z.string().regex(ENTITY_ID).or(z.literal('')).optional(),
+  result: z.enum(['granted', 'denied', '']).optional(),
+  from: z.string().regex(DATE_TIME).optional(),
+  to: z.string().regex(DATE_TIME).optional(),
+  cursor: z
+    .string()
+    .max(512)
+    .regex(/^[A-Za-z0-9_=:.,+/-]*$/)
+    .optional(),
+});
+type LogQuery = z.output<typeof logQuery>;
 
 /** Most exports are a day or a week; this bounds one request's work. */
 const MAX_CSV_ROWS = 50_000;
@@ -57,17 +56,19 @@ function snapshotUrl(key: string): string {
   return `/snapshots?key=${encodeURIComponent(key)}`;
 }
 
-export async function eventRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+export async function eventRoutes(app: AdminApp, deps: RouteDeps): Promise<void> {
   const { services } = deps;
 
-  app.get<{ Querystring: LogQuery }>('/events', { schema: { querystring: logQuerySchema } }, async (request, reply) => {
+  app.get('/events', { schema: { querystring: logQuery } }, async (request, reply) => {
     const q = request.query;
     const [{ events, cursor }, doors, people] = await Promise.all([
       services.events.list({ ...toFilter(q), limit: 100 }),
       services.doors.list(),
       services.people.list(),
     ]);
-    const params = new URLSearchParams(Object.entries(q).filter(([k, v]) => v && k !== 'cursor') as [string, string][]);
+    const params = new URLSearchParams(
+      Object.entries(q).filter((e): e is [string, string] => Boolean(e[1]) && e[0] !== 'cursor'),
+    );
     const body = html`<div class="page-head"><h1>Access log</h1><a class="button" href="/events.csv?${params.toString()}" download>Export CSV</a></div>
       <form method="get" action="/events" class="filters">
         <div class="field"><label for="f-door">Door</label>
@@ -113,62 +114,54 @@ export async function eventRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       );
   });
 
-  app.get<{ Querystring: LogQuery }>(
-    '/events.csv',
-    { schema: { querystring: logQuerySchema } },
-    async (request, reply) => {
-      const filter = toFilter(request.query);
-      let out = csvRow([
-        'time_utc',
-        'kind',
-        'door',
-        'person_id',
-        'person',
-        'result',
-        'reason',
-        'score',
-        'actor',
-        'detail',
-        'event_id',
-      ]);
-      let cursor: string | undefined = filter.cursor;
-      let rows = 0;
-      do {
-        const page = await services.events.list({ ...filter, cursor, limit: 1000 });
-        for (const e of page.events) {
-          out += csvRow([
-            new Date(e.at).toISOString(),
-            e.kind,
-            e.doorId,
-            e.personId,
-            e.personName,
-            e.result,
-            e.reason,
-            e.score,
-            e.actor,
-            e.detail,
-            e.eventId,
-          ]);
-        }
-        rows += page.events.length;
-        cursor = page.cursor ?? undefined;
-      } while (cursor && rows < MAX_CSV_ROWS);
-      return noStore(reply)
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="facegate-access-log.csv"')
-        .send(out);
-    },
-  );
+  app.get('/events.csv', { schema: { querystring: logQuery } }, async (request, reply) => {
+    const filter = toFilter(request.query);
+    let out = csvRow([
+      'time_utc',
+      'kind',
+      'door',
+      'person_id',
+      'person',
+      'result',
+      'reason',
+      'score',
+      'actor',
+      'detail',
+      'event_id',
+    ]);
+    let cursor: string | undefined = filter.cursor;
+    let rows = 0;
+    do {
+      const page = await services.events.list({ ...filter, cursor, limit: 1000 });
+      for (const e of page.events) {
+        out += csvRow([
+          new Date(e.at).toISOString(),
+          e.kind,
+          e.doorId,
+          e.personId,
+          e.personName,
+          e.result,
+          e.reason,
+          e.score,
+          e.actor,
+          e.detail,
+          e.eventId,
+        ]);
+      }
+      rows += page.events.length;
+      cursor = page.cursor ?? undefined;
+    } while (cursor && rows < MAX_CSV_ROWS);
+    return noStore(reply)
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="facegate-access-log.csv"')
+      .send(out);
+  });
 
-  app.get<{ Querystring: { key: string } }>(
+  app.get(
     '/snapshots',
     {
       schema: {
-        querystring: {
-          type: 'object',
-          required: ['key'],
-          properties: { key: { type: 'string', maxLength: 512, pattern: STORE_KEY_SOURCE } },
-        },
+        querystring: z.object({ key: z.string().max(512).regex(STORE_KEY) }),
       },
     },
     async (request, reply) => {
@@ -179,14 +172,11 @@ export async function eventRoutes(app: FastifyInstance, deps: RouteDeps): Promis
     },
   );
 
-  app.get<{ Querystring: LogQuery & { limit?: number } }>(
+  app.get(
     '/api/events',
     {
       schema: {
-        querystring: {
-          ...logQuerySchema,
-          properties: { ...logQuerySchema.properties, limit: { type: 'integer', minimum: 1, maximum: 1000 } },
-        },
+        querystring: logQuery.extend({ limit: formInt(1, 1000) }),
       },
     },
     async (request, reply) => {

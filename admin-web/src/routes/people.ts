@@ -1,32 +1,30 @@
 /** People: search, add, edit, deactivate, erase (pages and JSON API), and their enrolled photos. */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AdminApp } from '../zod-type-provider.js';
 import type { RouteDeps } from './route-deps.js';
 import type { SafeHtml } from '../html.js';
 import { page } from '../layout.js';
 import { actorOf, noStore } from '../request-context.js';
-import { ENTITY_ID_SOURCE, personIdParams } from '../ids.js';
+import { ENTITY_ID, personIdParams } from '../ids.js';
 import { notFound } from '../errors.js';
-import { personBodyProperties, toPersonFields, toPersonPatch, type PersonBody } from '../person-input.js';
+import { namedPersonBody, personBody, toPersonFields, toPersonPatch } from '../person-input.js';
 import { enrollPanel } from './enrollment.js';
 import {
   PEOPLE_FLASH,
   eraseConfirmBody,
   newPersonBody,
   peopleListBody,
-  personBody,
+  personPageBody,
   type PeopleFlash,
 } from '../views/people-pages.js';
 
-type PersonParams = { personId: string };
+const flashQuery = z.enum(Object.keys(PEOPLE_FLASH) as [PeopleFlash, ...PeopleFlash[]]).optional();
 
-const searchQuery = {
-  type: 'object',
-  properties: {
-    q: { type: 'string', maxLength: 100 },
-    status: { type: 'string', enum: ['active', 'inactive', ''] },
-    flash: { type: 'string', enum: ['created', 'saved', 'erased', 'enrolled'] },
-  },
-} as const;
+const searchQuery = z.object({
+  q: z.string().max(100).optional(),
+  status: z.enum(['active', 'inactive', '']).optional(),
+});
 
 async function loadPerson(deps: RouteDeps, personId: string) {
   const person = await deps.services.people.get(personId);
@@ -57,20 +55,16 @@ function sendPage(
     );
 }
 
-export async function peopleRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+export async function peopleRoutes(app: AdminApp, deps: RouteDeps): Promise<void> {
   const { services } = deps;
 
   // ---- pages ----
-  app.get<{ Querystring: { q?: string; status?: 'active' | 'inactive' | ''; flash?: PeopleFlash } }>(
-    '/people',
-    { schema: { querystring: searchQuery } },
-    async (request, reply) => {
-      const { q, status, flash } = request.query;
-      const people = await services.people.list({ search: q || undefined, status: status || undefined });
-      const body = peopleListBody(people, q, status);
-      return sendPage(request, reply, 'People', body, flash ? PEOPLE_FLASH[flash] : null);
-    },
-  );
+  app.get('/people', { schema: { querystring: searchQuery.extend({ flash: flashQuery }) } }, async (request, reply) => {
+    const { q, status, flash } = request.query;
+    const people = await services.people.list({ search: q || undefined, status: status || undefined });
+    const body = peopleListBody(people, q, status);
+    return sendPage(request, reply, 'People', body, flash ? PEOPLE_FLASH[flash] : null);
+  });
 
   app.get('/people/new', async (request, reply) => {
     const doors = await services.doors.list();
@@ -78,41 +72,32 @@ export async function peopleRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     return sendPage(request, reply, 'Add person', body);
   });
 
-  app.post<{ Body: PersonBody }>(
-    '/people',
-    { schema: { body: { type: 'object', required: ['name'], properties: personBodyProperties } } },
-    async (request, reply) => {
-      const fields = await toPersonFields(request.body, services, true);
-      const person = await services.people.create(fields, actorOf(request));
-      return reply.redirect(`/people/${person.personId}?flash=created`, 303);
-    },
-  );
+  app.post('/people', { schema: { body: namedPersonBody } }, async (request, reply) => {
+    const fields = await toPersonFields(request.body, services, true);
+    const person = await services.people.create(fields, actorOf(request));
+    return reply.redirect(`/people/${person.personId}?flash=created`, 303);
+  });
 
-  app.get<{ Params: PersonParams; Querystring: { flash?: PeopleFlash } }>(
+  app.get(
     '/people/:personId',
     {
       schema: {
         params: personIdParams,
-        querystring: { type: 'object', properties: { flash: searchQuery.properties.flash } },
+        querystring: z.object({ flash: flashQuery }),
       },
     },
     async (request, reply) => {
       const person = await loadPerson(deps, request.params.personId);
       const doors = await services.doors.list();
-      const body = personBody(person, doors, reply.generateCsrf(), enrollPanel(person.personId));
+      const body = personPageBody(person, doors, reply.generateCsrf(), enrollPanel(person.personId));
       const flash = request.query.flash ? PEOPLE_FLASH[request.query.flash] : null;
       return sendPage(request, reply, person.name, body, flash, ['enroll.js']);
     },
   );
 
-  app.post<{ Params: PersonParams; Body: PersonBody }>(
+  app.post(
     '/people/:personId',
-    {
-      schema: {
-        params: personIdParams,
-        body: { type: 'object', required: ['name'], properties: personBodyProperties },
-      },
-    },
+    { schema: { params: personIdParams, body: namedPersonBody } },
     async (request, reply) => {
       await loadPerson(deps, request.params.personId);
       const fields = await toPersonFields(request.body, services);
@@ -121,26 +106,18 @@ export async function peopleRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     },
   );
 
-  app.get<{ Params: PersonParams }>(
-    '/people/:personId/erase',
-    { schema: { params: personIdParams } },
-    async (request, reply) => {
-      const person = await loadPerson(deps, request.params.personId);
-      const body = eraseConfirmBody(person, reply.generateCsrf());
-      return sendPage(request, reply, `Erase ${person.name}`, body);
-    },
-  );
+  app.get('/people/:personId/erase', { schema: { params: personIdParams } }, async (request, reply) => {
+    const person = await loadPerson(deps, request.params.personId);
+    const body = eraseConfirmBody(person, reply.generateCsrf());
+    return sendPage(request, reply, `Erase ${person.name}`, body);
+  });
 
-  app.post<{ Params: PersonParams; Body: { confirm: 'erase' } }>(
+  app.post(
     '/people/:personId/erase',
     {
       schema: {
         params: personIdParams,
-        body: {
-          type: 'object',
-          required: ['confirm'],
-          properties: { confirm: { type: 'string', const: 'erase' }, _csrf: { type: 'string', maxLength: 256 } },
-        },
+        body: z.object({ confirm: z.literal('erase') }),
       },
     },
     async (request, reply) => {
@@ -151,18 +128,11 @@ export async function peopleRoutes(app: FastifyInstance, deps: RouteDeps): Promi
   );
 
   // Photos only by (person, face) pairs that exist in the records: never a key or path from the URL.
-  app.get<{ Params: PersonParams & { faceId: string } }>(
+  app.get(
     '/people/:personId/faces/:faceId/photo',
     {
       schema: {
-        params: {
-          type: 'object',
-          required: ['personId', 'faceId'],
-          properties: {
-            personId: { type: 'string', pattern: ENTITY_ID_SOURCE },
-            faceId: { type: 'string', pattern: ENTITY_ID_SOURCE },
-          },
-        },
+        params: z.object({ personId: z.string().regex(ENTITY_ID), faceId: z.string().regex(ENTITY_ID) }),
       },
     },
     async (request, reply) => {
@@ -176,49 +146,37 @@ export async function peopleRoutes(app: FastifyInstance, deps: RouteDeps): Promi
   );
 
   // ---- JSON API ----
-  app.get<{ Querystring: { q?: string; status?: 'active' | 'inactive' | '' } }>(
-    '/api/people',
-    { schema: { querystring: searchQuery } },
-    async (request, reply) => {
-      noStore(reply);
-      return {
-        people: await services.people.list({
-          search: request.query.q || undefined,
-          status: request.query.status || undefined,
-        }),
-      };
-    },
-  );
+  app.get('/api/people', { schema: { querystring: searchQuery } }, async (request, reply) => {
+    noStore(reply);
+    return {
+      people: await services.people.list({
+        search: request.query.q || undefined,
+        status: request.query.status || undefined,
+      }),
+    };
+  });
 
-  app.post<{ Body: PersonBody }>(
-    '/api/people',
-    { schema: { body: { type: 'object', required: ['name'], properties: personBodyProperties } } },
-    async (request, reply) => {
-      const person = await services.people.create(await toPersonFields(request.body, services, true), actorOf(request));
-      return reply.code(201).send({ person });
-    },
-  );
+  app.post('/api/people', { schema: { body: namedPersonBody } }, async (request, reply) => {
+    const person = await services.people.create(await toPersonFields(request.body, services, true), actorOf(request));
+    return reply.code(201).send({ person });
+  });
 
-  app.patch<{ Params: PersonParams; Body: PersonBody }>(
-    '/api/people/:personId',
-    { schema: { params: personIdParams, body: { type: 'object', properties: personBodyProperties } } },
-    async (request) => {
-      await loadPerson(deps, request.params.personId);
-      const person = await services.people.update(
-        request.params.personId,
-        await toPersonPatch(request.body, services),
-        actorOf(request),
-      );
-      return { person };
-    },
-  );
+  app.patch('/api/people/:personId', { schema: { params: personIdParams, body: personBody } }, async (request) => {
+    await loadPerson(deps, request.params.personId);
+    const person = await services.people.update(
+      request.params.personId,
+      await toPersonPatch(request.body, services),
+      actorOf(request),
+    );
+    return { person };
+  });
 
-  app.delete<{ Params: PersonParams; Body: { confirm: true } }>(
+  app.delete(
     '/api/people/:personId',
     {
       schema: {
         params: personIdParams,
-        body: { type: 'object', required: ['confirm'], properties: { confirm: { type: 'boolean', const: true } } },
+        body: z.object({ confirm: z.literal(true) }),
       },
     },
     async (request, reply) => {

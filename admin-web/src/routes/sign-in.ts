@@ -1,5 +1,7 @@
 /** Sign-in (public, rate-limited) and sign-out. */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { AdminApp } from '../zod-type-provider.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
@@ -47,13 +49,11 @@ export function setSessionCookie(reply: FastifyReply, id: string, secure: boolea
   reply.setCookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
 }
 
-export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Promise<void> {
-  app.get<{ Querystring: { next?: string } }>(
+export async function signInRoutes(app: AdminApp, deps: SignInDeps): Promise<void> {
+  app.get(
     '/login',
     {
-      schema: {
-        querystring: { type: 'object', properties: { next: { type: 'string', maxLength: 512 } } },
-      },
+      schema: { querystring: z.object({ next: z.string().max(512).optional() }) },
     },
     async (request, reply) => {
       const next = safeNext(request.query.next);
@@ -66,24 +66,19 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     },
   );
 
-  app.post<{ Body: { username: string; password: string; next?: string } }>(
+  app.post(
     '/login',
     {
       config: { rateLimit: { max: deps.loginRateLimit, timeWindow: 60_000 } },
       schema: {
-        body: {
-          type: 'object',
-          required: ['username', 'password'],
-          properties: {
-            username: { type: 'string', minLength: 1, maxLength: 64 },
-            password: { type: 'string', minLength: 1, maxLength: MAX_PASSWORD_LENGTH },
-            next: { type: 'string', maxLength: 512 },
-            _csrf: { type: 'string', maxLength: 256 },
-          },
-        },
+        body: z.object({
+          username: z.string().min(1).max(64),
+          password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+          next: z.string().max(512).optional(),
+        }),
       },
     },
-    async (request: FastifyRequest<{ Body: { username: string; password: string; next?: string } }>, reply) => {
+    async (request, reply) => {
       const { username, password } = request.body;
       const user = await deps.users.findByUsername(username.trim().toLowerCase());
       // Verify against a dummy hash for unknown users so the response time does not reveal them.
@@ -112,10 +107,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
 }
 
 /** Sign-out lives in the protected scope: it needs a session and a CSRF token like any other change. */
-export async function signOutRoutes(
-  app: FastifyInstance,
-  deps: Pick<SignInDeps, 'sessions' | 'cookieSecure'>,
-): Promise<void> {
+export async function signOutRoutes(app: AdminApp, deps: Pick<SignInDeps, 'sessions' | 'cookieSecure'>): Promise<void> {
   // No body schema: a form sends only _csrf, a script may send nothing (token in the header).
   app.post('/logout', async (request, reply) => {
     await deps.sessions.destroy(request.admin!.sessionId);

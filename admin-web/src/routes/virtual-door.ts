@@ -3,7 +3,7 @@
  * second; they go to a real door agent (wired by the composition root) and the relay state comes
  * back over SSE.
  */
-import type { FastifyInstance } from 'fastify';
+import type { AdminApp } from '../zod-type-provider.js';
 import { MAX_FRAME_JPEG_BYTES } from '../../../protocol/limits.js';
 import type { RouteDeps } from './route-deps.js';
 import { html } from '../html.js';
@@ -13,7 +13,7 @@ import { HttpError } from '../errors.js';
 import { checkImage } from '../image-check.js';
 import { openSse } from '../sse.js';
 
-export async function virtualDoorRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+export async function virtualDoorRoutes(app: AdminApp, deps: RouteDeps): Promise<void> {
   const door = deps.virtualDoor;
   const unavailable = () => new HttpError(404, 'not_found', 'no virtual door runs with this back end');
 

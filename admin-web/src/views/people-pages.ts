@@ -94,7 +94,12 @@ export function newPersonBody(doors: Door[], csrfToken: string): SafeHtml {
 }
 
 /** A person's page; `enrollPanel` is the enrollment widget (its markup belongs to the enrollment routes). */
-export function personBody(person: PersonWithFaces, doors: Door[], csrfToken: string, enrollPanel: SafeHtml): SafeHtml {
+export function personPageBody(
+  person: PersonWithFaces,
+  doors: Door[],
+  csrfToken: string,
+  enrollPanel: SafeHtml,
+): SafeHtml {
   return html`<div class="page-head"><h1>${person.name}</h1>
       <span class="badge ${person.status === 'active' ? 'ok' : 'off'}">${person.status === 'active' ? 'Active' : 'Deactivated'}</span></div>
     <div class="two-col">
