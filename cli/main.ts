@@ -9,6 +9,7 @@ import { restrictUmask } from './data-dir.js';
 import { readLocalSettings, type LocalSettings } from './settings.js';
 import { describeStartupError } from './startup-errors.js';
 import type { PeopleAction } from './commands/people.js';
+import type { PhotosAction } from './commands/photos.js';
 
 // Commands are imported when run, so `--help` and quick commands don't load the face engine.
 const startServer = async (...args: Parameters<typeof import('./commands/serve.js').startServer>) =>
@@ -17,6 +18,8 @@ const enrollCommand = async (...args: Parameters<typeof import('./commands/enrol
   (await import('./commands/enroll.js')).enrollCommand(...args);
 const peopleCommand = async (...args: Parameters<typeof import('./commands/people.js').peopleCommand>) =>
   (await import('./commands/people.js')).peopleCommand(...args);
+const photosCommand = async (...args: Parameters<typeof import('./commands/photos.js').photosCommand>) =>
+  (await import('./commands/photos.js')).photosCommand(...args);
 const provisionCommand = async (...args: Parameters<typeof import('./commands/provision.js').provisionCommand>) =>
   (await import('./commands/provision.js')).provisionCommand(...args);
 const doorsCommand = async (...args: Parameters<typeof import('./commands/doors.js').doorsCommand>) =>
@@ -182,6 +185,20 @@ program
       );
     }
     exitWith(await peopleCommand(readLocalSettings(), quietLogger(), action as PeopleAction, personId, opts));
+  });
+
+program
+  .command('photos')
+  .description("list a person's enrolled photos, or remove one (its face from the index and the sealed photo)")
+  .argument('<action>', 'list | remove')
+  .argument('<personId>', 'the person (see "facegate people list")')
+  .argument('[faceId]', 'with remove: the photo (see "facegate photos list PERSON_ID")')
+  .option('-y, --yes', 'with remove: confirm; the face and photo are erased for good')
+  .action(async (action: string, personId: string, faceId: string | undefined, opts: { yes?: boolean }) => {
+    if (!['list', 'remove'].includes(action)) {
+      throw new InvalidArgumentError(`unknown action ${JSON.stringify(action)}: use list or remove`);
+    }
+    exitWith(await photosCommand(readLocalSettings(), quietLogger(), action as PhotosAction, personId, faceId, opts));
   });
 
 program

@@ -248,6 +248,23 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
     await shot('12-dashboard-after');
   });
 
+  it.skipIf(!haveFaces)("removes one photo from the person's page, after confirming (issue 10 item 5)", async () => {
+    await page.goto(url(`/people/${personId}`));
+    const before = await page.locator('.photo-grid img').count();
+    expect(before).toBe(person!.enroll.length);
+    const dialog = page.waitForEvent('dialog');
+    const clicked = page.getByRole('button', { name: `Remove photo 1 of ${person!.name}` }).click();
+    const question = await dialog;
+    expect(question.message()).toMatch(/^Remove photo 1\?/);
+    await question.accept();
+    await clicked;
+    await page.waitForURL(/flash=photo-removed$/);
+    expect(await page.locator('.flash').textContent()).toContain('Photo removed');
+    expect(await page.locator('.photo-grid img').count()).toBe(before - 1);
+    expect((await stack.services.people.get(personId))!.faces).toHaveLength(before - 1);
+    await shot('12b-photo-removed');
+  });
+
   it.skipIf(!haveFaces)('erases the person, with confirmation', async () => {
     await page.goto(url(`/people/${personId}`));
     await page.getByRole('link', { name: /^Erase/ }).click();

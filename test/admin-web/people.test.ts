@@ -119,6 +119,49 @@ describe('admin site: people', () => {
     },
   );
 
+  it("removes one photo from the person's page (issue 10 item 5); only that person's own, only with the CSRF token", async () => {
+    const p = await h.services.people.create({ name: 'Fay' }, { name: 'test' });
+    const other = await h.services.people.create({ name: 'Gus' }, { name: 'test' });
+    await h.services.enrollment.enroll(p.personId, [Buffer.from('a'), Buffer.from('b')], { name: 'test' });
+    await h.services.enrollment.enroll(other.personId, [Buffer.from('c')], { name: 'test' });
+    const [first, second] = h.services.faces.get(p.personId)!;
+    const gusFace = h.services.faces.get(other.personId)![0]!;
+
+    const page = await h.app.inject({ url: `/people/${p.personId}`, headers: { cookie: s.cookie } });
+    const action = `/people/${p.personId}/faces/${first!.faceId}/remove`;
+    expect(page.body).toContain(`action="${action}"`);
+    expect(page.body).toContain('aria-label="Remove photo 1 of Fay"');
+
+    const noToken = await h.app.inject({ method: 'POST', url: action, headers: { cookie: s.cookie }, payload: {} });
+    expect(noToken.statusCode).toBe(403);
+    // Gus's face through Fay's page is unknown here.
+    const crossed = await post(`/people/${p.personId}/faces/${gusFace.faceId}/remove`, {});
+    expect(crossed.statusCode).toBe(404);
+    expect(h.services.faces.get(other.personId)).toHaveLength(1);
+
+    const res = await post(action, {});
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/people/${p.personId}?flash=photo-removed`);
+    expect(h.services.faces.get(p.personId)).toEqual([second]);
+    expect(h.services.photos.has(first!.photoKey)).toBe(false);
+    expect(h.services.callsTo('people.removePhoto').at(-1)!.args).toMatchObject([
+      p.personId,
+      first!.faceId,
+      { name: 'alice' },
+    ]);
+    const after = await h.app.inject({ url: res.headers.location as string, headers: { cookie: s.cookie } });
+    expect(after.body).toContain('Photo removed');
+    expect(after.body).not.toContain(first!.faceId);
+
+    const api = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/people/${p.personId}/faces/${second!.faceId}`,
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+    });
+    expect(api.statusCode).toBe(204);
+    expect(h.services.faces.get(p.personId)).toEqual([]);
+  });
+
   it('answers 404 for a well-formed id that does not exist', async () => {
     const res = await h.app.inject({
       url: '/api/people/nobody-here/photos',

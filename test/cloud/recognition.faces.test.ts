@@ -221,6 +221,49 @@ describe.skipIf(!HAVE_FACES)(`recognition with real faces${HAVE_FACES ? '' : ` (
       expect(await atDoor(photo('Alan_Greenspan', 4))).toMatchObject({ result: 'granted', personId: alanId });
     });
 
+    it('removes one photo: its face stops matching, its embedding and sealed file are gone, logged (issue 10 item 5)', async () => {
+      const matchedFaces = async () =>
+        (await faceIndex.search(photo('Alan_Greenspan', 2), { minSimilarity: 0, maxMatches: 1000 })).matches.map(
+          (m) => m.faceId,
+        );
+      // Before: photo 2 finds its own enrolled face (one match per person: the best one). The two
+      // faces share a createdAt here (fixed clock), so which one is photo 2's comes from the search.
+      const faces = (await services.people.get(alanId))!.faces;
+      const [bestId] = await matchedFaces();
+      const removed = faces.find((f) => f.faceId === bestId);
+      const kept = faces.find((f) => f.faceId !== bestId);
+      expect(removed).toBeDefined();
+      const sealedFile = path.join(stores.dir, 'images', `${removed!.photoKey}.sealed`);
+      expect(fs.existsSync(sealedFile)).toBe(true);
+
+      // Another person's face id through Alan, or an unknown one, changes nothing.
+      await expect(services.people.removePhoto(alanId, 'no-such-face', admin)).rejects.toThrow(/not found/i);
+      expect(await faceIndex.countFaces()).toBe(2);
+
+      await services.people.removePhoto(alanId, removed!.faceId, admin);
+
+      expect(await matchedFaces()).not.toContain(removed!.faceId);
+      expect(await faceIndex.countFaces()).toBe(1);
+      expect((await services.people.get(alanId))!.faces).toEqual([kept]);
+      expect(await stores.records.getFace(removed!.faceId)).toBeNull();
+      expect(await stores.images.get(removed!.photoKey)).toBeNull();
+      expect(fs.existsSync(sealedFile)).toBe(false);
+      // The face id is gone from the embedding store on disk (WAL checkpointed, secure_delete).
+      const faceFiles = allFiles(stores.dir).filter((f) => path.basename(f).startsWith('faces.db'));
+      expect(faceFiles.length).toBeGreaterThan(0);
+      expect(faceFiles.filter((f) => fs.readFileSync(f).includes(Buffer.from(removed!.faceId)))).toEqual([]);
+      // And it survives a restart: the gallery is rebuilt from the store without it.
+      await faceIndex.close();
+      await stores.reopen();
+      await openAll();
+      expect(await faceIndex.countFaces()).toBe(1);
+      expect(await matchedFaces()).not.toContain(removed!.faceId);
+
+      const [logged] = (await services.events.list({ personId: alanId, kind: 'person_updated' })).events;
+      expect(logged).toMatchObject({ actor: 'admin', personName: 'Alan Greenspan' });
+      expect(logged!.detail).toContain(`removed photo ${removed!.faceId}`);
+    });
+
     it('erasure removes faces, photos, snapshots and records (checked on disk)', async () => {
       const alanEvents = (await services.events.list({ personId: alanId, kind: 'access' })).events;
       const snapshotKeys = alanEvents.map((e) => e.snapshotKey).filter((k): k is string => k !== null);

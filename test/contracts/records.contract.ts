@@ -145,6 +145,18 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
         expect((await records.listPeople()).map((p) => p.personId)).toEqual(['person-0002']);
       });
 
+      it('deleteFace removes that one face and returns it; a missing face is null', async () => {
+        await records.putPerson(makePerson('person-0001'));
+        await records.addFace(face('face-a', 'person-0001', T0 + 1));
+        await records.addFace(face('face-b', 'person-0001', T0 + 2));
+        expect(await records.deleteFace('face-a')).toEqual(face('face-a', 'person-0001', T0 + 1));
+        expect(await records.getFace('face-a')).toBeNull();
+        expect(await records.listFaces('person-0001')).toEqual([face('face-b', 'person-0001', T0 + 2)]);
+        expect(await records.getPerson('person-0001')).not.toBeNull();
+        expect(await records.deleteFace('face-a')).toBeNull();
+        expect(await records.deleteFace('face-missing')).toBeNull();
+      });
+
       it('deletePerson of a missing person returns no faces and does not throw', async () => {
         expect(await records.deletePerson('person-missing')).toEqual([]);
       });

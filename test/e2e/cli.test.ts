@@ -47,7 +47,18 @@ describe('facegate CLI', () => {
   it('has --help on every command', async () => {
     const top = await facegate(dataDir, '--help');
     expect(top.code).toBe(0);
-    for (const command of ['start', 'serve', 'agent', 'enroll', 'people', 'provision', 'doors', 'events', 'admin']) {
+    for (const command of [
+      'start',
+      'serve',
+      'agent',
+      'enroll',
+      'people',
+      'photos',
+      'provision',
+      'doors',
+      'events',
+      'admin',
+    ]) {
       expect(top.stdout).toContain(command);
       const help = await facegate(dataDir, command, '--help');
       expect(help.code, command).toBe(0);
@@ -178,7 +189,8 @@ describe('facegate CLI', () => {
       expect(people.stdout).not.toContain('Nobody Clear');
     });
 
-    it('enrols, lists, deactivates and erases a person', async () => {
+    // Eleven CLI runs, each starting the face engine: over a minute when the machine is busy.
+    it('enrols, lists, removes a photo, deactivates and erases a person', async () => {
       const photos = [1, 2].map((n) => path.join(DEV_DIR, 'Alan_Greenspan', `${n}.jpg`));
       const enrolled = await facegate(dataDir, 'enroll', '--name', 'Alan Greenspan', ...photos);
       expect(enrolled.code, enrolled.stderr).toBe(0);
@@ -187,6 +199,26 @@ describe('facegate CLI', () => {
 
       const list = await facegate(dataDir, 'people', 'list');
       expect(list.stdout).toMatch(new RegExp(`${personId}\\s+Alan Greenspan\\s+active\\s+2`));
+
+      // One photo out (issue 10 item 5): listed by face id, removed only with --yes, file gone.
+      const photoList = await facegate(dataDir, 'photos', 'list', personId!);
+      const faceIds = [...photoList.stdout.matchAll(/^\s*\d+\s+([0-9a-f-]{36})\s/gm)].map((m) => m[1]!);
+      expect(faceIds, photoList.stdout).toHaveLength(2);
+      const sealed = () => fs.readdirSync(path.join(dataDir, 'images', 'photos', personId!));
+      expect(sealed()).toHaveLength(2);
+      const unconfirmed = await facegate(dataDir, 'photos', 'remove', personId!, faceIds[0]!);
+      expect(unconfirmed.code).toBe(1);
+      expect(unconfirmed.stderr).toMatch(/--yes/);
+      const unknown = await facegate(dataDir, 'photos', 'remove', personId!, 'no-such-face', '--yes');
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/no photo with face id no-such-face/);
+      const removed = await facegate(dataDir, 'photos', 'remove', personId!, faceIds[0]!, '--yes');
+      expect(removed.code, removed.stderr).toBe(0);
+      expect(removed.stdout).toMatch(/Photo 1 of Alan Greenspan removed .*1 photo\(s\) left/);
+      expect(sealed()).toEqual([expect.stringContaining(faceIds[1]!)]);
+      expect((await facegate(dataDir, 'photos', 'list', personId!)).stdout).not.toContain(faceIds[0]!);
+      const log = JSON.parse((await facegate(dataDir, 'events', '--json')).stdout) as { detail: string | null }[];
+      expect(log.some((e) => e.detail?.includes(`removed photo ${faceIds[0]}`))).toBe(true);
       expect((await facegate(dataDir, 'people', 'deactivate', personId!)).stdout).toMatch(/now inactive/);
 
       const refused = await facegate(dataDir, 'people', 'delete', personId!);
@@ -199,6 +231,6 @@ describe('facegate CLI', () => {
       const kinds = (JSON.parse(events.stdout) as { kind: string; personName: string | null }[]).map((e) => e.kind);
       expect(kinds).toContain('person_erased');
       expect(events.stdout).not.toContain('Alan Greenspan'); // erasure unlinks the name from the log
-    });
+    }, 300_000);
   });
 });

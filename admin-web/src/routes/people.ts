@@ -21,6 +21,8 @@ import {
 
 const flashQuery = z.enum(Object.keys(PEOPLE_FLASH) as [PeopleFlash, ...PeopleFlash[]]).optional();
 
+const faceParams = z.object({ personId: z.string().regex(ENTITY_ID), faceId: z.string().regex(ENTITY_ID) });
+
 const searchQuery = z.object({
   q: z.string().max(100).optional(),
   status: z.enum(['active', 'inactive', '']).optional(),
@@ -127,23 +129,22 @@ export async function peopleRoutes(app: AdminApp, deps: RouteDeps): Promise<void
     },
   );
 
+  // One photo out (issue 10 item 5): its face leaves the index and the sealed photo is deleted.
+  app.post('/people/:personId/faces/:faceId/remove', { schema: { params: faceParams } }, async (request, reply) => {
+    await loadPerson(deps, request.params.personId);
+    await services.people.removePhoto(request.params.personId, request.params.faceId, actorOf(request));
+    return reply.redirect(`/people/${request.params.personId}?flash=photo-removed`, 303);
+  });
+
   // Photos only by (person, face) pairs that exist in the records: never a key or path from the URL.
-  app.get(
-    '/people/:personId/faces/:faceId/photo',
-    {
-      schema: {
-        params: z.object({ personId: z.string().regex(ENTITY_ID), faceId: z.string().regex(ENTITY_ID) }),
-      },
-    },
-    async (request, reply) => {
-      const person = await loadPerson(deps, request.params.personId);
-      const face = person.faces.find((f) => f.faceId === request.params.faceId);
-      if (!face) throw notFound('no such photo');
-      const photo = await services.enrollment.getPhoto(face.photoKey);
-      if (!photo) throw notFound('photo not found');
-      return noStore(reply).type(photo.contentType).send(photo.bytes);
-    },
-  );
+  app.get('/people/:personId/faces/:faceId/photo', { schema: { params: faceParams } }, async (request, reply) => {
+    const person = await loadPerson(deps, request.params.personId);
+    const face = person.faces.find((f) => f.faceId === request.params.faceId);
+    if (!face) throw notFound('no such photo');
+    const photo = await services.enrollment.getPhoto(face.photoKey);
+    if (!photo) throw notFound('photo not found');
+    return noStore(reply).type(photo.contentType).send(photo.bytes);
+  });
 
   // ---- JSON API ----
   app.get('/api/people', { schema: { querystring: searchQuery } }, async (request, reply) => {
@@ -185,4 +186,10 @@ export async function peopleRoutes(app: AdminApp, deps: RouteDeps): Promise<void
       return reply.code(204).send();
     },
   );
+
+  app.delete('/api/people/:personId/faces/:faceId', { schema: { params: faceParams } }, async (request, reply) => {
+    await loadPerson(deps, request.params.personId);
+    await services.people.removePhoto(request.params.personId, request.params.faceId, actorOf(request));
+    return reply.code(204).send();
+  });
 }

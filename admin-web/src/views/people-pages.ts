@@ -3,13 +3,14 @@ import type { Door, EnrolledFace, Person } from '../../../cloud/src/domain/types
 import { html, type SafeHtml } from '../html.js';
 import { formatDate, formatTime } from '../layout.js';
 
-export type PeopleFlash = 'created' | 'saved' | 'erased' | 'enrolled';
+export type PeopleFlash = 'created' | 'saved' | 'erased' | 'enrolled' | 'photo-removed';
 
 export const PEOPLE_FLASH: Record<PeopleFlash, string> = {
   created: 'Person added. Now enroll one to five photos of their face.',
   saved: 'Changes saved.',
   enrolled: 'Photos enrolled: this person can now be recognised at the doors they may use.',
   erased: 'Person erased: faces, photos, snapshots and their name in the log are gone.',
+  'photo-removed': 'Photo removed: its face no longer matches and the photo is deleted.',
 };
 
 type PersonWithFaces = Person & { faces: EnrolledFace[] };
@@ -109,8 +110,14 @@ export function personPageBody(
         ${
           person.faces.length
             ? html`<div class="photo-grid">${person.faces.map(
-                (f) =>
-                  html`<img src="/people/${person.personId}/faces/${f.faceId}/photo" alt="Enrolled photo of ${person.name}" width="120" height="120" loading="lazy">`,
+                (f, i) =>
+                  html`<figure class="enrolled-photo">
+                    <img src="/people/${person.personId}/faces/${f.faceId}/photo" alt="Enrolled photo ${i + 1} of ${person.name}" width="120" height="120" loading="lazy">
+                    <form method="post" action="/people/${person.personId}/faces/${f.faceId}/remove" data-confirm="Remove photo ${i + 1}? Its face stops matching at the doors and the photo is deleted; this cannot be undone.">
+                      <input type="hidden" name="_csrf" value="${csrfToken}">
+                      <button type="submit" class="link" aria-label="Remove photo ${i + 1} of ${person.name}">Remove</button>
+                    </form>
+                  </figure>`,
               )}</div>`
             : html`<p class="empty">No photo enrolled: this person cannot open any door yet.</p>`
         }

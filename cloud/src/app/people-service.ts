@@ -119,5 +119,29 @@ export function createPeopleService(deps: ServiceDeps): FacegateServices['people
       );
       log.info({ personId, actor: actor.name }, summary);
     },
+
+    async removePhoto(personId, faceId, actor) {
+      const ids = EntityId.safeParse(personId).success && EntityId.safeParse(faceId).success;
+      const face = ids ? await deps.records.getFace(faceId) : null;
+      // Another person's face id is as unknown here as a made-up one.
+      if (!face || face.personId !== personId) throw new NotFoundError('photo', faceId);
+      const person = await deps.records.getPerson(personId);
+      // Index first, as erase() does: the face stops matching even if a later step fails, and a
+      // retry finds the record still there and finishes (each step tolerates things already gone).
+      await deps.faceIndex.deleteFaces([faceId]);
+      await deps.images.delete(face.photoKey);
+      await deps.records.deleteFace(faceId);
+      await deps.records.appendEvent(
+        auditEvent({
+          at: deps.clock(),
+          kind: 'person_updated',
+          personId,
+          personName: person?.name ?? null,
+          actor: actor.name,
+          detail: `removed photo ${faceId} (face and photo erased)`,
+        }),
+      );
+      log.info({ personId, faceId, actor: actor.name }, 'photo removed');
+    },
   };
 }

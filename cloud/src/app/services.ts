@@ -72,6 +72,11 @@ export interface FacegateServices {
     update(personId: string, patch: PersonPatch, actor: Actor): Promise<Person>;
     /** Erasure: faces from the index, photos and snapshots from the store, the person record; the log is redacted. */
     erase(personId: string, actor: Actor): Promise<void>;
+    /**
+     * Removes one enrolled photo: its face from the index (it stops matching), the sealed photo
+     * from the store and its face record; logged. NotFoundError when the person has no such face.
+     */
+    removePhoto(personId: string, faceId: string, actor: Actor): Promise<void>;
   };
   enrollment: {
     /** Checks a photo without enrolling it (immediate feedback in the admin site). */

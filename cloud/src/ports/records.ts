@@ -36,6 +36,8 @@ export interface Records {
   /** Oldest first (createdAt, then faceId). */
   listFaces(personId: string): Promise<EnrolledFace[]>;
   getFace(faceId: string): Promise<EnrolledFace | null>;
+  /** Removes one face row (one photo of a person); returns it, or null when there was none. */
+  deleteFace(faceId: string): Promise<EnrolledFace | null>;
 
   // doors
   putDoor(door: Door): Promise<void>;

@@ -127,6 +127,18 @@ export class MemoryServices implements FacegateServices {
       }
       this.audit({ kind: 'person_erased', actor: actor.name });
     },
+    removePhoto: async (personId: string, faceId: string, actor: Actor) => {
+      this.record('people.removePhoto', personId, faceId, actor);
+      const list = this.faces.get(personId) ?? [];
+      const face = list.find((f) => f.faceId === faceId);
+      if (!face) throw new NotFoundError('photo', faceId);
+      this.faces.set(
+        personId,
+        list.filter((f) => f !== face),
+      );
+      this.photos.delete(face.photoKey);
+      this.audit({ kind: 'person_updated', personId, actor: actor.name, detail: `removed photo ${faceId}` });
+    },
   };
 
   enrollment: FacegateServices['enrollment'] = {

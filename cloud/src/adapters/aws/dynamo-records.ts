@@ -155,6 +155,13 @@ export class DynamoRecords implements Records {
     return res.Item ? faceFromItem(res.Item) : null;
   }
 
+  async deleteFace(faceId: string): Promise<EnrolledFace | null> {
+    const res = await callAws('dynamodb', 'DeleteItem(face)', () =>
+      this.db.send(new DeleteCommand({ TableName: this.tables.faces, Key: { faceId }, ReturnValues: 'ALL_OLD' })),
+    );
+    return res.Attributes ? faceFromItem(res.Attributes) : null;
+  }
+
   // doors
 
   async putDoor(door: Door): Promise<void> {

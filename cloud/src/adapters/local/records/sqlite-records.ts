@@ -122,6 +122,13 @@ export class SqliteRecords implements Records {
     return row ? rowToFace(row) : null;
   }
 
+  async deleteFace(faceId: string): Promise<EnrolledFace | null> {
+    const row = this.db.prepare('DELETE FROM faces WHERE face_id = ? RETURNING *').get(faceId) as FaceRow | undefined;
+    if (!row) return null;
+    this.flushErasure();
+    return rowToFace(row);
+  }
+
   /** Face counts for many people in one query (the admin site's people list). */
   async countFacesByPerson(): Promise<Map<string, number>> {
     const rows = this.db.prepare('SELECT person_id, COUNT(*) AS n FROM faces GROUP BY person_id').all() as {
