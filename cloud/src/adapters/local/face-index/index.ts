@@ -32,6 +32,11 @@ export interface LocalFaceIndexOptions {
   threshold?: number;
   /** Embedding recipe (benchmarks and experiments); default the shipped one. */
   recipeId?: string;
+  /**
+   * Benchmarks only: runs each engine analysis of search/index through a memo keyed by the bytes
+   * (bench/lib/disk-cache.ts), so reruns on the same photos skip the engine. Default: none.
+   */
+  analysisMemo?: (bytes: Uint8Array, compute: () => Promise<EngineAnalysis>) => Promise<EngineAnalysis>;
 }
 
 const optionsSchema = z.object({
@@ -116,7 +121,10 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
     return recent.size === 0 ? null : (recent.get(digest(bytes))?.analysis ?? null);
   }
   async function analyzeForMatching(bytes: Uint8Array): Promise<EngineAnalysis> {
-    return recall(bytes) ?? engine.analyze(bytes, { embed: true });
+    const recalled = recall(bytes);
+    if (recalled) return recalled;
+    const compute = () => engine.analyze(bytes, { embed: true });
+    return options.analysisMemo ? options.analysisMemo(bytes, compute) : compute();
   }
 
   /**
