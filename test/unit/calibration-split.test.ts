@@ -74,6 +74,9 @@ describe('calibration split', () => {
     // bench:accuracy consults it before anything runs.
     const bench = fs.readFileSync(path.join(REPO_ROOT, 'bench/accuracy.ts'), 'utf8');
     expect(bench).toMatch(/calibrationRefusal\(opts\.half, opts\.calibrate === true\)/);
+    // The offline experiments (fusion rules, templates, thresholds) choose things: tune half only.
+    const experiments = fs.readFileSync(path.join(REPO_ROOT, 'bench/visit-experiments.ts'), 'utf8');
+    expect(experiments).toMatch(/calibrationRefusal\(opts\.half, true\)/);
   });
 });
 
