@@ -50,7 +50,8 @@ export function createRootLogger(options: RootLoggerOptions): Logger {
       ...base,
       transport: {
         target: 'pino-pretty',
-        options: { colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' },
+        // One line per entry: a multi-line object per log call scrolls the start banner away.
+        options: { colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname', singleLine: true },
       },
     });
   }

@@ -19,6 +19,7 @@ import type { OneTimePasswordFiles } from './users/one-time-password-file.js';
 import { DEFAULT_SESSION_POLICY, SessionManager, type SessionPolicy } from './users/sessions.js';
 import type { VirtualDoor } from './virtual-door.js';
 import { installErrorHandling } from './plugins/error-handler.js';
+import { installAccessLog } from './plugins/access-log.js';
 import { authPlugin } from './plugins/auth.js';
 import { installCsrf } from './plugins/csrf.js';
 import { installSameOriginCheck } from './plugins/same-origin.js';
@@ -79,6 +80,8 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     ...(serverFactory && { serverFactory }),
     loggerInstance: logger,
     genReqId: () => randomUUID(),
+    // Fastify's own two lines per request (multi-line on a terminal) would bury the start banner.
+    disableRequestLogging: true,
     trustProxy: options.trustProxy ?? false,
     // Forms and JSON are small; photo uploads go through multipart with their own limits.
     bodyLimit: 64 * 1024,
@@ -87,6 +90,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   app.setValidatorCompiler(zodValidatorCompiler);
   app.decorateRequest('admin', null);
   endStreamsOnClose(app);
+  installAccessLog(app);
   installErrorHandling(app);
 
   await app.register(helmet, {

@@ -101,7 +101,16 @@ function printWelcome(stack: LocalStack, cameraDir: string | null, logger: Logge
   lines.push(`  ${cameraDir ? 3 : 2}. Or use your webcam: ${stack.httpUrl ?? ''}/virtual-door`);
   lines.push(`  ${cameraDir ? 4 : 3}. See what happened: the Access log in the admin site, or  npx facegate events`);
   lines.push('', 'Stop with Ctrl+C.', '');
-  console.log(lines.join('\n'));
+  bannerStream().write(lines.join('\n') + '\n');
+}
+
+/**
+ * Where the banner goes: stdout on a terminal, beside the one-line pretty logs; when stdout is a
+ * pipe or a file (JSON logs for a collector) it goes to stderr, as plain text on its own, so
+ * `npm start | tee facegate.log` still shows it on the terminal and keeps it out of the JSON.
+ */
+function bannerStream(): NodeJS.WritableStream {
+  return process.stdout.isTTY ? process.stdout : process.stderr;
 }
 
 function readTlsFiles(files: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
