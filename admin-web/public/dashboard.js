@@ -6,7 +6,60 @@
   function fmt(ms) {
     return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '—';
   }
+  // Forced/held-open alerts (views/door-alarms.ts renders the same markup on page load).
+  const ALARM_TEXT = { forced_open: 'forced open', held_open: 'held open' };
+  const alarms = document.getElementById('door-alarms');
+  function field(name) {
+    const span = document.createElement('span');
+    span.setAttribute('data-field', name);
+    return span;
+  }
+  function hiddenInput(name, value) {
+    const input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = name;
+    input.value = value;
+    return input;
+  }
+  function buildAlert(door) {
+    const alert = document.createElement('div');
+    alert.className = 'alert alert-alarm';
+    alert.setAttribute('role', 'alert');
+    alert.setAttribute('data-alarm-door', door.doorId);
+    const text = document.createElement('span');
+    const name = document.createElement('strong');
+    name.textContent = door.name;
+    text.append(name, ': door ', field('alarm-text'), ' since ', field('alarm-since'));
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = '/doors/' + encodeURIComponent(door.doorId) + '/alarm/acknowledge';
+    form.className = 'inline';
+    const csrf = document.querySelector('meta[name="csrf-token"]');
+    form.append(
+      hiddenInput('_csrf', csrf ? csrf.getAttribute('content') : ''),
+      hiddenInput('back', alarms.getAttribute('data-back') || 'dashboard'),
+    );
+    const button = document.createElement('button');
+    button.type = 'submit';
+    button.textContent = 'Acknowledge';
+    form.append(button);
+    alert.append(text, form);
+    return alert;
+  }
+  function applyAlarm(door) {
+    if (!alarms) return;
+    const existing = alarms.querySelector('[data-alarm-door="' + CSS.escape(door.doorId) + '"]');
+    if (!door.alarm) {
+      if (existing) existing.remove();
+      return;
+    }
+    const alert = existing || buildAlert(door);
+    alert.querySelector('[data-field="alarm-text"]').textContent = ALARM_TEXT[door.alarm] || door.alarm;
+    alert.querySelector('[data-field="alarm-since"]').textContent = fmt(door.alarmSince);
+    if (!existing) alarms.append(alert);
+  }
   function apply(door) {
+    applyAlarm(door);
     document.querySelectorAll('[data-door-id="' + CSS.escape(door.doorId) + '"]').forEach(function (el) {
       const online = el.querySelector('[data-field="online"]');
       if (online) {

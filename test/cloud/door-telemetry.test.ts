@@ -100,6 +100,35 @@ describe('door telemetry', () => {
     expect(logs.lines.some((l) => l.level === 40 && /command_rejected/.test(String(l.msg)))).toBe(true);
   });
 
+  it('raises the door alarm on forced and held open, keeps forced over held, clears it on closed (issue 9 item 6)', async () => {
+    let n = 0;
+    const ev = (type: string, at: number) =>
+      telemetry.handleEvent({
+        topicDoorId: 'front-door',
+        payload: json({ v: 2, doorId: 'front-door', eventId: `alarm-event-${++n}`, type, at }),
+      });
+    const alarmOf = async () => {
+      const d = await stores.records.getDoor('front-door');
+      return { alarm: d?.alarm, alarmSince: d?.alarmSince };
+    };
+    await ev('door_opened', NOW - 9000); // an opening after a grant: no alarm
+    expect(await alarmOf()).toEqual({ alarm: null, alarmSince: null });
+    await ev('door_held_open', NOW - 5000);
+    expect(await alarmOf()).toEqual({ alarm: 'held_open', alarmSince: NOW - 5000 });
+    await ev('door_closed', NOW - 4000);
+    expect(await alarmOf()).toEqual({ alarm: null, alarmSince: null });
+
+    await ev('door_forced_open', NOW - 3000); // the time it happened at the door (maybe queued offline)
+    expect(await alarmOf()).toEqual({ alarm: 'forced_open', alarmSince: NOW - 3000 });
+    await ev('door_held_open', NOW - 1000);
+    await ev('exit_button', NOW - 500);
+    expect(await alarmOf()).toEqual({ alarm: 'forced_open', alarmSince: NOW - 3000 });
+    expect(changes.at(-1)).toMatchObject({ alarm: 'forced_open' }); // the live view heard it
+    await ev('door_closed', NOW);
+    expect(await alarmOf()).toEqual({ alarm: null, alarmSince: null });
+    expect(changes.at(-1)).toMatchObject({ alarm: null });
+  });
+
   it('tracks broker presence; offline makes the lock state unknown', async () => {
     await stores.records.updateDoorState('front-door', { lock: 'locked' });
     expect(await telemetry.handlePresence('front-door', true)).toEqual({ status: 'applied' });

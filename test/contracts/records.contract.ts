@@ -218,6 +218,25 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
         });
       });
 
+      it("keeps a door's alarm and its time, and clears them (putDoor and updateDoorState)", async () => {
+        const door = makeDoor('front-door', { alarm: 'held_open', alarmSince: T0 + 5 });
+        await records.putDoor(door);
+        expect(await records.getDoor('front-door')).toEqual(door);
+
+        await records.updateDoorState('front-door', { alarm: 'forced_open', alarmSince: T0 + 10 });
+        expect(await records.getDoor('front-door')).toEqual({ ...door, alarm: 'forced_open', alarmSince: T0 + 10 });
+        await records.updateDoorState('front-door', { lastSeenAt: T0 + 20 });
+        expect((await records.getDoor('front-door'))?.alarm).toBe('forced_open');
+
+        await records.updateDoorState('front-door', { alarm: null, alarmSince: null });
+        expect(await records.getDoor('front-door')).toEqual({
+          ...door,
+          alarm: null,
+          alarmSince: null,
+          lastSeenAt: T0 + 20,
+        });
+      });
+
       it('deletes a door but keeps its audit events; deleting a missing door is no error', async () => {
         await records.putDoor(makeDoor('front-door'));
         await records.putDoor(makeDoor('lab'));

@@ -28,6 +28,8 @@ export function makeDoor(doorId: string, overrides: Partial<Door> = {}): Door {
     lock: 'unknown',
     lastSeenAt: null,
     agentVersion: null,
+    alarm: null,
+    alarmSince: null,
     createdAt: T0,
     ...overrides,
   };

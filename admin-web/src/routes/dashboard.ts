@@ -7,6 +7,7 @@ import { html } from '../html.js';
 import { formatTime, page } from '../layout.js';
 import { noStore } from '../request-context.js';
 import { openSse } from '../sse.js';
+import { doorAlarms } from '../views/door-alarms.js';
 import { doorView } from '../views/door-view.js';
 
 function startOfTodayUtc(now = Date.now()): number {
@@ -63,7 +64,9 @@ export async function dashboardRoutes(app: AdminApp, deps: RouteDeps): Promise<v
         today(deps),
       ]);
       const online = doors.filter((d) => d.online).length;
+      const csrfToken = reply.generateCsrf();
       const body = html`<h1>Dashboard</h1>
+      ${doorAlarms(doors, csrfToken, 'dashboard')}
       <section class="stats" aria-label="Today">
         <div class="stat"><span class="stat-value" id="stat-entries">${entries}</span><span class="stat-label">Entries today</span></div>
         <div class="stat"><span class="stat-value" id="stat-denials">${denials}</span><span class="stat-label">Denials today</span></div>
@@ -90,7 +93,7 @@ export async function dashboardRoutes(app: AdminApp, deps: RouteDeps): Promise<v
             title: 'Dashboard',
             body,
             username: request.admin!.username,
-            csrfToken: reply.generateCsrf(),
+            csrfToken,
             section: 'dashboard',
             scripts: ['dashboard.js'],
             flash: request.query.flash

@@ -11,6 +11,7 @@ import { html, type SafeHtml } from '../html.js';
 import { formatDate } from '../layout.js';
 import { actorOf, noStore } from '../request-context.js';
 import { doorIdParams } from '../ids.js';
+import { ALARM_PAGES } from '../views/door-alarms.js';
 import { notFound } from '../errors.js';
 import type { DoorCertificateInfo } from '../../../cloud/src/ports/door-provisioner.js';
 import { doorBundleFileName } from '../../../cloud/src/app/door-bundle.js';
@@ -108,6 +109,17 @@ export async function doorAdminRoutes(app: AdminApp, deps: RouteDeps): Promise<v
       },
     );
   }
+
+  // Acknowledging clears the alert (logged with who); a door still open raises it again on its next event.
+  app.post(
+    '/doors/:doorId/alarm/acknowledge',
+    { schema: { params: doorIdParams, body: z.object({ back: z.enum(ALARM_PAGES).optional() }) } },
+    async (request, reply) => {
+      await mustExist(request.params.doorId);
+      await services.doors.acknowledgeAlarm(request.params.doorId, actorOf(request));
+      return reply.redirect(request.body.back === 'doors' ? '/doors' : '/', 303);
+    },
+  );
 
   app.post(
     '/doors/:doorId/revoke',

@@ -14,6 +14,7 @@ import { formatTime, page } from '../layout.js';
 import { actorOf, noStore } from '../request-context.js';
 import { DOOR_ID_HTML_PATTERN, doorIdParams } from '../ids.js';
 import { notFound } from '../errors.js';
+import { doorAlarms } from '../views/door-alarms.js';
 import { doorView } from '../views/door-view.js';
 import { eventRow } from './dashboard.js';
 import {
@@ -56,6 +57,7 @@ export async function doorRoutes(app: AdminApp, deps: RouteDeps): Promise<void> 
       const doors = await services.doors.list();
       const csrfToken = reply.generateCsrf();
       const body = html`<h1>Doors</h1>
+      ${doorAlarms(doors, csrfToken, 'doors')}
       ${
         doors.length
           ? html`<table class="table" id="doors-table"><thead><tr><th>Door</th><th>Connection</th><th>Lock</th><th>Last seen</th><th>Agent</th></tr></thead><tbody>

@@ -9,6 +9,8 @@ export interface DoorView {
   enabled: boolean;
   lastSeenAt: number | null;
   agentVersion: string | null;
+  alarm: Door['alarm'];
+  alarmSince: number | null;
 }
 
 export function doorView(d: Door): DoorView {
@@ -20,5 +22,7 @@ export function doorView(d: Door): DoorView {
     enabled: d.enabled,
     lastSeenAt: d.lastSeenAt,
     agentVersion: d.agentVersion,
+    alarm: d.alarm,
+    alarmSince: d.alarmSince,
   };
 }

@@ -5,6 +5,7 @@ import { newId } from '../domain/ids.js';
 import type { Door } from '../domain/types.js';
 import type { DoorCredentials, ProvisionOptions } from '../ports/door-provisioner.js';
 import { auditEvent } from '../domain/audit-event.js';
+import { alarmText } from '../domain/door-alarm.js';
 import { CsrPem, NewDoorInput, RemoteUnlockReason, parseInput } from './input-schemas.js';
 import type { ServiceDeps } from './service-deps.js';
 import { agentConfigFor, doorBundleFile } from './door-bundle.js';
@@ -86,6 +87,8 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
         lock: 'unknown',
         lastSeenAt: null,
         agentVersion: null,
+        alarm: null,
+        alarmSince: null,
         createdAt: now,
       };
       const bundle = await issue(door, options, {});
@@ -163,6 +166,17 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
     async certificates(doorId) {
       await mustGet(doorId);
       return deps.provisioner.certificates(doorId);
+    },
+
+    async acknowledgeAlarm(doorId, actor) {
+      const door = await mustGet(doorId);
+      if (door.alarm === null) return door;
+      await deps.records.updateDoorState(doorId, { alarm: null, alarmSince: null });
+      const since = door.alarmSince === null ? '' : ` since ${new Date(door.alarmSince).toISOString()}`;
+      await changed(doorId, actor, `alarm acknowledged: ${alarmText(door.alarm)}${since}`);
+      const after = { ...door, alarm: null, alarmSince: null };
+      deps.doorFeed.publish(after);
+      return after;
     },
 
     async remoteUnlock(doorId, reason, actor) {

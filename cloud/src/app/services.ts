@@ -110,6 +110,8 @@ export interface FacegateServices {
     /** The door's certificates, newest first, with status and expiry. */
     certificates(doorId: string): Promise<DoorCertificateInfo[]>;
     remoteUnlock(doorId: string, reason: string, actor: Actor): Promise<{ decisionId: string }>;
+    /** Clears the door's forced/held-open alarm (logged with who and what); a door without one is unchanged. */
+    acknowledgeAlarm(doorId: string, actor: Actor): Promise<Door>;
     /** Live online/lock changes; returns an unsubscribe function. */
     subscribe(listener: DoorChangeListener): () => void;
   };

@@ -24,6 +24,9 @@ export interface EnrolledFace {
   createdAt: number;
 }
 
+/** A door standing open when it should not: opened with no unlock granted, or open too long. */
+export type DoorAlarm = 'forced_open' | 'held_open';
+
 export interface Door {
   doorId: string;
   name: string;
@@ -34,6 +37,10 @@ export interface Door {
   lock: LockState;
   lastSeenAt: number | null;
   agentVersion: string | null;
+  /** Raised by the door's forced/held-open events; cleared when it reports closed or an admin acknowledges. */
+  alarm: DoorAlarm | null;
+  /** When the alarm was raised (null without one). */
+  alarmSince: number | null;
   createdAt: number;
 }
 

@@ -7,6 +7,7 @@
 import { DoorEventMessage, DoorStatusMessage, type DoorEventType } from '../../../protocol/index.js';
 import type { Logger } from '../../../lib/logger.js';
 import { auditEvent } from '../domain/audit-event.js';
+import { alarmAfterEvent } from '../domain/door-alarm.js';
 import { RecentIds, TokenBuckets } from '../domain/token-bucket.js';
 import type { Door } from '../domain/types.js';
 import type { Clock } from '../ports/clock.js';
@@ -187,6 +188,8 @@ export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemet
         const patch: DoorStatePatch = { lastSeenAt: now, online: true };
         if (message.type === 'unlocked') patch.lock = 'unlocked';
         if (message.type === 'locked') patch.lock = 'locked';
+        const alarm = alarmAfterEvent(accepted.door, message.type, message.at);
+        if (alarm) Object.assign(patch, alarm);
         await applyPatch(message.doorId, patch);
         let detail = message.detail ? `${message.type}: ${message.detail}` : message.type;
         if (message.type === 'unlocked') {

@@ -19,6 +19,8 @@ export interface DoorStatePatch {
   lock?: Door['lock'];
   lastSeenAt?: number;
   agentVersion?: string | null;
+  alarm?: Door['alarm'];
+  alarmSince?: number | null;
 }
 
 export interface Records {

@@ -57,6 +57,8 @@ export class MemoryServices implements FacegateServices {
       lock: 'locked',
       lastSeenAt: null,
       agentVersion: null,
+      alarm: null,
+      alarmSince: null,
       createdAt: Date.now(),
       ...door,
     };
@@ -232,6 +234,15 @@ export class MemoryServices implements FacegateServices {
           notAfter: Date.UTC(2027, 11, 4),
         },
       ];
+    },
+    acknowledgeAlarm: async (doorId, actor) => {
+      this.record('doors.acknowledgeAlarm', doorId, actor);
+      const door = this.doorMap.get(doorId);
+      if (!door) throw new NotFoundError('door', doorId);
+      if (door.alarm === null) return door;
+      this.audit({ kind: 'door_changed', doorId, actor: actor.name, detail: `alarm acknowledged: ${door.alarm}` });
+      this.changeDoor(doorId, { alarm: null, alarmSince: null });
+      return this.doorMap.get(doorId)!;
     },
     remoteUnlock: async (doorId, reason, actor) => {
       this.record('doors.remoteUnlock', doorId, reason, actor);

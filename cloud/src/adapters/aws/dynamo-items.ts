@@ -62,6 +62,8 @@ const DoorItem = z.object({
   lock: LockState,
   lastSeenAt: orNull(z.number()),
   agentVersion: orNull(z.string()),
+  alarm: orNull(z.enum(['forced_open', 'held_open'])),
+  alarmSince: orNull(z.number()),
   createdAt: z.number(),
 });
 

@@ -62,6 +62,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_by_door ON events (door_id, at, event_id);
   CREATE INDEX events_by_person ON events (person_id, at, event_id);
   `,
+  // 2: a door's forced/held-open alarm (issue 9 item 6)
+  `
+  ALTER TABLE doors ADD COLUMN alarm TEXT CHECK (alarm IN ('forced_open', 'held_open'));
+  ALTER TABLE doors ADD COLUMN alarm_since INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

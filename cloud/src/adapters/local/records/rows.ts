@@ -29,6 +29,8 @@ export interface DoorRow {
   lock: string;
   last_seen_at: number | null;
   agent_version: string | null;
+  alarm: string | null;
+  alarm_since: number | null;
   created_at: number;
 }
 
@@ -94,6 +96,8 @@ export function doorToRow(d: Door): DoorRow {
     lock: d.lock,
     last_seen_at: d.lastSeenAt,
     agent_version: d.agentVersion,
+    alarm: d.alarm,
+    alarm_since: d.alarmSince,
     created_at: d.createdAt,
   };
 }
@@ -108,6 +112,8 @@ export function rowToDoor(r: DoorRow): Door {
     lock: r.lock === 'locked' || r.lock === 'unlocked' ? r.lock : 'unknown',
     lastSeenAt: r.last_seen_at,
     agentVersion: r.agent_version,
+    alarm: r.alarm === 'forced_open' || r.alarm === 'held_open' ? r.alarm : null,
+    alarmSince: r.alarm_since,
     createdAt: r.created_at,
   };
 }
