@@ -122,6 +122,23 @@ program
   .action(longRunning(async (logger) => (await import('./commands/serve-aws.js')).serveAws(logger)));
 
 program
+  .command('rekognition-local')
+  .description(
+    'serve a Rekognition-compatible API (JSON protocol) over the local face engine, for the AWS SDKs offline',
+  )
+  .option('--port <port>', 'TCP port to listen on (required; 0 picks a free one)', (v) => Number(v))
+  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .option('--data-dir <dir>', 'keep collections here (sealed embeddings); default: in memory only')
+  .option('--workers <n>', 'face engine worker threads, 1-8', positiveInt, 1)
+  .addHelpText('after', '\nSee docs/rekognition-local.md: the operations served and the Similarity scale.')
+  .action(async (opts: { port?: number; host: string; dataDir?: string; workers: number }) => {
+    const port = required(opts.port, '--port <port>');
+    const logger = createRootLogger({ name: 'facegate' });
+    const { rekognitionLocalCommand } = await import('./commands/rekognition-local.js');
+    await runUntilSignal(logger, () => rekognitionLocalCommand({ ...opts, port }, logger));
+  });
+
+program
   .command('agent')
   .description('run a door agent (what runs on the Raspberry Pi at a door)')
   .option('-c, --config <file>', 'agent config file (written by "facegate provision"; required)')
