@@ -39,7 +39,9 @@ export async function rekognitionLocalCommand(
     logger,
   });
   logger.info({ url: server.url, collections: dir ?? 'in memory' }, 'rekognition-local ready');
-  // Printed whatever the log level: the line a person or a script waits for.
-  console.log(`rekognition-local listening on ${server.url} (set the SDK's endpoint to it)`);
+  // Printed whatever the log level: the line a person or a script waits for. On a pipe it goes to
+  // stderr so stdout stays JSON logs only (as serve's banner).
+  const out = process.stdout.isTTY ? process.stdout : process.stderr;
+  out.write(`rekognition-local listening on ${server.url} (set the SDK's endpoint to it)\n`);
   return { stop: () => server.close() };
 }

@@ -37,9 +37,9 @@ describe('facegate rekognition-local', () => {
     try {
       await new Promise<void>((resolve, reject) => {
         const check = () => {
-          if (run.output().stdout.includes(`listening on http://127.0.0.1:${port}`)) resolve();
+          if (run.output().stderr.includes(`listening on http://127.0.0.1:${port}`)) resolve();
         };
-        run.child.stdout.on('data', check);
+        run.child.stderr.on('data', check);
         void run.exited.then((code) => reject(new Error(`exited ${code}: ${run.output().stderr}`)));
       });
       const client = new RekognitionClient({
