@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHarness, makeJpeg, signIn, type Harness, type Session } from './support/harness.js';
+import { auditEvent } from '../../cloud/src/domain/audit-event.js';
+import { formatTime } from '../../admin-web/src/layout.js';
 
 describe('admin site: doors and access log', () => {
   let h: Harness;
@@ -69,6 +71,40 @@ describe('admin site: doors and access log', () => {
       expect(page.body).toMatch(
         new RegExp(`action="/doors/front-door/${action}"[^>]*>\\s*<input type="hidden" name="_csrf"`),
       );
+    }
+  });
+
+  it('door-event rows (opened, closed, forced, held, exit button) show door, time, kind and the event in words', async () => {
+    const at = Date.UTC(2026, 11, 4, 9, 30, 5);
+    const details = [
+      'door_opened',
+      'door_closed: open 4 s',
+      'door_forced_open: opened with no granted unlock',
+      'door_held_open: open for 45 s (limit 30 s)',
+      'exit_button',
+    ];
+    details.forEach((detail, i) =>
+      h.services.eventList.push(auditEvent({ at: at + i * 1000, kind: 'door_event', doorId: 'front-door', detail })),
+    );
+    const expected = [
+      'Door opened',
+      'Door closed: open 4 s',
+      'Forced open: opened with no granted unlock',
+      'Held open: open for 45 s (limit 30 s)',
+      'Exit button pressed',
+    ];
+    for (const url of ['/doors/front-door', '/events']) {
+      const page = await h.app.inject({ url, headers: { cookie: s.cookie } });
+      expect(page.statusCode, url).toBe(200);
+      const rows = page.body.split('<tr').filter((r) => r.includes('door event'));
+      expect(rows, url).toHaveLength(5);
+      for (const [i, words] of expected.entries()) {
+        const row = rows.find((r) => r.includes(formatTime(at + i * 1000)));
+        expect(row, `${url}: ${words}`).toBeDefined();
+        expect(row).toContain('front-door');
+        expect(row).toContain(words);
+        expect(row).not.toMatch(/door_|exit_button/);
+      }
     }
   });
 

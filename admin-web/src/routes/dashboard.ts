@@ -9,6 +9,7 @@ import { noStore } from '../request-context.js';
 import { openSse } from '../sse.js';
 import { doorAlarms } from '../views/door-alarms.js';
 import { doorView } from '../views/door-view.js';
+import { eventDetailText } from '../door-event-text.js';
 
 function startOfTodayUtc(now = Date.now()): number {
   const d = new Date(now);
@@ -31,7 +32,8 @@ export function eventRow(e: AuditEvent) {
     <td data-label="Door">${e.doorId ?? '—'}</td>
     <td data-label="Person">${e.personName ?? (e.kind !== 'access' ? '—' : e.result === 'denied' ? 'Unknown face' : 'Erased person')}</td>
     <td data-label="Result"><span class="badge ${e.result === 'granted' ? 'ok' : e.result === 'denied' ? 'bad' : 'info'}">${label}</span>
-      ${e.reason && e.reason !== 'match' ? html`<span class="muted small">${e.reason.replace(/_/g, ' ')}</span>` : ''}</td>
+      ${e.reason && e.reason !== 'match' ? html`<span class="muted small">${e.reason.replace(/_/g, ' ')}</span>` : ''}
+      ${e.kind !== 'access' && eventDetailText(e) ? html`<span class="muted small" data-field="detail">${eventDetailText(e)}</span>` : ''}</td>
   </tr>`;
 }
 

@@ -12,6 +12,7 @@ import { badRequest, notFound } from '../errors.js';
 import { DATE_TIME_SOURCE, parseDate } from '../dates.js';
 import { formInt } from '../form-fields.js';
 import { csvRow } from '../csv.js';
+import { eventDetailText } from '../door-event-text.js';
 
 const DATE_TIME = new RegExp(DATE_TIME_SOURCE);
 
@@ -95,7 +96,7 @@ export async function eventRoutes(app: AdminApp, deps: RouteDeps): Promise<void>
               <td data-label="Door">${e.doorId ?? '—'}</td>
               <td data-label="Person">${e.personId && e.personName ? html`<a href="/people/${e.personId}">${e.personName}</a>` : (e.personName ?? '—')}</td>
               <td data-label="Result"><span class="badge ${e.result === 'granted' ? 'ok' : e.result === 'denied' ? 'bad' : 'info'}">${describe(e)}</span></td>
-              <td data-label="Details" class="small">${[e.reason && e.reason !== 'match' ? e.reason.replace(/_/g, ' ') : null, e.score !== null ? `score ${e.score.toFixed(2)}` : null, e.actor ? `by ${e.actor}` : null, e.detail].filter(Boolean).join(' · ')}</td>
+              <td data-label="Details" class="small">${[e.reason && e.reason !== 'match' ? e.reason.replace(/_/g, ' ') : null, e.score !== null ? `score ${e.score.toFixed(2)}` : null, e.actor ? `by ${e.actor}` : null, eventDetailText(e)].filter(Boolean).join(' · ')}</td>
             </tr>`,
           )}</tbody></table>
           ${cursor ? html`<p><a class="button" href="/events?${params.toString()}&cursor=${encodeURIComponent(cursor)}">Older entries →</a></p>` : ''}`
