@@ -16,14 +16,43 @@
   const camBox = document.getElementById('webcam-box');
   const camStart = document.getElementById('webcam-start');
   const camCapture = document.getElementById('webcam-capture');
-  const photos = []; // { blob, name, ok, li }
+  const photos = []; // { blob, name, ok, pending, li }
 
+  const plural = function (n, word) {
+    return n + ' ' + word + (n === 1 ? '' : 's');
+  };
+
+  // While any photo is still being checked the count of good ones is not known yet: say so, and
+  // do not offer to enroll the ones checked so far.
   function refresh() {
+    const checking = photos.filter(function (p) {
+      return p.pending;
+    }).length;
     const ready = photos.filter(function (p) {
       return p.ok;
     }).length;
-    submit.disabled = ready === 0;
-    submit.textContent = ready ? 'Enroll ' + ready + ' photo' + (ready > 1 ? 's' : '') : 'Enroll photos';
+    submit.disabled = checking > 0 || ready === 0;
+    if (checking) submit.textContent = 'Checking ' + plural(checking, 'photo') + '…';
+    else submit.textContent = ready ? 'Enroll ' + plural(ready, 'photo') : 'Enroll photos';
+  }
+
+  // A thumbnail only for a photo the server could decode; anything else (or a picture this browser
+  // cannot show) gets a plain tile instead of a broken-image icon with its alt text spilling over.
+  function thumbnail(p, decoded) {
+    const tile = document.createElement('span');
+    tile.className = 'thumb-missing';
+    tile.setAttribute('aria-hidden', 'true');
+    tile.textContent = '?';
+    if (!decoded) return tile;
+    const img = document.createElement('img');
+    img.src = URL.createObjectURL(p.blob);
+    img.alt = 'Selected photo ' + p.name;
+    img.width = 64;
+    img.height = 64;
+    img.addEventListener('error', function () {
+      img.replaceWith(tile);
+    });
+    return img;
   }
 
   function describe(check) {
@@ -39,11 +68,7 @@
 
   function render(p, check, error) {
     p.li.replaceChildren();
-    const img = document.createElement('img');
-    img.src = URL.createObjectURL(p.blob);
-    img.alt = 'Selected photo ' + p.name;
-    img.width = 64;
-    img.height = 64;
+    const img = thumbnail(p, !!check);
     const text = document.createElement('div');
     const title = document.createElement('strong');
     title.textContent = p.name;
@@ -85,11 +110,13 @@
       status.textContent = 'At most ' + maxPhotos + ' photos at a time.';
       return;
     }
-    const p = { blob: blob, name: name, ok: false, li: document.createElement('li') };
+    const p = { blob: blob, name: name, ok: false, pending: true, li: document.createElement('li') };
     photos.push(p);
     list.appendChild(p.li);
     p.li.textContent = 'Checking ' + name + '…';
+    refresh();
     if (blob.size > maxBytes) {
+      p.pending = false;
       render(p, null, 'Too large: at most ' + maxBytes / 1048576 + ' MB');
       return refresh();
     }
@@ -98,6 +125,7 @@
     try {
       const res = await window.facegate.postForm('/api/photos/check?personId=' + encodeURIComponent(personId), form);
       const body = await res.json();
+      p.pending = false;
       if (!res.ok) {
         render(p, null, body.message || 'Refused');
       } else {
@@ -105,6 +133,7 @@
         render(p, body, null);
       }
     } catch (err) {
+      p.pending = false;
       render(p, null, 'Could not check the photo: ' + err.message);
     }
     refresh();
@@ -148,7 +177,10 @@
     const ready = photos.filter(function (p) {
       return p.ok;
     });
-    if (!ready.length) return;
+    const checking = photos.some(function (p) {
+      return p.pending;
+    });
+    if (!ready.length || checking) return;
     submit.disabled = true;
     progress.hidden = false;
     progress.max = ready.length;
@@ -186,12 +218,13 @@
               window.location.assign(window.location.pathname + '?flash=enrolled');
             } else {
               const why = msg.results
-                .map(function (r) {
-                  return r.issues
+                .map(function (r, k) {
+                  const issues = r.issues
                     .map(function (i) {
                       return i.message;
                     })
                     .join(' ');
+                  return ready[k] ? ready[k].name + ': ' + issues : issues;
                 })
                 .join(' ');
               status.textContent = 'No photo was enrolled. ' + why;

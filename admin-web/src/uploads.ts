@@ -11,7 +11,10 @@ export const MAX_PHOTO_BYTES = 8 * 1024 * 1024;
 export const MAX_PHOTOS = 5;
 
 export interface UploadedPhoto {
-  /** Only for messages ("photo 2 (me.jpg)"); never used as a path. */
+  /**
+   * Only for messages; never used as a path. "photo 2 (me.jpg)" in an upload of several; in a
+   * one-photo upload just its name: the page checks each photo alone, and "photo 1" named every one.
+   */
   label: string;
   bytes: Buffer;
   width: number;
@@ -39,7 +42,8 @@ export async function readPhotoUploads(
       }
       const bytes = await part.toBuffer();
       const name = (part.filename ?? '').replace(/[^\w .()-]/g, '_').slice(0, 60);
-      raw.push({ label: `photo ${raw.length + 1}${name ? ` (${name})` : ''}`, bytes });
+      const label = options.maxFiles === 1 ? name || 'the photo' : `photo ${raw.length + 1}${name ? ` (${name})` : ''}`;
+      raw.push({ label, bytes });
     }
   } catch (err) {
     if (err instanceof HttpError) throw err;

@@ -74,6 +74,16 @@ describe('admin site: enrollment uploads', () => {
     expect(h.services.faces.get(personId)).toBeUndefined();
   });
 
+  it('names a photo checked on its own by its file name, not "photo 1" (issue 10 item 2)', async () => {
+    const res = await upload(`/api/photos/check?personId=${personId}`, [
+      { field: 'photo', filename: 'notes.txt', contentType: 'text/plain', data: 'shopping list' },
+    ]);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().message).toBe('notes.txt is not a JPEG or PNG image');
+    const nameless = await upload('/api/photos/check', [{ field: 'photo', filename: '', data: 'x' }]);
+    expect(nameless.json().message).toBe('the photo is not a JPEG or PNG image');
+  });
+
   it('refuses an oversized photo with 413', async () => {
     const huge = Buffer.concat([jpeg, Buffer.alloc(8 * 1024 * 1024)]);
     const res = await upload(enrollUrl(), [{ field: 'photos', filename: 'big.jpg', data: huge }]);

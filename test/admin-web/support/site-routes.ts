@@ -13,6 +13,8 @@ export const STATE_CHANGING: { method: 'POST' | 'PATCH' | 'DELETE'; url: string;
   { method: 'POST', url: '/api/people', payload: { name: 'Ann' } },
   { method: 'PATCH', url: `/api/people/${PERSON}`, payload: { name: 'Ann' } },
   { method: 'DELETE', url: `/api/people/${PERSON}`, payload: { confirm: true } },
+  { method: 'POST', url: `/people/${PERSON}/faces/${PERSON}/remove` },
+  { method: 'DELETE', url: `/api/people/${PERSON}/faces/${PERSON}` },
   { method: 'POST', url: '/api/photos/check' },
   { method: 'POST', url: `/api/people/${PERSON}/photos` },
   { method: 'POST', url: '/api/doors/front-door/unlock', payload: { reason: 'delivery' } },
