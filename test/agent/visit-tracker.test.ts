@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { frameQuality } from '../../agent/src/visit/frame-rank.js';
 import { VisitTracker, type VisitAction, type VisitSettings } from '../../agent/src/visit/visit-tracker.js';
+import { isNewPerson, type FacePlace } from '../../agent/src/visit/new-person.js';
 import { MAX_FRAMES_PER_VISIT } from '../../protocol/index.js';
 
 const SETTINGS: VisitSettings = { idleEndMs: 1500, maxDurationMs: 15_000, followUpMs: 600, maxFrames: 2 };
@@ -118,6 +119,60 @@ describe('visit tracker', () => {
       { type: 'end', visitId: 'visit-0001', reason: 'offline', endedAt: 100, framesSent: 1 },
     ]);
     expect(t.end('stopped', 200)).toEqual([]);
+  });
+});
+
+describe('a different person within the idle window', () => {
+  const at = (cx: number, size: number): FacePlace => ({ cx, cy: 180, size });
+
+  it('one person walking up, face growing from 110 to 330 px with jitter and drift, is one visit', () => {
+    const t = tracker();
+    // Sizes and centres as the gate saw one rendered walk-up (bench/lib/visit-render.ts), 200 ms apart,
+    // including the detector's dips (208 → 200, 279 → 239).
+    const sizes = [110, 151, 147, 208, 200, 247, 279, 239, 330];
+    const out = sizes.flatMap((size, i) => t.faceSeen(`f${i}`, 0.5, i * 200, at(320 - 40 + i * 9, size)));
+    expect(ends(out)).toEqual([]);
+    expect(new Set(sends(out).map((s) => s.visitId))).toEqual(new Set(['visit-0001']));
+    expect(t.splits).toBe(0);
+  });
+
+  it('the next person back to back (smaller face, 0.4 s later) is a second visit: sent at once although the first was answered', () => {
+    const t = tracker();
+    walk(t, 0, 1000, 200, () => 0.5); // no place: split by time only
+    t.answered('visit-0001');
+    t.faceSeen('first close', 0.5, 1000, at(320, 300));
+    const out = t.faceSeen('second far', 0.5, 1400, at(330, 150));
+    expect(out).toEqual([
+      { type: 'end', visitId: 'visit-0001', reason: 'face_gone', endedAt: 1400, framesSent: 2 },
+      { type: 'send', visitId: 'visit-0002', seq: 0, startedAt: 1400, last: false, frame: 'second far' },
+    ]);
+    expect(t.splits).toBe(1);
+    // Without the places the same frames join the answered visit and nothing is sent.
+    const blind = tracker();
+    walk(blind, 0, 1000, 200, () => 0.5);
+    blind.answered('visit-0001');
+    expect(blind.faceSeen('second far', 0.5, 1400)).toEqual([]);
+  });
+
+  it('a face of the same size beside the first one, 0.2 s later, is a second visit', () => {
+    const t = tracker();
+    t.faceSeen('left', 0.5, 0, at(150, 120));
+    const out = t.faceSeen('right', 0.5, 200, at(520, 120));
+    expect(out.map((a) => [a.type, a.visitId])).toEqual([
+      ['end', 'visit-0001'],
+      ['send', 'visit-0002'],
+    ]);
+  });
+
+  it('the rule: shrinking below 0.75 or jumping more than a walker can splits; growth and drift do not', () => {
+    const last = at(320, 200);
+    expect(isNewPerson(last, at(320, 149), 200)).toBe(true);
+    expect(isNewPerson(last, at(320, 172), 200)).toBe(false); // the detector's jitter (0.86 seen)
+    expect(isNewPerson(last, at(320, 600), 200)).toBe(false); // coming closer fast
+    expect(isNewPerson(last, at(320 + 1.4 * 200, 200), 0)).toBe(false);
+    expect(isNewPerson(last, at(320 + 3.1 * 200, 200), 200)).toBe(true);
+    // After 1.4 s a walker may have crossed the picture: a jump then says nothing.
+    expect(isNewPerson(last, at(320 + 3.1 * 200, 200), 1400)).toBe(false);
   });
 });
 

@@ -7,12 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger.js';
 import { doorTopics, type DoorEventMessage } from '../../protocol/index.js';
 import { startLocalStack, type LocalStack } from '../../cli/local-stack.js';
 import type { AuditEvent } from '../../cloud/src/domain/types.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
+import { waitFor } from '../support/wait-for.js';
 
 let root: string;
 let stack: LocalStack;
@@ -75,21 +76,20 @@ describe('a door that attacks the audit log (issue 7 item 4)', () => {
     const seconds = (Date.now() - startedAt) / 1000;
     await client.endAsync();
     // The notice is written once the dropping starts; wait for it, then for the rows to settle.
-    await vi.waitFor(
-      async () => expect((await doorEvents(doorId)).some((e) => /rate limited/.test(e.detail ?? ''))).toBe(true),
-      {
-        timeout: 20_000,
-      },
+    await waitFor('the rate-limit notice', async () =>
+      (await doorEvents(doorId)).some((e) => /rate limited/.test(e.detail ?? '')),
     );
     let rows = (await doorEvents(doorId)).length;
-    await vi.waitFor(
+    await waitFor(
+      'the rows to settle',
       async () => {
         const now = (await doorEvents(doorId)).length;
         const settled = now === rows;
         rows = now;
-        expect(settled).toBe(true);
+        return settled;
       },
-      { timeout: 20_000, interval: 500 },
+      20_000,
+      500,
     );
     const events = await doorEvents(doorId);
     const notices = events.filter((e) => /rate limited/.test(e.detail ?? ''));
@@ -110,15 +110,12 @@ describe('a door that attacks the audit log (issue 7 item 4)', () => {
     );
     await client.endAsync();
     // The back end looks the grant up again after 2 s before flagging (a grant may be logged late).
-    const flagged = await vi.waitFor(
-      async () => {
-        const row = (await doorEvents(doorId)).find(
-          (e) => (e.detail ?? '').includes(forged) || /SUSPICIOUS/.test(e.detail ?? ''),
-        );
-        expect(row).toBeDefined();
-        return row!;
-      },
-      { timeout: 20_000, interval: 250 },
+    const flagged = await waitFor(
+      'the forged report in the log',
+      async () =>
+        (await doorEvents(doorId)).find((e) => (e.detail ?? '').includes(forged) || /SUSPICIOUS/.test(e.detail ?? '')),
+      20_000,
+      250,
     );
     expect(flagged.detail).toMatch(/^SUSPICIOUS/);
   }, 60_000);

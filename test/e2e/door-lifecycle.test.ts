@@ -18,24 +18,11 @@ import { createAgentFromConfig, type AgentRuntime } from '../../agent/src/create
 import { REPO_ROOT } from '../face/faces-dataset.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
 import { asPayload, frameMessage, plainJpeg } from '../cloud/support/frames.js';
+import { waitFor } from '../support/wait-for.js';
 
 const run = promisify(execFile);
 const BIN = path.join(REPO_ROOT, 'bin/facegate.mjs');
 const DOOR = 'lab-door';
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | false | undefined> | T | null | false | undefined,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Bundle {
   bundle: { format: string; privateKeyIncluded: boolean; certificateNotAfter: string };

@@ -18,24 +18,12 @@ import { connectBackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-
 import { BACKEND_IDENTITY } from '../../cloud/src/adapters/local/broker/index.js';
 import { DEV_DIR, HAVE_FACES, SKIP_REASON } from '../face/faces-dataset.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
+import { waitFor } from '../support/wait-for.js';
+import { renderVisit } from '../../bench/lib/visit-render.js';
 
 const ENROLLED = 'Alan_Greenspan';
 const STRANGER = 'Abdel_Madi_Shabneh'; // one photo in the set: never enrolled anywhere
 const devPhoto = (person: string, n: number) => path.join(DEV_DIR, person, `${n}.jpg`);
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Door {
   runtime: AgentRuntime;
@@ -46,7 +34,12 @@ interface Door {
   show(file: string): Promise<void>;
 }
 
-async function startDoor(stack: LocalStack, root: string, doorId: string): Promise<Door> {
+async function startDoor(
+  stack: LocalStack,
+  root: string,
+  doorId: string,
+  config: Record<string, unknown> = {},
+): Promise<Door> {
   const { bundle } = await stack.services.doors.create({ doorId, name: doorId, pulseMs: 500 }, { name: 'test' });
   const dir = path.join(root, doorId);
   const cameraDir = path.join(dir, 'camera');
@@ -55,6 +48,7 @@ async function startDoor(stack: LocalStack, root: string, doorId: string): Promi
     mqtt: { endpoint: '127.0.0.1', port: stack.mqtt.port, caFile: 'ca.pem', certFile: 'door.crt', keyFile: 'door.key' },
     camera: { type: 'directory', path: 'camera', mode: 'watch', intervalMs: 100 },
     relay: { type: 'simulated' },
+    ...config,
   });
   const runtime = await createAgentFromConfig(configFile, silentLogger());
   await runtime.agent.start();
@@ -159,6 +153,58 @@ describe('door loop over the real broker (mutual TLS)', () => {
       expect(unlocks(door.relay)).toBe(before);
       await stack.services.people.update(personId, { status: 'active' }, { name: 'test' });
     });
+
+    it('two people back to back within the idle window: one visit each, two decisions, two rows', async () => {
+      // Idle time 10 s: only the new-person rule can split these visits, never the clock.
+      const doorC = await startDoor(stack, root, 'door-c', { visit: { idleEndMs: 10_000 } });
+      try {
+        const state = () => doorC.runtime.agent.state;
+        let n = 0;
+        const put = (jpeg: Buffer) => fs.writeFileSync(path.join(doorC.cameraDir, `f-${++n}.jpg`), jpeg);
+        const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+        // The enrolled person walks up (the face grows over 6 frames) and stays until the door opens.
+        const walkUp = await renderVisit(fs.readFileSync(devPhoto(ENROLLED, 3)), { frames: 6, seed: 'split-a' });
+        for (const jpeg of walkUp) {
+          put(jpeg);
+          await pause(150);
+        }
+        await waitFor(
+          'unlock for the first person',
+          async () => {
+            if (unlocks(doorC.relay) > 0) return true;
+            put(walkUp.at(-1)!); // still standing at the door
+            await pause(250);
+            return false;
+          },
+          60_000,
+        );
+        expect(state().frames.visits).toBe(1); // one person walking up is one visit
+        // A stranger steps up behind them at once, further back: their face starts smaller.
+        const stranger = await renderVisit(fs.readFileSync(devPhoto(STRANGER, 1)), { frames: 6, seed: 'split-b' });
+        for (const jpeg of stranger) {
+          put(jpeg);
+          await pause(150);
+        }
+        const rows = await waitFor(
+          'a row for each person',
+          async () => {
+            const { events } = await stack.services.events.list({ doorId: 'door-c', kind: 'access', limit: 10 });
+            return events.length >= 2 ? events : null;
+          },
+          60_000,
+        );
+        expect(state().frames.visits).toBe(2);
+        expect(state().frames.splits).toBe(1);
+        expect(state().commands).toMatchObject({ unlocked: 1, denied: 1 });
+        expect(rows.map((e) => [e.result, e.reason]).sort()).toEqual([
+          ['denied', 'unknown'],
+          ['granted', 'match'],
+        ]);
+        expect(unlocks(doorC.relay)).toBe(1);
+      } finally {
+        await doorC.runtime.stop();
+      }
+    }, 180_000);
 
     it('a restart of the back end keeps people, faces and events', async () => {
       const eventsBefore = (await stack.services.events.list({ limit: 1000 })).events.length;

@@ -13,6 +13,7 @@ import type { FaceGate, GatedFace, GateRefusal } from '../face-gate/face-gate.js
 import { fitJpeg } from '../frame-image.js';
 import type { CameraFrame } from '../ports/index.js';
 import { frameQuality } from './frame-rank.js';
+import { placeOfBox } from './new-person.js';
 import { VisitTracker, type VisitAction, type VisitSettings } from './visit-tracker.js';
 
 export interface VisitPipelineOptions {
@@ -35,6 +36,8 @@ export interface VisitPipelineStats {
   superseded: number;
   refused: Record<GateRefusal, number>;
   visits: number;
+  /** Visits ended early because a different person's face appeared (new-person.ts). */
+  splits: number;
   sent: number;
   notSent: number;
   visitEnds: number;
@@ -85,6 +88,7 @@ export class VisitPipeline {
     superseded: 0,
     refused: { undecodable: 0, no_face: 0, low_score: 0, too_small: 0, blurred: 0 },
     visits: 0,
+    splits: 0,
     sent: 0,
     notSent: 0,
     visitEnds: 0,
@@ -169,7 +173,9 @@ export class VisitPipeline {
           face: verdict.face,
           judged: verdict.frame,
         };
-        this.run(this.tracker.faceSeen(gated, frameQuality(verdict.face), this.clock()));
+        const place = placeOfBox(verdict.face.box, verdict.face.sizePx);
+        this.run(this.tracker.faceSeen(gated, frameQuality(verdict.face), this.clock(), place));
+        this.stats.splits = this.tracker.splits;
       }
     } catch (err) {
       this.stats.errors += 1;

@@ -10,8 +10,13 @@
  * - Nothing more is sent for a visit once the back end has answered it.
  * - A visit ends when no face has been seen for `idleEndMs`, or `maxDurationMs` after it began;
  *   a face after that starts a new visit (a person who leaves and comes back is a new visit).
+ * - A visit also ends when the face jumps in size or place in a way one walking person cannot
+ *   (new-person.ts): someone else stepped up within the idle window, and gets a visit, a decision
+ *   and an access-log row of their own. The old visit ends as 'face_gone' (its face is gone; the
+ *   protocol needs no new reason, so back ends of any version take it).
  */
 import { MAX_FRAMES_PER_VISIT, type VisitEndReason } from '../../../protocol/index.js';
+import { isNewPerson, type FacePlace } from './new-person.js';
 
 export interface VisitSettings {
   idleEndMs: number;
@@ -29,6 +34,8 @@ interface Visit<F> {
   id: string;
   startedAt: number;
   lastFaceAt: number;
+  /** Where the last face was; null when the caller gave no place. */
+  lastPlace: FacePlace | null;
   sent: number;
   /** When the next frame may go out. */
   nextSendAt: number;
@@ -41,6 +48,8 @@ interface Visit<F> {
 export class VisitTracker<F> {
   private visit: Visit<F> | null = null;
   private readonly maxFrames: number;
+  /** Visits ended because a different person's face appeared (new-person.ts). */
+  splits = 0;
 
   constructor(
     private readonly settings: VisitSettings,
@@ -54,14 +63,23 @@ export class VisitTracker<F> {
     return this.visit?.id ?? null;
   }
 
-  /** A frame passed the face gate. */
-  faceSeen(frame: F, quality: number, now: number): VisitAction<F>[] {
+  /**
+   * A frame passed the face gate. `place` (where the face is) lets the tracker tell a second
+   * person from the first; without it visits are split by time only.
+   */
+  faceSeen(frame: F, quality: number, now: number, place?: FacePlace): VisitAction<F>[] {
     const actions = this.tick(now); // a visit that is over ends before this face counts
+    const current = this.visit;
+    if (current?.lastPlace && place && isNewPerson(current.lastPlace, place, now - current.lastFaceAt)) {
+      this.splits += 1;
+      actions.push(...this.finish('face_gone', now));
+    }
     if (!this.visit) {
       const visit: Visit<F> = {
         id: this.newId(),
         startedAt: now,
         lastFaceAt: now,
+        lastPlace: place ?? null,
         sent: 1,
         nextSendAt: now + this.settings.followUpMs,
         best: null,
@@ -74,6 +92,7 @@ export class VisitTracker<F> {
     }
     const visit = this.visit;
     visit.lastFaceAt = now;
+    visit.lastPlace = place ?? null;
     if (this.mayStillSend(visit) && (!visit.best || quality > visit.best.quality)) visit.best = { frame, quality };
     actions.push(...this.tick(now));
     return actions;
