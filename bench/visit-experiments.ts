@@ -173,14 +173,15 @@ async function main(): Promise<number> {
   const missing = { enrol: 0, gate: 0, frame: 0, photo: 0 };
   const embeddingOf = (cache: DiskCache<EngineAnalysis>, bytes: Buffer) => cache.get(bytes);
 
-  const visitMemo = new Map<string, { frames: (Vec | null)[]; photo: Vec | null }>();
+  const visitMemo = new Map<string, { frames: (Vec | null)[]; photo: Vec | null; complete: boolean }>();
   async function visitOf(file: string) {
     const known = visitMemo.get(file);
     if (known) return known;
     const photo = fs.readFileSync(file);
     const frames = await renderVisit(photo, { frames: opts.frames, seed: file.split(/[\\/]/).slice(-2).join('/') });
     const gated = frames.map((f) => gateCache.get(f));
-    if (gated.some((g) => g === undefined)) missing.gate++;
+    const gateMissing = gated.some((g) => g === undefined);
+    if (gateMissing) missing.gate++;
     const sent = choose(gated.map((g) => g ?? { ok: false }));
     const vectors = sent.map((i) => {
       const a = embeddingOf(probeCache, frames[i]!);
@@ -189,7 +190,9 @@ async function main(): Promise<number> {
     });
     const photoAnalysis = embeddingOf(probeCache, photo);
     if (!photoAnalysis) missing.photo++;
-    const v = { frames: vectors, photo: photoAnalysis?.embedding ?? null };
+    // A visit not fully cached is left out (and counted) rather than scored on guesses.
+    const complete = !gateMissing && sent.every((i) => probeCache.peek(frames[i]!) !== undefined) && !!photoAnalysis;
+    const v = { frames: vectors, photo: photoAnalysis?.embedding ?? null, complete };
     visitMemo.set(file, v);
     return v;
   }
@@ -213,8 +216,11 @@ async function main(): Promise<number> {
       ...split.enrolled.flatMap((p) => p.probes.map((file) => ({ file, mate: enrolled.has(p.name) ? p.name : null }))),
       ...split.strangers.map((s) => ({ file: s.photo, mate: null })),
     ];
+    let incomplete = 0;
     for (const { file, mate } of all) {
-      probes.push({ file, mate, ...(await visitOf(file)) });
+      const v = await visitOf(file);
+      if (v.complete) probes.push({ file, mate, frames: v.frames, photo: v.photo });
+      else incomplete++;
       if (++done % 200 === 0) console.error(`enroll ${enroll}: ${done}/${all.length} visits read`);
     }
     const people = enrolled.size;
@@ -232,7 +238,7 @@ async function main(): Promise<number> {
             ],
           ];
     console.log(
-      `\n--enroll ${enroll}, half ${opts.half}: ${people} people, ${probes.filter((p) => p.mate).length} mated visits, ${probes.filter((p) => !p.mate).length} stranger visits; enrol ${opts.enrollRecipe}, probe ${opts.probeRecipe}; shipped threshold ${shipped}`,
+      `\n--enroll ${enroll}, half ${opts.half}: ${people} people, ${probes.filter((p) => p.mate).length} mated visits, ${probes.filter((p) => !p.mate).length} stranger visits (${incomplete} left out: not in the cache); enrol ${opts.enrollRecipe}, probe ${opts.probeRecipe}; shipped threshold ${shipped}`,
     );
     for (const [gName, g] of galleries) {
       type Rule = [string, (v: ProbeVisit) => Float64Array | null];
