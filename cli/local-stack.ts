@@ -58,6 +58,8 @@ export interface LocalStackOptions {
   doorCertDays?: number;
   /** Overrides the face engine's calibrated match threshold (FACEGATE_MATCH_THRESHOLD). */
   matchThreshold?: number;
+  /** The site's IANA time zone for the admin site (default the server's). */
+  timeZone?: string;
   /** Serve the admin website (default true). */
   adminSite?: boolean;
   /** Run the browser-webcam virtual door (default true; needs the admin site). */
@@ -281,6 +283,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         services,
         users: userStore,
         logger: log,
+        ...(options.timeZone && { timeZone: options.timeZone }),
         cookieSecure: https !== undefined,
         ...(https && { https }),
         virtualDoor,

@@ -83,6 +83,7 @@ Environment variables:
   FACEGATE_SITE              site id, part of every MQTT topic (default local)
   FACEGATE_ENGINE_WORKERS    face engine worker threads, 1-8 (default 1)
   FACEGATE_MATCH_THRESHOLD   similarity a face needs to count as a person, 0-1 (default: calibrated)
+  FACEGATE_TIME_ZONE         IANA time zone of every time the admin site shows and exports (default the server's)
   FACEGATE_LOG_LEVEL         trace, debug, info, warn or error (default info)`;
 
 function exitWith(code: number): void {

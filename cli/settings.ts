@@ -1,6 +1,7 @@
 /** Local-mode settings from the environment, validated once. */
 import { dataDir, envInt, envOptional, envPort, envString, siteId } from '../lib/env.js';
 import { ConfigError } from '../lib/errors.js';
+import { serverTimeZone, validTimeZone } from '../admin-web/src/site-time.js';
 import { DEFAULT_CLIENT_VALID_DAYS, MAX_CLIENT_VALID_DAYS } from '../cloud/src/adapters/local/ca/index.js';
 
 export interface LocalSettings {
@@ -22,6 +23,8 @@ export interface LocalSettings {
   doorCertDays: number;
   /** Similarity at which a face counts as the person; unset = the engine's calibrated default. */
   matchThreshold: number | undefined;
+  /** The site's time zone (FACEGATE_TIME_ZONE, an IANA name; default the server's). */
+  timeZone: string;
 }
 
 function readThreshold(env: Record<string, string | undefined>): number | undefined {
@@ -55,5 +58,6 @@ export function readLocalSettings(env: Record<string, string | undefined> = proc
     engineWorkers: envInt('FACEGATE_ENGINE_WORKERS', 1, 1, 8, env),
     doorCertDays: envInt('FACEGATE_DOOR_CERT_DAYS', DEFAULT_CLIENT_VALID_DAYS, 1, MAX_CLIENT_VALID_DAYS, env),
     matchThreshold: readThreshold(env),
+    timeZone: validTimeZone(envString('FACEGATE_TIME_ZONE', serverTimeZone(), env)),
   };
 }

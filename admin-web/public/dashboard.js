@@ -4,7 +4,7 @@
   const LOCK_TEXT = { locked: 'Locked', unlocked: 'Unlocked', unknown: 'Unknown' };
   const indicator = document.getElementById('live-indicator');
   function fmt(ms) {
-    return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '—';
+    return ms ? window.facegate.siteTime(ms) : '—';
   }
   // Forced/held-open alerts (views/door-alarms.ts renders the same markup on page load).
   const ALARM_TEXT = { forced_open: 'forced open', held_open: 'held open' };

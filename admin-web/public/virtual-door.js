@@ -34,7 +34,7 @@
     lamp.className = 'lamp lamp-' + s.lock;
     lockText.textContent = s.lock === 'unlocked' ? 'Unlocked' : 'Locked';
     if (s.lastDecision) {
-      const at = new Date(s.lastDecision.at).toLocaleTimeString();
+      const at = window.facegate.siteTime(s.lastDecision.at, true);
       decision.textContent =
         s.lastDecision.type === 'unlock'
           ? 'Access granted · ' + at

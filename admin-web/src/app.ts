@@ -20,6 +20,7 @@ import { DEFAULT_SESSION_POLICY, SessionManager, type SessionPolicy } from './us
 import type { VirtualDoor } from './virtual-door.js';
 import { installErrorHandling } from './plugins/error-handler.js';
 import { installAccessLog } from './plugins/access-log.js';
+import { setSiteTimeZone } from './site-time.js';
 import { authPlugin } from './plugins/auth.js';
 import { installCsrf } from './plugins/csrf.js';
 import { installSameOriginCheck } from './plugins/same-origin.js';
@@ -58,9 +59,12 @@ export interface AdminAppOptions {
   publicOrigins?: readonly string[];
   /** Where one-time passwords were written for want of a terminal; an account's file goes at its first sign-in. */
   oneTimePasswordFiles?: OneTimePasswordFiles;
+  /** The site's IANA time zone for every time shown and exported (default the server's). */
+  timeZone?: string;
 }
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
+  if (options.timeZone) setSiteTimeZone(options.timeZone);
   // HTTPS through a server factory keeps one instance type: https.Server is an http.Server to the
   // code below, which never depends on which of the two carries the requests.
   const tls = options.https;

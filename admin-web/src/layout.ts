@@ -1,5 +1,6 @@
 /** The page shell shared by every screen: head, navigation, and the sign-out form. */
 import { html, type SafeHtml } from './html.js';
+import { siteDateTime, siteTimeZone } from './site-time.js';
 
 export type Section = 'dashboard' | 'people' | 'doors' | 'events' | 'virtual-door' | 'account' | null;
 
@@ -42,6 +43,7 @@ export function page(o: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${o.csrfToken}">
+<meta name="site-time-zone" content="${siteTimeZone()}">
 <title>${o.title} · FaceGate</title>
 <link rel="stylesheet" href="/assets/app.css">
 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
@@ -55,14 +57,16 @@ export function page(o: PageOptions): string {
 ${o.flash ? html`<p class="flash flash-${o.flash.kind}" role="status">${o.flash.text}</p>` : ''}
 ${o.body}
 </main>
+<footer class="content muted small" data-field="site-time-zone">Times in ${siteTimeZone()}</footer>
 ${(o.scripts?.length ? ['common.js', ...o.scripts] : []).map((s) => html`<script src="/assets/${s}" defer></script>`)}
 </body>
 </html>`.value;
 }
 
+/** A time in the site's zone, 24-hour; every page names the zone once (see page()). */
 export function formatTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+  return siteDateTime(ms);
 }
 
 export function formatDate(ms: number | null | undefined): string {

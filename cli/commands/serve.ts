@@ -137,6 +137,7 @@ export async function startServer(
     publicHost: settings.publicHost,
     engineWorkers: settings.engineWorkers,
     doorCertDays: settings.doorCertDays,
+    timeZone: settings.timeZone,
     ...(settings.matchThreshold !== undefined && { matchThreshold: settings.matchThreshold }),
     logger,
   });

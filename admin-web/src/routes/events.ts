@@ -13,6 +13,7 @@ import { DATE_TIME_SOURCE, parseDate } from '../dates.js';
 import { formInt } from '../form-fields.js';
 import { csvRow } from '../csv.js';
 import { eventDetailText } from '../door-event-text.js';
+import { siteIso } from '../site-time.js';
 
 const DATE_TIME = new RegExp(DATE_TIME_SOURCE);
 
@@ -136,7 +137,7 @@ export async function eventRoutes(app: AdminApp, deps: RouteDeps): Promise<void>
       const page = await services.events.list({ ...filter, cursor, limit: 1000 });
       for (const e of page.events) {
         out += csvRow([
-          new Date(e.at).toISOString(),
+          siteIso(e.at),
           e.kind,
           e.doorId,
           e.personId,

@@ -1,0 +1,60 @@
+/**
+ * The site's one time zone (FACEGATE_TIME_ZONE, an IANA name; default the server's): every time
+ * the admin site, its scripts and the CSV export show is in it, 24-hour, with the zone named.
+ */
+import { ConfigError } from '../../lib/errors.js';
+
+let zone = serverTimeZone();
+
+export function serverTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** An IANA zone name as Intl knows it, or a ConfigError naming the variable. */
+export function validTimeZone(name: string, variable = 'FACEGATE_TIME_ZONE'): string {
+  try {
+    // Checked by Intl, but kept as given: ICU would rename some (Asia/Kolkata to Asia/Calcutta).
+    new Intl.DateTimeFormat('en-GB', { timeZone: name });
+    return name;
+  } catch {
+    throw new ConfigError(
+      `${variable} must be an IANA time zone such as Europe/Berlin or UTC, got ${JSON.stringify(name)}`,
+    );
+  }
+}
+
+export function setSiteTimeZone(name: string): void {
+  zone = validTimeZone(name);
+}
+
+export function siteTimeZone(): string {
+  return zone;
+}
+
+function parts(ms: number): Record<string, string> {
+  const fmt = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'longOffset',
+  });
+  return Object.fromEntries(fmt.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+}
+
+/** 'YYYY-MM-DD HH:MM:SS' in the site zone (the zone is named once per page, not per cell). */
+export function siteDateTime(ms: number): string {
+  const p = parts(ms);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** ISO 8601 with the site zone's offset, for the CSV: '2026-12-04T10:30:05+01:00'. */
+export function siteIso(ms: number): string {
+  const p = parts(ms);
+  const offset = (p.timeZoneName ?? 'GMT').replace('GMT', '') || '+00:00';
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${offset}`;
+}
