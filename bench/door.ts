@@ -170,6 +170,8 @@ async function main(): Promise<void> {
 
   const published = new Map<string, number>(); // frameId → time published
   const latencies: { at: number; ms: number }[] = [];
+  /** Commands (unlock or deny) received per visit this bench published: a visit must get exactly one. */
+  const decisionsByVisit = new Map<string, number>();
   let commandsReceived = 0;
   const doors: DoorClient[] = [];
   for (const doorId of doorIds) {
@@ -187,6 +189,8 @@ async function main(): Promise<void> {
       const now = performance.now();
       const parsed = parseMessage(DoorCommand, payload);
       if (!parsed.ok || !parsed.value.frameId) return;
+      const visitId = parsed.value.frameId; // each frame here is a visit of its own (id = frameId)
+      if (decisionsByVisit.has(visitId)) decisionsByVisit.set(visitId, decisionsByVisit.get(visitId)! + 1);
       const sentAt = published.get(parsed.value.frameId);
       if (sentAt === undefined) return;
       published.delete(parsed.value.frameId);
@@ -217,6 +221,7 @@ async function main(): Promise<void> {
         face: { box: { x: 0, y: 0, width: 250, height: 250 }, score: 1, sharpness: 50 },
       };
       published.set(frameId, performance.now());
+      decisionsByVisit.set(frameId, 0);
       framesPublished++;
       door.client.publish(doorTopics(settings.siteId, door.doorId).frames, JSON.stringify(frame), { qos: 0 });
     };
@@ -251,7 +256,8 @@ async function main(): Promise<void> {
   server.kill('SIGTERM');
   await exited;
   const finalStats = [...serverLines].reverse().find((l) => l.msg === 'frame statistics')?.frames as
-    { processed: number; droppedStale: number; outcomes: Record<string, number> } | undefined;
+    { processed: number; droppedStale: number; searches?: number; outcomes: Record<string, number> } | undefined;
+  const perVisit = [...decisionsByVisit.values()];
 
   const ms = latencies.map((l) => l.ms);
   const midpoint = startedAt + (sendingStoppedAt - startedAt) / 2;
@@ -268,6 +274,20 @@ async function main(): Promise<void> {
     decisions: commandsReceived,
     decisionsPerSecond: round(commandsReceived / args.duration),
     unanswered: framesPublished - commandsReceived,
+    /**
+     * Per visit (issue 12). These simulated doors send each frame as a visit of its own (one frame,
+     * marked last), so frames sent per visit is 1 by construction; whole walk-ups through the real
+     * agent are bench:visits. Decisions per visit counts every command that named the visit.
+     */
+    visits: perVisit.length,
+    framesSentPerVisit: round(framesPublished / Math.max(1, perVisit.length)),
+    decisionsPerVisit: {
+      min: perVisit.length ? Math.min(...perVisit) : null,
+      max: perVisit.length ? Math.max(...perVisit) : null,
+      mean: round(perVisit.reduce((a, b) => a + b, 0) / Math.max(1, perVisit.length)),
+    },
+    searchesPerVisit:
+      finalStats?.searches !== undefined ? round(finalStats.searches / Math.max(1, perVisit.length)) : null,
     latencyMs: {
       p50: round(percentile(ms, 50)),
       p95: round(percentile(ms, 95)),
