@@ -6,7 +6,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', '**/cdk.out/', 'test-results/', '.facegate/', 'coverage/'],
+    ignores: ['node_modules/', 'dist/', 'dist-agent/', '**/cdk.out/', 'test-results/', '.facegate/', 'coverage/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -12,7 +12,11 @@ import { systemClock } from '../cloud/src/ports/clock.js';
 import { startLocalBroker, type LocalBroker } from '../cloud/src/adapters/local/broker/index.js';
 import { connectBackendMqtt, type BackendMqtt } from '../cloud/src/adapters/local/mqtt/backend-mqtt.js';
 import { LocalDoorProvisioner } from '../cloud/src/adapters/local/ca/local-door-provisioner.js';
-import { createRecognizeFrameHandler, type RecognizeOutcome } from '../cloud/src/handlers/recognize-frame.js';
+import {
+  createRecognizeFrameHandler,
+  type RecognizeOutcome,
+  type RecognizeSettings,
+} from '../cloud/src/handlers/recognize-frame.js';
 import { createVisitSweeper } from '../cloud/src/handlers/sweep-visits.js';
 import { MemoryVisitStore } from '../cloud/src/adapters/local/visits/memory-visit-store.js';
 import { MemorySearchBudget } from '../cloud/src/adapters/local/memory-search-budget.js';
@@ -64,6 +68,11 @@ export interface LocalStackOptions {
   adminSite?: boolean;
   /** Run the browser-webcam virtual door (default true; needs the admin site). */
   virtualDoor?: boolean;
+  /**
+   * Overrides of the frame handler's time limits (frame freshness, command lifetime). Only for
+   * doors far slower than a Pi: the arm64 package test runs its agent under emulation.
+   */
+  recognize?: Partial<RecognizeSettings>;
 }
 
 /** How often the local stack closes visits whose door went quiet (the Lambda's schedule on AWS). */
@@ -163,6 +172,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       searchBudget: new MemorySearchBudget(),
       clock,
       logger: log,
+      ...(options.recognize && { settings: options.recognize }),
     });
     const outcomes: Record<RecognizeOutcome['status'], number> = {
       decided: 0,

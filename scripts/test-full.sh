@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The README's test command. In order, stopping at the first failure:
-#   1. the Debian packages the tests drive (chromium, ffmpeg), installed when missing;
+#   1. the Debian packages the tests drive (chromium, ffmpeg, qemu…), installed when missing;
 #   2. static checks: TypeScript over every source folder, ESLint with type information,
 #      Prettier in check mode (vitest strips types, so only this catches a type error);
-#   3. the whole test suite, ending with one plain summary line ("N passed, N failed, N skipped").
+#   3. the door package for arm64 (npm run build:agent) and the arm64 runtime qemu runs it with,
+#      for test/agent-package (which fails in CI without them);
+#   4. the whole test suite, ending with one plain summary line ("N passed, N failed, N skipped").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh || exit 1
@@ -19,6 +21,8 @@ step() {
 step typecheck npm run --silent typecheck
 step lint npm run --silent lint
 step format npm run --silent format:check
+step build:agent npm run --silent build:agent
+step arm64-sysroot bash scripts/arm64-sysroot.sh dist-agent/arm64-sysroot
 mkdir -p test-results
 echo "== tests"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
