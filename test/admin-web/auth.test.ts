@@ -40,7 +40,7 @@ describe('admin site: authentication and CSRF', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await buildHarness();
-    h.services.addDoor({ doorId: 'front-door', name: 'Front door' });
+    await h.addDoor({ doorId: 'front-door', name: 'Front door' });
   });
   afterEach(async () => h.close());
 
@@ -69,7 +69,7 @@ describe('admin site: authentication and CSRF', () => {
     async ({ method, url, payload }) => {
       const res = await h.app.inject({ method, url, payload: payload as object });
       expect([401, 403]).toContain(res.statusCode);
-      expect(h.services.calls.filter((c) => !c.method.endsWith('.list') && !c.method.endsWith('.get'))).toEqual([]);
+      expect(h.calls.filter((c) => !c.method.endsWith('.list') && !c.method.endsWith('.get'))).toEqual([]);
     },
   );
 
@@ -77,7 +77,7 @@ describe('admin site: authentication and CSRF', () => {
     '$method $url with a session but no or a wrong CSRF token: 403',
     async ({ method, url, payload }) => {
       const s = await signIn(h.app);
-      const before = h.services.calls.length;
+      const before = h.calls.length;
       const none = await h.app.inject({ method, url, headers: { cookie: s.cookie }, payload: payload as object });
       expect(none.statusCode).toBe(403);
       expect(none.json<{ error: string }>().error).toBe('csrf');
@@ -97,7 +97,7 @@ describe('admin site: authentication and CSRF', () => {
         payload: payload as object,
       });
       expect(foreign.statusCode).toBe(403);
-      expect(h.services.calls.length).toBe(before);
+      expect(h.calls.length).toBe(before);
     },
   );
 

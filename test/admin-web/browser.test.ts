@@ -5,57 +5,22 @@
  * see it unlock; erase the person and see the door deny them. Screenshots of every page, at
  * desktop and phone sizes, go to test-results/screenshots/ for review.
  *
- * Needs the real local stack (cli/local-stack.ts, startLocalStack). Without it, the flow runs on
- * the in-memory services double and the recognition steps are skipped with a message.
+ * Runs on the real local stack (cli/local-stack.ts, startLocalStack) as `npm start` does.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { FacegateServices } from '../../cloud/src/app/services.js';
-import type { AdminUserStore } from '../../admin-web/src/users/admin-user-store.js';
-import { issueOneTimePassword } from '../../admin-web/src/users/first-admin.js';
-import { SqliteAdminUserStore } from '../../admin-web/src/users/sqlite-admin-user-store.js';
-import { buildAdminApp } from '../../admin-web/src/app.js';
-import { silentLogger, type Logger } from '../../lib/logger.js';
-import { MemoryServices } from './support/memory-services.js';
-import {
-  CHROMIUM,
-  hasFaces,
-  makeFakeWebcamVideo,
-  pickPerson,
-  REPO_ROOT,
-  SCREENSHOT_DIR,
-} from './support/browser-fixtures.js';
+import { startLocalStack, type LocalStack } from '../../cli/local-stack.js';
+import { silentLogger } from '../../lib/logger.js';
+import { CHROMIUM, hasFaces, makeFakeWebcamVideo, pickPerson, SCREENSHOT_DIR } from './support/browser-fixtures.js';
 
-/** What this test uses of cli/local-stack.ts (httpUrl and users are null when started without the site). */
-interface LocalStack {
-  httpUrl: string | null;
-  services: FacegateServices;
-  users: AdminUserStore | null;
-  firstAdminPassword?: string | null;
-  close(): Promise<void>;
-}
-type StartLocalStack = (o: {
-  dataDir: string;
-  httpPort: number;
-  mqttPort: number;
-  logger: Logger;
-}) => Promise<LocalStack>;
-
-const LOCAL_STACK_FILE = path.join(REPO_ROOT, 'cli', 'local-stack.ts');
 const haveChromium = fs.existsSync(CHROMIUM);
 const haveFaces = hasFaces();
-const haveStack = fs.existsSync(LOCAL_STACK_FILE);
 
 if (!haveChromium) console.warn(`browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 if (!haveFaces) console.warn('browser test: ../shared/faces is absent, so the photo and recognition steps are skipped');
-if (!haveStack)
-  console.warn(
-    'browser test: cli/local-stack.ts does not exist yet; running on the services double, recognition steps skipped',
-  );
 
 const NEW_PASSWORD = 'browser test passphrase 1';
 
@@ -66,7 +31,7 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
   let context: BrowserContext;
   let page: Page;
   let oneTimePassword: string;
-  let username = 'tester';
+  const username = 'admin';
   const person = haveFaces ? pickPerson() : null;
   let personId = '';
 
@@ -78,44 +43,16 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facegate-browser-'));
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    if (haveStack) {
-      const mod = (await import(pathToFileURL(LOCAL_STACK_FILE).href)) as { startLocalStack: StartLocalStack };
-      stack = await mod.startLocalStack({
-        dataDir: path.join(tmp, 'data'),
-        httpPort: 0,
-        mqttPort: 0,
-        logger: silentLogger(),
-      });
-    } else {
-      const services = new MemoryServices();
-      services.addDoor({
-        doorId: 'front-door',
-        name: 'Front door',
-        online: true,
-        agentVersion: '0.1.0',
-        lastSeenAt: Date.now(),
-      });
-      const users = SqliteAdminUserStore.open(path.join(tmp, 'admin.db'));
-      const app = await buildAdminApp({ services, users, logger: silentLogger(), cookieSecure: false });
-      const address = await app.listen({ port: 0, host: '127.0.0.1' });
-      stack = {
-        httpUrl: address,
-        services,
-        users,
-        close: async () => {
-          await app.close();
-          await users.close();
-        },
-      };
-    }
+    stack = await startLocalStack({
+      dataDir: path.join(tmp, 'data'),
+      httpPort: 0,
+      mqttPort: 0,
+      logger: silentLogger(),
+    });
     expect(stack.httpUrl).toBeTruthy();
-    // The real first start prints a one-time password for `admin`; the double gets one for `tester`.
-    if (stack.firstAdminPassword) {
-      username = 'admin';
-      oneTimePassword = stack.firstAdminPassword;
-    } else {
-      oneTimePassword = await issueOneTimePassword(stack.users!, username);
-    }
+    // The first start prints a one-time password for `admin`.
+    expect(stack.firstAdminPassword).toBeTruthy();
+    oneTimePassword = stack.firstAdminPassword!;
     const args = [
       '--no-sandbox',
       '--disable-gpu',
@@ -197,7 +134,7 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
     180_000,
   );
 
-  it.skipIf(!haveFaces || !haveStack)(
+  it.skipIf(!haveFaces)(
     'the virtual door unlocks for them (another photo of the same person)',
     async () => {
       await page.goto(url('/virtual-door'));
@@ -277,7 +214,7 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
     expect(await stack.services.people.get(personId)).toBeNull();
   });
 
-  it.skipIf(!haveFaces || !haveStack)(
+  it.skipIf(!haveFaces)(
     'the virtual door now denies them',
     async () => {
       await page.goto(url('/virtual-door'));

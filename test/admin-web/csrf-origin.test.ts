@@ -10,14 +10,13 @@ import { STATE_CHANGING } from './support/site-routes.js';
 const SITE = 'http://localhost'; // what inject() requests are addressed to (Host: localhost:80)
 const OTHER_PORT = 'http://localhost:8081';
 
-const changes = (h: Harness) =>
-  h.services.calls.filter((c) => !c.method.endsWith('.list') && !c.method.endsWith('.get')).length;
+const changes = (h: Harness) => h.calls.filter((c) => !c.method.endsWith('.list') && !c.method.endsWith('.get')).length;
 
 describe('admin site: CSRF tokens bound to their session', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await buildHarness();
-    h.services.addDoor({ doorId: 'front-door', name: 'Front door' });
+    await h.addDoor({ doorId: 'front-door', name: 'Front door' });
   });
   afterEach(async () => h.close());
 
@@ -33,7 +32,7 @@ describe('admin site: CSRF tokens bound to their session', () => {
     const s = await signIn(h.app);
     const res = await unlock(s.cookie, s.csrf);
     expect(res.statusCode).toBe(303);
-    expect(h.services.callsTo('doors.remoteUnlock')).toHaveLength(1);
+    expect(h.callsTo('doors.remoteUnlock')).toHaveLength(1);
   });
 
   it.each(STATE_CHANGING)(
@@ -59,7 +58,7 @@ describe('admin site: CSRF tokens bound to their session', () => {
     expect(theirs.csrf).not.toBe(mine.csrf);
     expect((await unlock(mine.cookie, theirs.csrf)).statusCode).toBe(403);
     expect((await unlock(theirs.cookie, mine.csrf)).statusCode).toBe(403);
-    expect(h.services.callsTo('doors.remoteUnlock')).toHaveLength(0);
+    expect(h.callsTo('doors.remoteUnlock')).toHaveLength(0);
   });
 
   it('refuses the planted-cookie attack: an anonymous token pair planted beside the real session', async () => {
@@ -72,7 +71,7 @@ describe('admin site: CSRF tokens bound to their session', () => {
     const cookie = cookieHeader({ ...victim.jar, ...planted });
     const res = await unlock(cookie, token);
     expect(res.statusCode).toBe(403);
-    expect(h.services.callsTo('doors.remoteUnlock')).toHaveLength(0);
+    expect(h.callsTo('doors.remoteUnlock')).toHaveLength(0);
   });
 
   it('a token dies with its session: after sign-out, signing in again needs the new one', async () => {
@@ -106,7 +105,7 @@ describe('admin site: state-changing requests from another origin', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await buildHarness({ publicOrigins: ['https://gate.example.com'] });
-    h.services.addDoor({ doorId: 'front-door', name: 'Front door' });
+    await h.addDoor({ doorId: 'front-door', name: 'Front door' });
   });
   afterEach(async () => h.close());
 
@@ -141,10 +140,10 @@ describe('admin site: state-changing requests from another origin', () => {
     const foreign = await post(`${OTHER_PORT}/attack.html`);
     expect(foreign.statusCode).toBe(403);
     expect(foreign.json<{ error: string }>().error).toBe('cross_origin');
-    expect(h.services.callsTo('doors.remoteUnlock')).toHaveLength(0);
+    expect(h.callsTo('doors.remoteUnlock')).toHaveLength(0);
     expect((await post('not a url')).statusCode).toBe(403);
     expect((await post(`${SITE}/doors/front-door`)).statusCode).toBe(200);
-    expect(h.services.callsTo('doors.remoteUnlock')).toHaveLength(1);
+    expect(h.callsTo('doors.remoteUnlock')).toHaveLength(1);
   });
 
   it('accepts its own origin and a configured public origin; Origin wins over Referer', async () => {
@@ -159,7 +158,7 @@ describe('admin site: state-changing requests from another origin', () => {
     expect((await post({ origin: SITE })).statusCode).toBe(200);
     expect((await post({ origin: 'https://gate.example.com' })).statusCode).toBe(200);
     expect((await post({ origin: OTHER_PORT, referer: `${SITE}/doors` })).statusCode).toBe(403);
-    expect(h.services.callsTo('doors.remoteUnlock')).toHaveLength(2);
+    expect(h.callsTo('doors.remoteUnlock')).toHaveLength(2);
   });
 
   it('refuses a cross-origin sign-in (login CSRF) before it checks anything else', async () => {

@@ -26,7 +26,7 @@ describe('admin site: enrollment uploads', () => {
     });
   };
   const enrollUrl = () => `/api/people/${personId}/photos`;
-  const backendCalls = () => h.services.calls.filter((c) => c.method.startsWith('enrollment.'));
+  const backendCalls = () => h.calls.filter((c) => c.method.startsWith('enrollment.'));
 
   it('enrolls 1-5 photos and streams progress as NDJSON', async () => {
     const png = await makePng();
@@ -43,13 +43,16 @@ describe('admin site: enrollment uploads', () => {
     expect(lines.map((l) => l.type)).toEqual(['start', 'progress', 'progress', 'done']);
     expect(lines[1]).toMatchObject({ done: 1, total: 2, label: 'photo 1 (a.jpg)' });
     expect(lines[3].enrolled).toBe(2);
-    expect(h.services.callsTo('enrollment.enroll')[0]!.args).toEqual([personId, 2, { name: 'alice' }]);
-    expect(h.services.faces.get(personId)).toHaveLength(2);
+    const [id, photos, actor] = h.callsTo('enrollment.enroll')[0]!.args;
+    expect([id, (photos as Uint8Array[]).length, actor]).toEqual([personId, 2, { name: 'alice' }]);
+    expect(await h.stores.records.listFaces(personId)).toHaveLength(2);
+    expect(await h.faceIndex.countFaces()).toBe(2);
   });
 
   it('serves an enrolled photo only through its person and face ids, never cached', async () => {
     await upload(enrollUrl(), [{ field: 'photos', filename: 'a.jpg', data: jpeg }]);
-    const face = h.services.faces.get(personId)![0]!;
+    const [face] = await h.stores.records.listFaces(personId);
+    if (!face) throw new Error('nothing enrolled');
     const res = await h.app.inject({
       url: `/people/${personId}/faces/${face.faceId}/photo`,
       headers: { cookie: s.cookie },
@@ -71,7 +74,7 @@ describe('admin site: enrollment uploads', () => {
     ]);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ ok: true, faceCount: 1, width: 320, height: 240 });
-    expect(h.services.faces.get(personId)).toBeUndefined();
+    expect(await h.stores.records.listFaces(personId)).toEqual([]);
   });
 
   it('names a photo checked on its own by its file name, not "photo 1" (issue 10 item 2)', async () => {

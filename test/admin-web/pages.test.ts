@@ -10,7 +10,7 @@ describe('admin site: pages', () => {
     h = await buildHarness({
       virtualDoor: { doorId: 'virtual-door', submitFrame: async () => {}, onState: () => () => {} },
     });
-    h.services.addDoor({ doorId: 'front-door', name: 'Front door' });
+    await h.addDoor({ doorId: 'front-door', name: 'Front door' });
     personId = (await h.services.people.create({ name: 'Ida' }, { name: 'test' })).personId;
     s = await signIn(h.app);
   });
@@ -30,9 +30,9 @@ describe('admin site: pages', () => {
   ];
 
   it("answers today's entry and denial counts for the dashboard's live counters", async () => {
-    h.services.addEvent({ kind: 'access', result: 'granted', reason: 'match', doorId: 'front-door' });
-    h.services.addEvent({ kind: 'access', result: 'denied', reason: 'unknown', doorId: 'front-door' });
-    h.services.addEvent({
+    await h.addEvent({ kind: 'access', result: 'granted', reason: 'match', doorId: 'front-door' });
+    await h.addEvent({ kind: 'access', result: 'denied', reason: 'unknown', doorId: 'front-door' });
+    await h.addEvent({
       kind: 'access',
       result: 'denied',
       reason: 'unknown',

@@ -1,8 +1,13 @@
 /**
- * An in-test FaceIndex double for pure decision logic only (inactive, validity, doors, visits
- * and fusion, fail-secure on engine failure): `search` answers what the test scripted and counts
- * calls. Everything about real faces runs against the local engine in the *.faces tests.
+ * An in-test FaceIndex for logic around the engine, not the engine: recognition decisions
+ * (inactive, validity, doors, visits and fusion, fail-secure on engine failure) and the admin
+ * site's routes. `search` answers what the test scripted and counts calls; `inspect` sees
+ * `inspection` (one frontal face unless scripted) and `index` keeps the faces it indexed, so
+ * erasure can be checked. The real engine takes seconds per photo on these shared cores and
+ * needs its models loaded first; everything about real faces runs against it in the *.faces
+ * tests and the admin site's browser test.
  */
+import { newId } from '../../../cloud/src/domain/ids.js';
 import type { FaceIndex, FaceInspection, FaceSearchResult, DetectedFace } from '../../../cloud/src/ports/face-index.js';
 
 export const FRONTAL_FACE: DetectedFace = {
@@ -48,15 +53,26 @@ export class ScriptedFaceIndex implements FaceIndex {
     if (answer instanceof Error) throw answer;
     return answer;
   }
+  /** What `inspect` (and so every enrolment check) sees in the next photos. */
+  inspection: Omit<FaceInspection, 'imageWidth' | 'imageHeight'> = { faces: [FRONTAL_FACE] };
+  /** Indexed faces: faceId → personId. */
+  readonly indexed = new Map<string, string>();
+
   async inspect(): Promise<FaceInspection> {
-    throw new Error('not scripted');
+    return { ...this.inspection, imageWidth: 640, imageHeight: 480 };
   }
-  async index(): Promise<never> {
-    throw new Error('not scripted');
+  async index(personId: string): Promise<{ faceId: string; face: DetectedFace }> {
+    const face = this.inspection.faces[0];
+    if (!face) throw new Error('no face to index (scripted)');
+    const faceId = newId();
+    this.indexed.set(faceId, personId);
+    return { faceId, face };
   }
-  async deleteFaces(): Promise<void> {}
+  async deleteFaces(faceIds: string[]): Promise<void> {
+    for (const id of faceIds) this.indexed.delete(id);
+  }
   async countFaces(): Promise<number> {
-    return 0;
+    return this.indexed.size;
   }
   async close(): Promise<void> {}
 }
