@@ -3,7 +3,6 @@
  * server's; pages show times in it, 24-hour, and name it; the CSV carries its offset.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditEvent } from '../../cloud/src/domain/audit-event.js';
 import { readLocalSettings } from '../../cli/settings.js';
 import { serverTimeZone, setSiteTimeZone, siteIso, validTimeZone } from '../../admin-web/src/site-time.js';
 import { buildHarness, signIn, type Harness } from './support/harness.js';
@@ -27,7 +26,7 @@ describe('site time zone', () => {
   it('shows access-log times in the site zone, 24-hour, names the zone on the page, and exports the offset in the CSV', async () => {
     h = await buildHarness({ timeZone: 'America/New_York' });
     const at = Date.UTC(2026, 11, 4, 21, 30, 5); // 16:30:05 in New York (UTC-5 in December)
-    h.services.eventList.push(auditEvent({ at, kind: 'door_event', doorId: 'front-door', detail: 'door_opened' }));
+    await h.addEvent({ at, kind: 'door_event', doorId: 'front-door', detail: 'door_opened' });
     const s = await signIn(h.app);
     const page = await h.app.inject({ url: '/events', headers: { cookie: s.cookie } });
     expect(page.body).toContain('2026-12-04 16:30:05');
