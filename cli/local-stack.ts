@@ -297,7 +297,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         cookieSecure: https !== undefined,
         ...(https && { https }),
         virtualDoor,
-        oneTimePasswordFiles: new OneTimePasswordFiles(options.dataDir),
+        oneTimePasswords: new OneTimePasswordFiles(options.dataDir),
       });
       await app.listen({ host: httpHost, port: options.httpPort });
       cleanups.push(() => app.close());

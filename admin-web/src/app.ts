@@ -15,7 +15,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { Logger } from '../../lib/logger.js';
 import type { FacegateServices } from '../../cloud/src/app/services.js';
 import type { AdminUserStore } from './users/admin-user-store.js';
-import type { OneTimePasswordFiles } from './users/one-time-password-file.js';
+import type { OneTimePasswordDrop } from './users/one-time-password-drop.js';
 import { DEFAULT_SESSION_POLICY, SessionManager, type SessionPolicy } from './users/sessions.js';
 import type { VirtualDoor } from './virtual-door.js';
 import { installErrorHandling } from './plugins/error-handler.js';
@@ -57,8 +57,8 @@ export interface AdminAppOptions {
    * URL in front of a reverse proxy). State-changing requests from any other origin are refused.
    */
   publicOrigins?: readonly string[];
-  /** Where one-time passwords were written for want of a terminal; an account's file goes at its first sign-in. */
-  oneTimePasswordFiles?: OneTimePasswordFiles;
+  /** Where one-time passwords were left for want of a terminal; an account's goes at its first sign-in. */
+  oneTimePasswords?: OneTimePasswordDrop;
   /** The site's IANA time zone for every time shown and exported (default the server's). */
   timeZone?: string;
 }
@@ -154,7 +154,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     sessions,
     cookieSecure: options.cookieSecure,
     loginRateLimit: options.loginRateLimit ?? 10,
-    ...(options.oneTimePasswordFiles && { oneTimePasswordFiles: options.oneTimePasswordFiles }),
+    ...(options.oneTimePasswords && { oneTimePasswords: options.oneTimePasswords }),
   });
 
   // Everything else needs a session (encapsulated: the gate applies to this scope only).

@@ -1,9 +1,8 @@
 /** `facegate admin create|reset-password USER`: admin accounts for the website. */
-import path from 'node:path';
-import { SqliteAdminUserStore, issueOneTimePassword } from '../../admin-web/src/users/index.js';
+import { issueOneTimePassword } from '../../admin-web/src/users/index.js';
 import { OneTimePasswordFiles } from '../../admin-web/src/users/one-time-password-file.js';
 import { secureDataDir } from '../data-dir.js';
-import { DATA_FILES } from '../local-backend.js';
+import { openAdminUsers } from '../admin-users.js';
 import type { LocalSettings } from '../settings.js';
 
 export async function adminCommand(
@@ -12,7 +11,7 @@ export async function adminCommand(
   username: string,
 ): Promise<number> {
   secureDataDir(settings.dataDir);
-  const store = SqliteAdminUserStore.open(path.join(settings.dataDir, DATA_FILES.admin));
+  const store = openAdminUsers(settings.dataDir);
   try {
     const exists = (await store.findByUsername(username)) !== null;
     if (action === 'create' && exists) {
@@ -25,7 +24,7 @@ export async function adminCommand(
     }
     const password = await issueOneTimePassword(store, username);
     // A file left by a service start holds the password just replaced.
-    new OneTimePasswordFiles(settings.dataDir).remove(username);
+    await new OneTimePasswordFiles(settings.dataDir).remove(username);
     console.log(`One-time password for ${username} (shown once; a new one must be chosen at sign-in):`);
     console.log(`  ${password}`);
     return 0;

@@ -16,10 +16,10 @@ import { openAwsBackend } from '../../cloud/src/lambda/aws-backend.js';
 import { createDoorChangeFeed } from '../../cloud/src/app/door-change-feed.js';
 import { createServices } from '../../cloud/src/app/create-services.js';
 import { buildAdminApp } from '../../admin-web/src/app.js';
-import { SqliteAdminUserStore, ensureFirstAdmin } from '../../admin-web/src/users/index.js';
-import { DATA_FILES } from '../local-backend.js';
-import { OneTimePasswordFiles } from '../../admin-web/src/users/one-time-password-file.js';
-import { handOverFirstAdminPassword } from '../first-admin-password.js';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { ensureFirstAdmin, FIRST_ADMIN_USERNAME } from '../../admin-web/src/users/first-admin.js';
+import { SsmOneTimePassword } from '../../admin-web/src/users/ssm-one-time-password.js';
+import { openAdminUsers } from '../admin-users.js';
 
 function readTls(): { key: Buffer; cert: Buffer } | undefined {
   const certFile = envOptional('FACEGATE_TLS_CERT');
@@ -42,9 +42,18 @@ export async function serveAws(logger: Logger): Promise<{ port: number; stop(): 
   secureDataDir(dataDir, logger);
 
   const backend = await openAwsBackend(config, logger);
-  const users = SqliteAdminUserStore.open(path.join(dataDir, DATA_FILES.admin)); // admin accounts stay on the host
+  // Accounts and sessions in the stack's table, the first password in SSM: the instance holds no
+  // state, so replacing it loses nothing and signs no one out.
+  const users = openAdminUsers(dataDir);
+  const ssm = new SSMClient({ region: config.region });
+  const oneTimePasswords = new SsmOneTimePassword({
+    client: ssm,
+    prefix: config.oneTimePasswordPrefix,
+    kmsKeyId: config.kmsKeyId,
+  });
   const cleanup = async () => {
     await users.close();
+    ssm.destroy();
     await backend.close();
   };
   try {
@@ -66,14 +75,22 @@ export async function serveAws(logger: Logger): Promise<{ port: number; stop(): 
       logger,
       cookieSecure: tls !== undefined,
       ...(tls && { https: tls }),
-      oneTimePasswordFiles: new OneTimePasswordFiles(dataDir),
+      oneTimePasswords,
     });
     await app.listen({ host, port });
     // Only once the site is up: a start that fails must not use up the one-time password.
     const firstPassword = await ensureFirstAdmin(users);
     if (firstPassword) {
-      // A service's stdout is its journal: there the password goes to a 0600 file and only its path is printed.
-      console.log(handOverFirstAdminPassword(firstPassword, { dataDir, logger }).lines.join('\n'));
+      // A service's stdout is its journal: the password goes to SSM and only the parameter's name is printed.
+      const parameter = await oneTimePasswords.put(FIRST_ADMIN_USERNAME, firstPassword);
+      logger.warn({ parameter }, 'one-time password of the first admin left in SSM (deleted at first sign-in)');
+      console.log(
+        [
+          `  First sign-in: user "${FIRST_ADMIN_USERNAME}"; the one-time password is the SecureString`,
+          `    aws ssm get-parameter --with-decryption --name ${parameter} --query Parameter.Value --output text`,
+          '  (deleted when you first sign in)',
+        ].join('\n'),
+      );
     }
     const address = app.server.address();
     const boundPort = typeof address === 'object' && address ? address.port : port;

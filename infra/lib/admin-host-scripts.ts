@@ -1,7 +1,8 @@
 /**
  * Shell scripts of the admin host. The user data (first boot) only installs packages and these
- * files, so it never changes between deploys and the host is never replaced: admin accounts and
- * sessions in /var/lib/facegate survive updates. Each deploy changes two SSM parameters (code
+ * files, so it never changes between deploys and the host is never replaced by a deploy; nor does
+ * a replacement lose anything (accounts and sessions are in the admins table, the first password
+ * and a real TLS certificate in SSM). Each deploy changes two SSM parameters (code
  * location, environment) and an SSM association that runs `update.sh`, which installs the new
  * release side by side, switches the `app` symlink and restarts the service.
  */
@@ -13,6 +14,9 @@ export interface HostScriptNames {
   startCommand: string;
   /** CloudWatch Logs group the service's output goes to (a literal name: the user data must not change). */
   logGroupName: string;
+  /** Optional SSM parameters (String, SecureString) holding a real certificate and its key (README). */
+  tlsCertParameter: string;
+  tlsKeyParameter: string;
 }
 
 /** The service's stdout/stderr (pino JSON), shipped to CloudWatch Logs by the CloudWatch agent. */
@@ -80,7 +84,13 @@ export function updateScript(names: HostScriptNames): string {
     '  mv "$RELEASE.partial" "$RELEASE" && rm -rf "$WORK"',
     'fi',
     'ln -sfn "$RELEASE" /opt/facegate/app',
-    // A self-signed certificate so the site starts on HTTPS; replace it with a real one (README).
+    // A real certificate when one was put in SSM (infra/README.md), so a new host gets it too ...
+    `if CERT="$(${ssm(names.tlsCertParameter)} 2>/dev/null)"; then`,
+    `  (umask 077 && ${ssm(names.tlsKeyParameter)} --with-decryption > /etc/facegate/tls/key.pem.new)`,
+    '  printf "%s\\n" "$CERT" > /etc/facegate/tls/cert.pem.new',
+    '  mv /etc/facegate/tls/key.pem.new /etc/facegate/tls/key.pem && mv /etc/facegate/tls/cert.pem.new /etc/facegate/tls/cert.pem',
+    'fi',
+    // ... else a self-signed one so the site starts on HTTPS.
     '[ -f /etc/facegate/tls/key.pem ] || openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=facegate-admin" ' +
       '-keyout /etc/facegate/tls/key.pem -out /etc/facegate/tls/cert.pem',
     'chown facegate:facegate /etc/facegate/tls/*.pem && chmod 0600 /etc/facegate/tls/key.pem',

@@ -47,7 +47,8 @@ export interface AdminHostProps {
   data: DataStores;
   doorPolicyName: string;
   doorThingGroupName: string;
-  adminCidr: string;
+  /** Absent: no inbound rule at all (SSM port forwarding only). */
+  adminCidr: string | undefined;
   matchThreshold: number;
   eventRetentionDays: number;
   iotDataEndpoint: string | undefined;
@@ -87,7 +88,9 @@ export class AdminHost extends Construct {
       description: 'FaceGate admin site: HTTPS in from the admin network only; no SSH',
       allowAllOutbound: true, // npm, AWS APIs
     });
-    securityGroup.addIngressRule(ec2.Peer.ipv4(props.adminCidr), ec2.Port.tcp(443), 'HTTPS to the admin site');
+    if (props.adminCidr !== undefined) {
+      securityGroup.addIngressRule(ec2.Peer.ipv4(props.adminCidr), ec2.Port.tcp(443), 'HTTPS to the admin site');
+    }
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
@@ -118,6 +121,8 @@ export class AdminHost extends Construct {
       [ADMIN_ENV.tlsCert]: '/etc/facegate/tls/cert.pem',
       [ADMIN_ENV.tlsKey]: '/etc/facegate/tls/key.pem',
       [ADMIN_ENV.dataDir]: '/var/lib/facegate',
+      [ADMIN_ENV.adminsTable]: data.tables.admins.tableName,
+      [ADMIN_ENV.oneTimePasswordPrefix]: oneTimePasswordPrefix(props.site),
       NODE_ENV: 'production',
     };
     // What changes between deploys lives in SSM, not in the user data (see admin-host-scripts.ts).
@@ -151,7 +156,18 @@ export class AdminHost extends Construct {
       codeParameter: parameterNames.code,
       envParameter: parameterNames.env,
       startCommand: props.startCommand,
+      tlsCertParameter: `/facegate/${props.site}/admin/tls/cert`,
+      tlsKeyParameter: `/facegate/${props.site}/admin/tls/key`,
     };
+    // Read-only, and only these two: the operator puts them (README), the host installs them.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:GetParameter'],
+        resources: [names.tlsCertParameter, names.tlsKeyParameter].map((name) =>
+          stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) }),
+        ),
+      }),
+    );
     const userData = ec2.UserData.forLinux();
     userData.addCommands(...bootstrapCommands(names));
 
@@ -190,7 +206,18 @@ export class AdminHost extends Construct {
 
     new CfnOutput(stack, 'AdminUrl', {
       value: `https://${this.address.ref}/`,
-      description: 'Admin site (self-signed certificate until replaced)',
+      description:
+        props.adminCidr === undefined
+          ? 'Closed to the internet (no adminCidr): use AdminTunnel, then https://localhost:8443/'
+          : `Admin site from ${props.adminCidr} (self-signed certificate until replaced)`,
+    });
+    new CfnOutput(stack, 'AdminTunnel', {
+      value: `aws ssm start-session --target ${this.instance.instanceId} --document-name AWS-StartPortForwardingSession --parameters portNumber=443,localPortNumber=8443`,
+      description: 'Reach the admin site at https://localhost:8443/ without opening any port',
+    });
+    new CfnOutput(stack, 'FirstAdminPassword', {
+      value: `aws ssm get-parameter --with-decryption --name ${oneTimePasswordPrefix(props.site)}admin --query Parameter.Value --output text`,
+      description: "The first admin's one-time password (deleted at the first sign-in)",
     });
     new CfnOutput(stack, 'AdminInstanceId', {
       value: this.instance.instanceId,
@@ -204,16 +231,23 @@ export class AdminHost extends Construct {
     acknowledgeWildcards(
       role,
       [
-        ...RECORDS_TABLE_ROLES.map((role) => nagArnFinding(data.tables[role], '/index/*')),
+        ...[...RECORDS_TABLE_ROLES, 'admins' as const].map((role) => nagArnFinding(data.tables[role], '/index/*')),
         nagArnFinding(data.bucket, '/*'),
         `Resource::arn:<AWS::Partition>:iot:${stack.region}:${stack.account}:thing/${doorThingPrefix(props.site)}*`,
         `Resource::arn:<AWS::Partition>:iot:${stack.region}:${stack.account}:cert/*`,
         commandsTopicFinding(stack, props.site),
         'Resource::*',
       ],
-      'The admin site manages every person, photo, door and event: table indexes, all objects of the images bucket, ' +
+      'The admin site manages every person, photo, door and event, and its own accounts: table indexes, all objects of the images bucket, ' +
         "this site's door things and door certificates (created at run time; certificate ids are random), and every door's commands topic (remote unlock). " +
         'CreateKeysAndCertificate, DescribeEndpoint and DetectFaces have no resource type.',
+    );
+    acknowledgeWildcards(
+      role,
+      [
+        `Resource::arn:<AWS::Partition>:ssm:${stack.region}:${stack.account}:parameter${oneTimePasswordPrefix(props.site)}*`,
+      ],
+      "One-time passwords are parameters named by username under this site's prefix, created when an account is.",
     );
     acknowledgeWildcards(
       role,
@@ -228,13 +262,13 @@ export class AdminHost extends Construct {
     Validations.of(this.instance).acknowledge({
       id: 'AwsSolutions-EC29',
       reason:
-        'A single stateless host rebuilt from the stack; termination protection is on (disableApiTermination), no ASG needed.',
+        'A single stateless host rebuilt from the stack (accounts and sessions in the admins table, the first password in SSM, the release in S3); termination protection is on (disableApiTermination), no ASG needed.',
     });
     if (props.adminCidr === '0.0.0.0/0') {
       Validations.of(securityGroup).acknowledge({
         id: 'AwsSolutions-EC23',
         reason:
-          'Default for a first deploy: only 443 is open and the site requires sign-in over TLS. Set -c adminCidr=<office range> to narrow it.',
+          'Chosen explicitly by the deployer (-c adminCidr=0.0.0.0/0; the default opens nothing): only 443, and the site requires sign-in over TLS.',
       });
     }
   }
@@ -258,7 +292,27 @@ export class AdminHost extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [data.bucket.bucketArn] }),
     );
-    allowKeyViaServices(role, data.key, ['dynamodb', 's3']);
+    // Its own accounts and sessions (the admins table, sessions found by user through the index).
+    allowTableActions(
+      role,
+      data.tables.admins,
+      ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan'],
+      true,
+    );
+    // A one-time password is left as a SecureString under this site's prefix, and removed at first sign-in.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:PutParameter', 'ssm:DeleteParameter'],
+        resources: [
+          stack.formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: `${oneTimePasswordPrefix(props.site).slice(1)}*`,
+          }),
+        ],
+      }),
+    );
+    allowKeyViaServices(role, data.key, ['dynamodb', 's3', 'ssm']);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [
@@ -310,6 +364,11 @@ export class AdminHost extends Construct {
       new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [doorCommandsTopicArn(stack, props.site)] }),
     );
   }
+}
+
+/** Where the admin host leaves one-time passwords in SSM Parameter Store (the username is appended). */
+export function oneTimePasswordPrefix(site: string): string {
+  return `/facegate/${site}/admin/one-time-password/`;
 }
 
 /** Changes whenever a setting that reaches the host's environment changes (names of resources never do). */

@@ -37,7 +37,11 @@ export function allowObjectActions(
 }
 
 /** Encrypt/decrypt with the data key, only as DynamoDB or S3 does it on the caller's behalf. */
-export function allowKeyViaServices(role: iam.IGrantable, key: kms.IKey, services: ('dynamodb' | 's3')[]): void {
+export function allowKeyViaServices(
+  role: iam.IGrantable,
+  key: kms.IKey,
+  services: ('dynamodb' | 's3' | 'ssm')[],
+): void {
   const region = Stack.of(key).region;
   role.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({

@@ -14,8 +14,12 @@ const Cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be an IP
 export const FacegateSettingsSchema = z.object({
   /** Short name of the site: names the stack, the Rekognition collection and the IoT policy. */
   site: z.string().regex(SITE_ID_PATTERN, 'must be 1-24 chars of a-z, 0-9 and -').default('main'),
-  /** Who may reach the admin site on 443. Narrow it to the office's addresses where you can. */
-  adminCidr: Cidr.default('0.0.0.0/0'),
+  /**
+   * Who may reach the admin site on 443, e.g. the office's addresses. Absent: nobody from the
+   * internet; operators reach the site through an SSM port-forwarding session (infra/README.md).
+   * Open to the world only when someone writes 0.0.0.0/0 on purpose.
+   */
+  adminCidr: Cidr.optional(),
   /** Audit events (DynamoDB TTL) and door snapshots (S3 lifecycle) are deleted after this many days. */
   eventRetentionDays: z.coerce.number().int().min(1).max(3650).default(365),
   /** Rekognition similarity (0..1) at or above which a face opens a door. */

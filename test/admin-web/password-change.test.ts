@@ -113,7 +113,7 @@ describe('one-time password file', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(`${ADMIN.password}\n`);
     expect(fs.readFileSync(elsewhere, 'utf8')).toBe('untouched');
 
-    h = await buildHarness({ oneTimePasswordFiles: files });
+    h = await buildHarness({ oneTimePasswords: files });
     // A failed sign-in leaves it; the first successful one removes it.
     const page = await h.app.inject({ url: '/login' });
     const failed = await h.app.inject({

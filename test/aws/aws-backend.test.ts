@@ -32,6 +32,8 @@ const hostEnv = {
   FACEGATE_COLLECTION_ID: 'facegate-main',
   FACEGATE_IOT_DATA_ENDPOINT: 'abc123-ats.iot.eu-west-1.amazonaws.com',
   FACEGATE_IOT_POLICY_NAME: 'facegate-main-door',
+  FACEGATE_TABLE_ADMINS: 'facegate-main-admins',
+  FACEGATE_ONE_TIME_PASSWORD_PREFIX: '/facegate/main/admin/one-time-password/',
   FACEGATE_MATCH_THRESHOLD: '0.995',
 };
 

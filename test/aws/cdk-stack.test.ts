@@ -366,11 +366,11 @@ describe('admin host', () => {
     });
   });
 
-  it('only 443 is open, from the configured network', () => {
+  it('opens nothing by default (SSM port forwarding), and only 443 from the configured network', () => {
     const ingress = ofType('AWS::EC2::SecurityGroup').flatMap(([, sg]) => sg.Properties.SecurityGroupIngress ?? []);
-    expect(ingress).toEqual([
-      { CidrIp: '0.0.0.0/0', Description: 'HTTPS to the admin site', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 },
-    ]);
+    expect(ingress).toEqual([]);
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(JSON.stringify(outputs.AdminTunnel?.Value)).toContain('AWS-StartPortForwardingSession');
     expect(ofType('AWS::EC2::SecurityGroupIngress')).toEqual([]);
 
     const narrow = buildStack({ adminCidr: '203.0.113.0/24', site: 'office' });
@@ -418,6 +418,9 @@ describe('admin host', () => {
       'FACEGATE_IOT_POLICY_NAME=facegate-main-door',
       'FACEGATE_COLLECTION_ID=facegate-main',
       'FACEGATE_HTTP_PORT=443',
+      // Accounts in the stack's table and the first password in SSM: the instance holds no state.
+      'FACEGATE_TABLE_ADMINS=',
+      'FACEGATE_ONE_TIME_PASSWORD_PREFIX=/facegate/main/admin/one-time-password/',
     ]) {
       expect(env, line).toContain(line);
     }
@@ -445,6 +448,15 @@ describe('admin host', () => {
     expect(scopes('iot:CreateThing')).toEqual([iotArn('thing/facegate_main_*')]);
     expect(scopes('iot:AttachThingPrincipal')).toEqual([iotArn('thing/facegate_main_*')]);
     expect(scopes('iot:DetachPolicy')).toEqual([]);
+    const ssmArn = (name: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:${TEST_REGION}:${TEST_ACCOUNT}:parameter/${name}`]],
+    });
+    // Its own one-time passwords (put, delete) and a certificate the operator left (read only).
+    expect(scopes('ssm:PutParameter')).toEqual([ssmArn('facegate/main/admin/one-time-password/*')]);
+    expect(scopes('ssm:DeleteParameter')).toEqual([ssmArn('facegate/main/admin/one-time-password/*')]);
+    expect(scopes('ssm:GetParameter')).toEqual(
+      expect.arrayContaining([ssmArn('facegate/main/admin/tls/cert'), ssmArn('facegate/main/admin/tls/key')]),
+    );
     expect(scopes('rekognition:IndexFaces')).toEqual([
       { 'Fn::GetAtt': [built.stack.getLogicalId(built.stack.data.collection), 'Arn'] },
     ]);
@@ -484,9 +496,9 @@ describe('cdk-nag AWS Solutions', () => {
 
 describe('deployment settings', () => {
   it('validates context values with the setting name', () => {
+    expect(readSettings(() => undefined).adminCidr).toBeUndefined();
     expect(readSettings(() => undefined)).toMatchObject({
       site: 'main',
-      adminCidr: '0.0.0.0/0',
       eventRetentionDays: 365,
       matchThreshold: 0.99,
     });

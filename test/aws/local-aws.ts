@@ -13,7 +13,13 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 // @ts-expect-error s3rver ships no types
 import S3rver from 's3rver';
-import { createTableInput, TABLE_ROLES, TABLES, type TableNames } from '../../cloud/src/adapters/aws/dynamo-schema.js';
+import {
+  createTableInput,
+  TABLE_ROLES,
+  TABLES,
+  type TableNames,
+  type TableRole,
+} from '../../cloud/src/adapters/aws/dynamo-schema.js';
 import { s3ClientConfig } from '../../cloud/src/adapters/aws/s3-image-store.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -23,6 +29,8 @@ export interface LocalDynamo {
   client: DynamoDBClient;
   /** Creates the FaceGate tables under a fresh prefix, exactly as dynamo-schema.ts describes them. */
   createTables(prefix: string): Promise<TableNames>;
+  /** Creates one of those tables (for a test that needs a fresh, empty one per case). */
+  createTable(role: TableRole, name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +49,11 @@ export async function startDynalite(): Promise<LocalDynamo> {
         await waitForActive(client, names[role]);
       }
       return names;
+    },
+    async createTable(role, name) {
+      await client.send(new CreateTableCommand(createTableInput(name, TABLES[role])));
+      await waitForActive(client, name);
+      return name;
     },
     async stop() {
       client.destroy();

@@ -21,9 +21,12 @@ import { DynamoRecords } from '../../cloud/src/adapters/aws/dynamo-records.js';
 import type { TableNames } from '../../cloud/src/adapters/aws/dynamo-schema.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
 import { startDynalite, startS3rver, type LocalDynamo, type LocalS3 } from './local-aws.js';
+import { startFakeSsm, type FakeSsm } from './fake-ssm.js';
 import { freePort } from '../support/free-port.js';
 
 const BUCKET = 'facegate-serve-aws-test';
+const OTP_PREFIX = '/facegate/test/admin/one-time-password/';
+const KMS_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000';
 
 /** Answers every request with a 500 and records it: Rekognition and IoT must stay untouched here. */
 async function startTripwire(): Promise<{ url: string; hits: string[]; stop(): Promise<void> }> {
@@ -144,6 +147,7 @@ function cookieLine(reply: Reply, name: string): string {
 let dynamo: LocalDynamo;
 let s3: LocalS3;
 let tripwire: Awaited<ReturnType<typeof startTripwire>>;
+let ssm: FakeSsm;
 let tables: TableNames;
 let tlsDir: string;
 let caCertPem: string;
@@ -171,13 +175,14 @@ function hostEnv(dataDir: string, port: number): Record<string, string | undefin
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_REKOGNITION: tripwire.url,
     AWS_ENDPOINT_URL_IOT: tripwire.url,
+    AWS_ENDPOINT_URL_SSM: ssm.url,
     AWS_MAX_ATTEMPTS: '1',
     FACEGATE_TABLE_PEOPLE: tables.people,
     FACEGATE_TABLE_FACES: tables.faces,
     FACEGATE_TABLE_DOORS: tables.doors,
     FACEGATE_TABLE_EVENTS: tables.events,
     FACEGATE_BUCKET: BUCKET,
-    FACEGATE_KMS_KEY_ID: 'arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000',
+    FACEGATE_KMS_KEY_ID: KMS_KEY,
     FACEGATE_COLLECTION_ID: 'facegate-test',
     FACEGATE_IOT_POLICY_NAME: 'facegate-test-door',
     // Never resolves (.invalid): a publish would fail loudly instead of reaching a real account.
@@ -190,6 +195,8 @@ function hostEnv(dataDir: string, port: number): Record<string, string | undefin
     FACEGATE_HOST: '127.0.0.1',
     FACEGATE_HTTP_PORT: String(port),
     FACEGATE_DATA_DIR: dataDir,
+    FACEGATE_TABLE_ADMINS: tables.admins,
+    FACEGATE_ONE_TIME_PASSWORD_PREFIX: OTP_PREFIX,
   };
 }
 
@@ -203,7 +210,7 @@ async function endpointOf(client: { config: { endpoint?: unknown } }): Promise<s
 }
 
 beforeAll(async () => {
-  [dynamo, s3, tripwire] = await Promise.all([startDynalite(), startS3rver(), startTripwire()]);
+  [dynamo, s3, tripwire, ssm] = await Promise.all([startDynalite(), startS3rver(), startTripwire(), startFakeSsm()]);
   tables = await dynamo.createTables(`sa${randomUUID().slice(0, 8)}`);
   await s3.createBucket(BUCKET);
   endpoints.dynamo = await endpointOf(dynamo.client);
@@ -222,7 +229,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   env.restore();
-  await Promise.all([dynamo?.stop(), s3?.stop(), tripwire?.stop()]);
+  await Promise.all([dynamo?.stop(), s3?.stop(), tripwire?.stop(), ssm?.stop()]);
   if (tlsDir) removeDir(tlsDir);
 });
 
@@ -254,14 +261,17 @@ describe('serveAws', () => {
     try {
       site = await serveAws(silentLogger());
       log.mockRestore();
-      // Not a terminal: the one-time password is in a 0600 file whose path (not content) is printed.
-      const otpFile = path.join(dataDir, 'one-time-password-admin.txt');
-      expect(printed.join('\n'), 'first-start banner').toContain(otpFile);
-      expect(fs.statSync(otpFile).mode & 0o777).toBe(0o600);
-      const otp = fs.readFileSync(otpFile, 'utf8').trim();
+      // The one-time password is an SSM SecureString under the stack's key; the banner names the
+      // parameter, never the password, and the instance keeps no account database of its own.
+      const parameter = `${OTP_PREFIX}admin`;
+      expect(printed.join('\n'), 'first-start banner').toContain(parameter);
+      const stored = ssm.parameters.get(parameter);
+      expect(stored).toMatchObject({ Type: 'SecureString', KeyId: KMS_KEY });
+      const otp = stored!.Value;
       expect(otp).toMatch(/^\S{20}$/);
       expect(printed.join('\n')).not.toContain(otp);
-      expect(fs.existsSync(path.join(dataDir, DATA_FILES.admin))).toBe(true);
+      expect(fs.existsSync(path.join(dataDir, DATA_FILES.admin))).toBe(false);
+      expect(fs.readdirSync(dataDir).filter((f) => f.startsWith('one-time-password'))).toEqual([]);
 
       const client = httpsClient(port, caCertPem);
 
@@ -289,7 +299,7 @@ describe('serveAws', () => {
       });
       expect(signIn.status).toBe(303);
       expect(signIn.headers.location).toBe('/account/password');
-      expect(fs.existsSync(otpFile), 'one-time password file removed at first sign-in').toBe(false);
+      expect(ssm.parameters.has(parameter), 'one-time password parameter deleted at first sign-in').toBe(false);
       const session = cookieLine(signIn, 'fg_session');
       expect(session).toMatch(/;\s*Secure/i);
       expect(session).toMatch(/;\s*HttpOnly/i);
@@ -373,6 +383,27 @@ describe('serveAws', () => {
       await site.stop();
       site = undefined;
       await expect(client.request('GET', '/healthz')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+
+      // A replacement instance (empty disk, same stack) has the account: no new one-time password,
+      // and the password chosen above signs in.
+      const replacementDir = makeTempDir('serve-aws-replacement');
+      env.set({ FACEGATE_DATA_DIR: replacementDir });
+      try {
+        site = await serveAws(silentLogger());
+        const fresh = httpsClient(port, caCertPem);
+        const page = await fresh.request('GET', '/login', { headers: { accept: 'text/html' } });
+        const again = await fresh.request('POST', '/login', {
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+          body: form({ username: 'admin', password: newPassword, _csrf: csrfFrom(page.body) }),
+        });
+        expect(again.status).toBe(303);
+        expect(again.headers.location).toBe('/');
+        expect(ssm.calls.filter((c) => c === 'AmazonSSM.PutParameter')).toHaveLength(1);
+        await site.stop();
+        site = undefined;
+      } finally {
+        removeDir(replacementDir);
+      }
     } finally {
       log.mockRestore();
       await site?.stop();

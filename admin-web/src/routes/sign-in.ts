@@ -7,7 +7,7 @@ import { page } from '../layout.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
 import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from '../users/password.js';
 import type { AdminUserStore } from '../users/admin-user-store.js';
-import type { OneTimePasswordFiles } from '../users/one-time-password-file.js';
+import type { OneTimePasswordDrop } from '../users/one-time-password-drop.js';
 import type { SessionManager } from '../users/sessions.js';
 import { wantsHtml } from '../request-context.js';
 
@@ -17,7 +17,7 @@ export interface SignInDeps {
   cookieSecure: boolean;
   /** Attempts per IP per minute on POST /login. */
   loginRateLimit: number;
-  oneTimePasswordFiles?: OneTimePasswordFiles;
+  oneTimePasswords?: OneTimePasswordDrop;
 }
 
 /** Only same-site absolute paths: an open redirect would make the sign-in page a phishing tool. */
@@ -97,9 +97,9 @@ export async function signInRoutes(app: AdminApp, deps: SignInDeps): Promise<voi
       await deps.users.recordLogin(user.username, Date.now());
       setSessionCookie(reply, id, deps.cookieSecure);
       request.log.info({ username: user.username }, 'signed in');
-      // The one-time password has done its job: it must not lie around in the data directory.
-      if (deps.oneTimePasswordFiles?.remove(user.username)) {
-        request.log.info({ username: user.username }, 'one-time password file removed');
+      // The one-time password has done its job: it must not lie around (a file, an SSM parameter).
+      if (await deps.oneTimePasswords?.remove(user.username)) {
+        request.log.info({ username: user.username }, 'one-time password removed');
       }
       return reply.redirect(user.mustChangePassword ? '/account/password' : safeNext(request.body.next), 303);
     },

@@ -5,9 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { OneTimePasswordDrop } from './one-time-password-drop.js';
 import { USERNAME_PATTERN } from './username.js';
 
-export class OneTimePasswordFiles {
+export class OneTimePasswordFiles implements OneTimePasswordDrop {
   constructor(private readonly dir: string) {}
 
   pathFor(username: string): string {
@@ -25,8 +26,12 @@ export class OneTimePasswordFiles {
     return file;
   }
 
+  async put(username: string, password: string): Promise<string> {
+    return this.write(username, password);
+  }
+
   /** Removes the file if there is one; true when it existed. */
-  remove(username: string): boolean {
+  async remove(username: string): Promise<boolean> {
     try {
       fs.unlinkSync(this.pathFor(username));
       return true;

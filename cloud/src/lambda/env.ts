@@ -38,6 +38,10 @@ export const ADMIN_HOST_ENV = {
   tlsCert: 'FACEGATE_TLS_CERT',
   tlsKey: 'FACEGATE_TLS_KEY',
   dataDir: 'FACEGATE_DATA_DIR',
+  /** The stack's admins table: admin accounts and sessions live there, not on the instance. */
+  adminsTable: 'FACEGATE_TABLE_ADMINS',
+  /** SSM Parameter Store path under which a one-time password is left as a SecureString. */
+  oneTimePasswordPrefix: 'FACEGATE_ONE_TIME_PASSWORD_PREFIX',
 } as const;
 
 export interface RecordsConfig {
@@ -115,6 +119,9 @@ export function readVisitsConfig(env: Env = process.env): VisitsConfig {
 export interface AdminHostConfig extends RecognizeConfig {
   /** The IoT policy attached to every door certificate (stack output DoorPolicyName). */
   iotPolicyName: string;
+  adminsTable: string;
+  /** e.g. /facegate/main/admin/one-time-password/ (the username is appended). */
+  oneTimePasswordPrefix: string;
 }
 
 /** What the admin site needs to run over the AWS adapters (everything the Lambdas need, plus provisioning). */
@@ -122,5 +129,16 @@ export function readAdminHostConfig(env: Env = process.env): AdminHostConfig {
   const policy = required(ADMIN_HOST_ENV.iotPolicyName, env);
   if (!/^[\w+=,.@-]{1,128}$/.test(policy))
     throw new ConfigError(`${ADMIN_HOST_ENV.iotPolicyName} is not an IoT policy name`);
-  return { ...readRecognizeConfig(env), iotPolicyName: policy };
+  const prefix = required(ADMIN_HOST_ENV.oneTimePasswordPrefix, env);
+  if (!/^(\/[A-Za-z0-9_.-]+)+\/$/.test(prefix)) {
+    throw new ConfigError(
+      `${ADMIN_HOST_ENV.oneTimePasswordPrefix} must be an SSM path ending in /, such as /facegate/main/admin/one-time-password/`,
+    );
+  }
+  return {
+    ...readRecognizeConfig(env),
+    iotPolicyName: policy,
+    adminsTable: required(ADMIN_HOST_ENV.adminsTable, env),
+    oneTimePasswordPrefix: prefix,
+  };
 }

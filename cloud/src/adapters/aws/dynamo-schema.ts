@@ -20,15 +20,19 @@
  *           an expired item that TTL has not deleted yet).
  * - budgets pk doorId: one token bucket per door (tokens, at, rev), updated by compare-and-swap on
  *           rev (dynamo-search-budget.ts); a few hundred bytes per door, never expired.
+ * - admins  pk key = 'user#' + username | 'session#' + SHA-256 of the session id: the admin site's
+ *           accounts and sessions, so replacing the admin host loses nothing. GSI sessionsByUser
+ *           (sessionUser), sparse: only sessions carry it (sign-out everywhere on a password change).
+ *           TTL attribute expiresAtSec on sessions (their absolute lifetime).
  */
 
-export type TableRole = 'people' | 'faces' | 'doors' | 'events' | 'visits' | 'budgets';
-export const TABLE_ROLES: readonly TableRole[] = ['people', 'faces', 'doors', 'events', 'visits', 'budgets'];
+export type TableRole = 'people' | 'faces' | 'doors' | 'events' | 'visits' | 'budgets' | 'admins';
+export const TABLE_ROLES: readonly TableRole[] = ['people', 'faces', 'doors', 'events', 'visits', 'budgets', 'admins'];
 
 export type TableNames = Record<TableRole, string>;
 
 /** The tables Records uses (the visits table belongs to recognition and the sweeper alone). */
-export type RecordsTableRole = Exclude<TableRole, 'visits' | 'budgets'>;
+export type RecordsTableRole = Exclude<TableRole, 'visits' | 'budgets' | 'admins'>;
 export const RECORDS_TABLE_ROLES: readonly RecordsTableRole[] = ['people', 'faces', 'doors', 'events'];
 export type RecordsTableNames = Pick<TableNames, RecordsTableRole>;
 
@@ -54,6 +58,8 @@ export const EVENTS_BY_PERSON = 'byPerson';
 export const EVENT_TTL_ATTRIBUTE = 'expiresAtSec';
 export const VISITS_OPEN_BY_DEADLINE = 'openByDeadline';
 export const VISIT_TTL_ATTRIBUTE = 'expiresAtSec';
+export const ADMIN_SESSIONS_BY_USER = 'sessionsByUser';
+export const ADMIN_SESSION_TTL_ATTRIBUTE = 'expiresAtSec';
 
 export const TABLES: Record<TableRole, TableDescription> = {
   people: {
@@ -101,6 +107,11 @@ export const TABLES: Record<TableRole, TableDescription> = {
   budgets: {
     partitionKey: { name: 'doorId', type: 'S' },
     indexes: [],
+  },
+  admins: {
+    partitionKey: { name: 'key', type: 'S' },
+    indexes: [{ indexName: ADMIN_SESSIONS_BY_USER, partitionKey: { name: 'sessionUser', type: 'S' } }],
+    ttlAttribute: ADMIN_SESSION_TTL_ATTRIBUTE,
   },
 };
 
