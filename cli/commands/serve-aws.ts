@@ -6,7 +6,6 @@
  */
 import { secureDataDir } from '../data-dir.js';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Logger } from '../../lib/logger.js';
 import { dataDir as readDataDir, envOptional, envPort, envString } from '../../lib/env.js';
 import { ConfigError } from '../../lib/errors.js';
