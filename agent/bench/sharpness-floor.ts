@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import sharp, { type Sharp } from 'sharp';
 import { FaceGate } from '../src/face-gate/face-gate.js';
 import { HumanFaceDetector } from '../src/face-gate/human-face-detector.js';
+import { AS_TAKEN, BLUR_VARIANTS, reportSharpness, sampleDevPhotos } from '../../bench/lib/sharpness-survey.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const devDir = path.resolve(root, '../shared/faces/dev');
@@ -27,13 +28,7 @@ const arg = (name: string) => {
 const count = Number(arg('--photos') ?? 240);
 const jsonOut = arg('--json');
 
-// Every k-th person's first photo: spread over the whole set, not one end of the alphabet.
-const people = fs.readdirSync(devDir).sort();
-const stride = Math.max(1, Math.floor(people.length / count));
-const photos = people
-  .filter((_, i) => i % stride === 0)
-  .slice(0, count)
-  .map((p) => path.join(devDir, p, '1.jpg'));
+const photos = sampleDevPhotos(devDir, count);
 
 /** The photo at its own size, centred on a 640×480 mid-grey canvas: the face a door camera sees at arm's length. */
 async function cameraFrame(photo: Buffer): Promise<Sharp> {
@@ -45,20 +40,7 @@ async function cameraFrame(photo: Buffer): Promise<Sharp> {
   ]);
 }
 
-// sharp wants a kernel at least 3 high: a 9×3 box whose middle row alone is set smears along x.
-const motionKernel = {
-  width: 9,
-  height: 3,
-  kernel: [0, 1, 0].flatMap((v) => new Array<number>(9).fill(v)),
-  scale: 9,
-};
-const variants: Record<string, (s: Sharp) => Sharp> = {
-  'as taken': (s) => s,
-  'gaussian σ1': (s) => s.blur(1),
-  'gaussian σ2': (s) => s.blur(2),
-  'gaussian σ3': (s) => s.blur(3),
-  'motion 9px': (s) => s.convolve(motionKernel),
-};
+const variants = BLUR_VARIANTS;
 
 // Floor 0 and minFacePx 0: measure every detected face, refuse nothing here.
 const gate = new FaceGate(await HumanFaceDetector.create(), {
@@ -77,44 +59,10 @@ for (const [i, file] of photos.entries()) {
     const jpeg = await apply(sharp(flat)).jpeg({ quality: 85 }).toBuffer();
     const verdict = await gate.inspect(jpeg);
     if (verdict.ok) values[name]!.push(verdict.face.sharpness);
-    else if (name === 'as taken') noFace++;
+    else if (name === AS_TAKEN) noFace++;
   }
   if ((i + 1) % 40 === 0) process.stderr.write(`  ${i + 1}/${photos.length} photos\n`);
 }
 
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const summary: Record<string, Record<string, number>> = {};
-for (const [name, v] of Object.entries(values)) {
-  v.sort((a, b) => a - b);
-  summary[name] = {
-    n: v.length,
-    p1: pct(v, 1),
-    p2: pct(v, 2),
-    p5: pct(v, 5),
-    p25: pct(v, 25),
-    p50: pct(v, 50),
-    p75: pct(v, 75),
-  };
-}
 console.log(`${photos.length} photos from ${devDir}; no confident face in ${noFace} of them as taken`);
-console.table(summary);
-const refusedAt = (floor: number) =>
-  Object.fromEntries(
-    Object.entries(values).map(([name, v]) => [
-      name,
-      Number(((100 * v.filter((x) => x < floor).length) / v.length).toFixed(1)),
-    ]),
-  );
-const floors = [20, 25, 30, 35, 40, 45, 50];
-const refusal: Record<string, Record<string, number>> = {};
-for (const f of floors) refusal[`floor ${f}`] = refusedAt(f);
-console.log('percent of detected faces refused, per floor:');
-console.table(refusal);
-if (jsonOut) {
-  fs.mkdirSync(path.dirname(path.resolve(jsonOut)), { recursive: true });
-  fs.writeFileSync(
-    jsonOut,
-    JSON.stringify({ photos: photos.length, noFace, summary, refusedPercent: refusal }, null, 2),
-  );
-}
+reportSharpness(values, { photos: photos.length, noFace, floors: [20, 25, 30, 35, 40, 45, 50], jsonOut });
