@@ -2,7 +2,11 @@
  * Issue 7 item 3: one door's certificate must not be able to make the broker hold memory without
  * bound. The broker and the back end's MQTT client run in a child process (as in `facegate
  * start`); a door attacks it with a raw mqtt.js client; the child's memory is read after forced
- * GCs before and after. Figures are printed; the bound checked is "within 50 MB of the start".
+ * GCs before and after. Figures are printed. The bound checked is on what the process retains after
+ * GC, the JavaScript heap plus the memory outside it (buffers): within 50 MB of the case's start.
+ * RSS is held only to a coarse 150 MB: glibc keeps pages the process has freed, and how many
+ * depends on timing (one CI run kept 58 MB of RSS after the QoS 1 case with the heap back at its
+ * start), while a broker that held the frames of these cases would retain 238 MB or more.
  *  1. The attack from the issue: QoS 2 frames of 120 KB never released, persistent session,
  *     990 frames in each of six sessions.
  *  2. The same with QoS 1 frames (which the broker accepts and forwards), two sessions.
@@ -28,6 +32,7 @@ import { makeTempDir } from '../support/temp-dir.js';
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'broker-process.ts');
 const MB = 1024 * 1024;
 const LIMIT_BYTES = 50 * MB;
+const RSS_LIMIT_BYTES = 150 * MB;
 const FRAME = Buffer.alloc(120 * 1024, 7);
 const FRAMES_PER_SESSION = 990;
 const SESSIONS = 6;
@@ -68,6 +73,13 @@ class BrokerProcess {
 }
 
 const fmt = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+/** What the process holds after forced GCs: the JavaScript heap and the memory outside it. */
+const retained = (m: Memory) => m.heapUsed + m.external;
+
+function expectBounded(after: Memory, start: Memory): void {
+  expect(retained(after) - retained(start)).toBeLessThan(LIMIT_BYTES);
+  expect(after.rss - start.rss).toBeLessThan(RSS_LIMIT_BYTES);
+}
 
 describe('the broker bounds what one door can make it hold', () => {
   let dir: string;
@@ -97,7 +109,8 @@ describe('the broker bounds what one door can make it hold', () => {
     const m = await proc.call<Memory>({ type: 'measure' });
     console.log(
       `[broker memory] ${label}: rss ${fmt(m.rss)} (${fmt(m.rss - caseStart.rss)} vs this case's start, ` +
-        `${fmt(m.rss - baseline.rss)} vs the first), heap ${fmt(m.heapUsed)}, ` +
+        `${fmt(m.rss - baseline.rss)} vs the first), retained ${fmt(retained(m))} ` +
+        `(${fmt(retained(m) - retained(caseStart))} vs this case's start), heap ${fmt(m.heapUsed)}, ` +
         `buffers ${fmt(m.arrayBuffers)}; back end received ${JSON.stringify(m.received)}`,
     );
     return m;
@@ -149,7 +162,7 @@ describe('the broker bounds what one door can make it hold', () => {
       client.end(true);
     }
     const after = await report('after QoS 2 attack');
-    expect(after.rss - caseStart.rss).toBeLessThan(LIMIT_BYTES);
+    expectBounded(after, caseStart);
   }, 120_000);
 
   it('QoS 1 frames of 120 KB, 990 in each of two persistent sessions, all acknowledged: within 50 MB', async () => {
@@ -166,7 +179,7 @@ describe('the broker bounds what one door can make it hold', () => {
     const after = await report('after QoS 1 frames');
     // The broker really took them: the back end saw (almost) every frame (QoS 0 to it, live only).
     expect(after.received.frames - before).toBeGreaterThan(2 * FRAMES_PER_SESSION * 0.9);
-    expect(after.rss - caseStart.rss).toBeLessThan(LIMIT_BYTES);
+    expectBounded(after, caseStart);
   }, 240_000);
 
   it('events flooded while the back end is away are queued up to the ceiling, then delivered: within 50 MB', async () => {
@@ -187,7 +200,7 @@ describe('the broker bounds what one door can make it hold', () => {
     expect(queued.messages).toBeLessThanOrEqual(DEFAULT_QUEUE_LIMITS.maxMessages);
     expect(queued.bytes).toBeLessThanOrEqual(DEFAULT_QUEUE_LIMITS.maxBytes);
     const during = await report('after 12,000 events of 8 KB with the back end away');
-    expect(during.rss - caseStart.rss).toBeLessThan(LIMIT_BYTES);
+    expectBounded(during, caseStart);
 
     // When the back end returns it gets what was kept, and the queue empties.
     const eventsBefore = during.received.events;
@@ -197,6 +210,6 @@ describe('the broker bounds what one door can make it hold', () => {
     }
     const back = await report('after the back end returned');
     expect(back.received.events - eventsBefore).toBe(queued.messages);
-    expect(back.rss - caseStart.rss).toBeLessThan(LIMIT_BYTES);
+    expectBounded(back, caseStart);
   }, 240_000);
 });
