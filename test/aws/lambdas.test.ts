@@ -4,6 +4,7 @@
  * services cannot run locally). The event shapes are what the stack's IoT rules produce.
  */
 import { randomUUID } from 'node:crypto';
+import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import sharp from 'sharp';
@@ -17,6 +18,7 @@ import { createVisitSweeper, type VisitSweeper } from '../../cloud/src/handlers/
 import { IotDoorMessaging } from '../../cloud/src/adapters/aws/iot-door-messaging.js';
 import { RekognitionFaceIndex } from '../../cloud/src/adapters/aws/rekognition-face-index.js';
 import { S3ImageStore } from '../../cloud/src/adapters/aws/s3-image-store.js';
+import { createIotDataClient, iotDataEndpointFromSdkEnv } from '../../cloud/src/lambda/aws-clients.js';
 import { createDoorTelemetryLambda } from '../../cloud/src/lambda/door-telemetry.js';
 import { InfrastructureFailure } from '../../cloud/src/lambda/failure-watch.js';
 import { readRecognizeConfig, readRecordsConfig, readVisitsConfig } from '../../cloud/src/lambda/env.js';
@@ -412,5 +414,51 @@ describe('Lambda environment', () => {
     expect(() => readRecordsConfig({ ...env, FACEGATE_EVENT_RETENTION_DAYS: '-1' })).toThrow(
       /FACEGATE_EVENT_RETENTION_DAYS/,
     );
+  });
+});
+
+describe('IoT Data Plane endpoint of the Lambdas and the admin host', () => {
+  const ats = 'abc123-ats.iot.eu-west-1.amazonaws.com';
+  const neverAsked = () => {
+    throw new Error('IoT DescribeEndpoint must not be called');
+  };
+  const endpointOf = async (client: IoTDataPlaneClient) => {
+    const e = await (client.config.endpoint as () => Promise<{ protocol: string; hostname: string; port?: number }>)();
+    return `${e.protocol}//${e.hostname}${e.port ? `:${e.port}` : ''}`;
+  };
+
+  it("uses the SDK's endpoint variable when one is set, ahead of the configured ATS host", async () => {
+    const env = { AWS_ENDPOINT_URL_IOT_DATA_PLANE: 'http://127.0.0.1:4567' };
+    expect(iotDataEndpointFromSdkEnv(env)).toBe('http://127.0.0.1:4567');
+    expect(iotDataEndpointFromSdkEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1' })).toBe('http://127.0.0.1:1');
+    const client = await createIotDataClient('eu-west-1', ats, neverAsked, env);
+    expect(await endpointOf(client)).toBe('http://127.0.0.1:4567');
+    client.destroy();
+  });
+
+  it('uses the configured ATS host otherwise, and when the SDK is told to ignore endpoint variables', async () => {
+    const ignored = {
+      AWS_ENDPOINT_URL_IOT_DATA_PLANE: 'http://127.0.0.1:4567',
+      AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true',
+    };
+    expect(iotDataEndpointFromSdkEnv(ignored)).toBeNull();
+    for (const env of [{}, ignored]) {
+      const client = await createIotDataClient('eu-west-1', ats, neverAsked, env);
+      expect(await endpointOf(client)).toBe(`https://${ats}`);
+      client.destroy();
+    }
+  });
+
+  it('asks IoT for the ATS host when none is configured', async () => {
+    const iot = fakeAwsHttp(() => ({ body: { endpointAddress: ats } }));
+    const client = await createIotDataClient(
+      'eu-west-1',
+      null,
+      () => new IoTClient({ ...fakeClientConfig, requestHandler: iot.requestHandler }),
+      {},
+    );
+    expect(await endpointOf(client)).toBe(`https://${ats}`);
+    expect(iot.requests.map((r) => r.path)).toEqual(['/endpoint']);
+    client.destroy();
   });
 });

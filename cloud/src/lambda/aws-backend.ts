@@ -5,7 +5,6 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient } from '@aws-sdk/client-iot';
-import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../../../lib/logger.js';
@@ -13,10 +12,10 @@ import { DoorStatePoller } from '../adapters/aws/door-state-poller.js';
 import { DynamoRecords } from '../adapters/aws/dynamo-records.js';
 import { IotDoorMessaging } from '../adapters/aws/iot-door-messaging.js';
 import { IotDoorProvisioner } from '../adapters/aws/iot-door-provisioner.js';
-import { describeIotDataEndpoint } from '../adapters/aws/iot-endpoint.js';
 import { RekognitionFaceIndex } from '../adapters/aws/rekognition-face-index.js';
 import { S3ImageStore, s3ClientConfig } from '../adapters/aws/s3-image-store.js';
 import type { Door } from '../domain/types.js';
+import { createIotDataClient } from './aws-clients.js';
 import type { AdminHostConfig } from './env.js';
 
 export interface AwsBackend {
@@ -37,8 +36,7 @@ export async function openAwsBackend(config: AdminHostConfig, logger: Logger): P
   const s3 = new S3Client({ region, ...s3ClientConfig });
   const rekognition = new RekognitionClient({ region });
   const iot = new IoTClient({ region });
-  const endpoint = config.iotDataEndpoint ?? (await describeIotDataEndpoint(iot));
-  const iotData = new IoTDataPlaneClient({ region, endpoint: `https://${endpoint}` });
+  const iotData = await createIotDataClient(region, config.iotDataEndpoint, () => iot);
   const pollers: DoorStatePoller[] = [];
 
   const records = new DynamoRecords({

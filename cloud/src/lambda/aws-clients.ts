@@ -51,12 +51,42 @@ export function createFaceIndex(
   });
 }
 
+type Env = Record<string, string | undefined>;
+
 /**
- * IoT Data Plane must publish through the account's ATS endpoint; when the stack did not pass it
- * in, ask IoT once (the promise is kept by the caller for the container's life).
+ * Whether the SDK's standard endpoint variables point IoT Data Plane somewhere
+ * (`AWS_ENDPOINT_URL_IOT_DATA_PLANE`, or `AWS_ENDPOINT_URL` for every service), unless
+ * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` turns them off, as the SDK itself reads them.
  */
+export function iotDataEndpointFromSdkEnv(env: Env = process.env): string | null {
+  if ((env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '').trim().toLowerCase() === 'true') return null;
+  return env.AWS_ENDPOINT_URL_IOT_DATA_PLANE || env.AWS_ENDPOINT_URL || null;
+}
+
+/**
+ * IoT Data Plane must publish through the account's ATS endpoint: the configured host, or, when
+ * the stack did not pass one in, asked of IoT once (the caller keeps the promise for the process's
+ * life). An explicit endpoint would shadow the SDK's own endpoint variables, which every other
+ * client here honours; so when they name one (the offline door loop's local IoT Data Plane, a
+ * VPC endpoint), that one is used and IoT is not asked.
+ */
+export async function createIotDataClient(
+  region: string,
+  configuredHost: string | null,
+  iot: () => Pick<IoTClient, 'send'>,
+  env: Env = process.env,
+): Promise<IoTDataPlaneClient> {
+  const fromEnv = iotDataEndpointFromSdkEnv(env);
+  if (fromEnv !== null) return new IoTDataPlaneClient({ region, endpoint: fromEnv });
+  const host = configuredHost ?? (await describeIotDataEndpoint(iot()));
+  return new IoTDataPlaneClient({ region, endpoint: `https://${host}` });
+}
+
 export async function createDoorMessaging(config: RecognizeConfig, logger: Logger): Promise<IotDoorMessaging> {
-  const host = config.iotDataEndpoint ?? (await describeIotDataEndpoint(new IoTClient({ region: config.region })));
-  const client = new IoTDataPlaneClient({ region: config.region, endpoint: `https://${host}` });
+  const client = await createIotDataClient(
+    config.region,
+    config.iotDataEndpoint,
+    () => new IoTClient({ region: config.region }),
+  );
   return new IotDoorMessaging({ client, siteId: config.siteId, logger });
 }
