@@ -102,14 +102,31 @@ describe('DirectoryCamera watch', () => {
     const c = collect();
     camera = new DirectoryCamera({ path: dir, mode: 'watch', intervalMs: 30, logger: silentLogger() });
     await camera.start(c.onFrame, c.onError);
-    await polls(1);
-    await fs.writeFile(path.join(dir, 'late.jpg'), await jpegWithSquare());
-    await camera.stop();
-    // stop() waited for any poll under way and left none scheduled: nothing can emit from here on.
-    expect(camera.active).toBe(false);
-    const after = c.frames.length;
-    await fs.writeFile(path.join(dir, 'later.jpg'), await jpegWithSquare({ x: 5 }));
-    expect(camera.active).toBe(false);
-    expect(c.frames).toHaveLength(after);
+    // A second camera on the same folder, still running: what it sees proves that the stopped one
+    // had the time and the file to emit, instead of the test sleeping and hoping.
+    const w = collect();
+    const witness = new DirectoryCamera({ path: dir, mode: 'watch', intervalMs: 30, logger: silentLogger() });
+    await witness.start(w.onFrame, w.onError);
+    try {
+      await polls(1);
+      await fs.writeFile(path.join(dir, 'late.jpg'), await jpegWithSquare());
+      await camera.stop();
+      // stop() waited for any poll under way and left none scheduled: nothing can emit from here on.
+      expect(camera.active).toBe(false);
+      const after = c.frames.length;
+      const polled = camera.pollsCompleted;
+      const later = await jpegWithSquare({ x: 5 });
+      await fs.writeFile(path.join(dir, 'later.jpg'), later);
+      // The witness emits later.jpg and polls three more times (each a poll the stopped camera would have made)…
+      await vi.waitFor(() => expect(w.frames.some((f) => f.jpeg.equals(later))).toBe(true), { timeout: 5000 });
+      const seen = witness.pollsCompleted;
+      await vi.waitFor(() => expect(witness.pollsCompleted).toBeGreaterThanOrEqual(seen + 3), { timeout: 5000 });
+      // …while the stopped camera neither polled nor emitted.
+      expect(camera.pollsCompleted).toBe(polled);
+      expect(c.frames).toHaveLength(after);
+      expect(camera.active).toBe(false);
+    } finally {
+      await witness.stop();
+    }
   });
 });
