@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { VisitDecision, VisitFrame, VisitStore, VisitTimes } from '../../cloud/src/ports/visit-store.js';
 import { isVisitComplete } from '../../cloud/src/ports/visit-store.js';
+import { MAX_FRAMES_PER_VISIT } from '../../protocol/index.js';
 
 export interface VisitStoreHarness {
   open(): Promise<VisitStore>;
@@ -115,6 +116,17 @@ export function visitStoreContract(name: string, harness: VisitStoreHarness): vo
       const late = await store.addFrame(other.door, other.visit, T0, visitFrame(0), times(T0 + 100, T0 + 3_000));
       expect(late.status).toBe('added');
       expect(isVisitComplete(late.visit)).toBe(true);
+    });
+
+    it('refuses a frame whose seq the protocol cannot carry, storing nothing', async () => {
+      const store = await harness.open();
+      const { door, visit } = ids();
+      for (const seq of [-1, 1.5, MAX_FRAMES_PER_VISIT]) {
+        await expect(store.addFrame(door, visit, T0, visitFrame(seq), times(T0)), `seq ${seq}`).rejects.toThrow(
+          RangeError,
+        );
+      }
+      expect(await store.get(door, visit, T0 + 1)).toBeNull();
     });
 
     it('keeps visits of different doors apart, even under the same visit id', async () => {

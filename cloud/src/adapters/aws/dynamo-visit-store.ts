@@ -25,6 +25,7 @@ import type {
   VisitStore,
   VisitTimes,
 } from '../../ports/visit-store.js';
+import { assertFrameSeq, mergeFrame } from '../../domain/visit-frames.js';
 import { asUpstream, callAws, isAwsError } from './aws-errors.js';
 import { VISITS_OPEN_BY_DEADLINE } from './dynamo-schema.js';
 
@@ -103,9 +104,7 @@ export class DynamoVisitStore implements VisitStore {
     frame: VisitFrame,
     times: VisitTimes,
   ): Promise<AddFrameResult> {
-    if (!Number.isInteger(frame.seq) || frame.seq < 0 || frame.seq >= MAX_FRAMES_PER_VISIT) {
-      throw new RangeError(`frame seq ${frame.seq} is outside 0..${MAX_FRAMES_PER_VISIT - 1}`);
-    }
+    assertFrameSeq(frame.seq);
     const sets = ['#frame = :frame', ...this.upsertSets()];
     if (frame.last) sets.push('framesSent = if_not_exists(framesSent, :sent)');
     for (let attempt = 1; ; attempt++) {
@@ -124,12 +123,13 @@ export class DynamoVisitStore implements VisitStore {
         ReturnValues: 'ALL_NEW',
       });
       if (written) return { status: 'added', visit: toVisit(written) };
+      // Refused: the shared rule says whether that was the answer (duplicate, decided) or an
+      // expired or vanished item in the way ('added' on what is there now: write again).
       const current = await this.getRaw(doorId, visitId);
-      if (current && current.expiresAt > times.now) {
-        return { status: current.decision ? 'decided' : 'duplicate', visit: current };
-      }
+      const answer = mergeFrame(current, { doorId, visitId, startedAt }, frame, times);
+      if (answer.status !== 'added') return answer;
       if (attempt >= MAX_ATTEMPTS) throw asUpstream('DynamoDB', 'addFrame', new Error('visit kept changing'));
-      if (current) await this.deleteExpired(doorId, visitId, current.expiresAt);
+      if (current && current.expiresAt <= times.now) await this.deleteExpired(doorId, visitId, current.expiresAt);
     }
   }
 

@@ -12,6 +12,7 @@ import type {
   VisitStore,
   VisitTimes,
 } from '../../../ports/visit-store.js';
+import { mergeFrame } from '../../../domain/visit-frames.js';
 
 export class MemoryVisitStore implements VisitStore {
   private readonly visits = new Map<string, Visit>();
@@ -23,14 +24,14 @@ export class MemoryVisitStore implements VisitStore {
     frame: VisitFrame,
     times: VisitTimes,
   ): Promise<AddFrameResult> {
-    const visit = this.live(doorId, visitId, times.now) ?? this.create(doorId, visitId, startedAt, times);
-    if (visit.decision) return { status: 'decided', visit: copy(visit) };
-    if (visit.frames.some((f) => f.seq === frame.seq)) return { status: 'duplicate', visit: copy(visit) };
-    visit.frames = [...visit.frames, structuredClone(frame)].sort((a, b) => a.seq - b.seq);
-    if (frame.last && visit.framesSent === null) visit.framesSent = frame.seq + 1;
-    visit.decideBy = times.decideBy;
-    visit.expiresAt = times.expiresAt;
-    return { status: 'added', visit: copy(visit) };
+    const result = mergeFrame(
+      this.live(doorId, visitId, times.now) ?? null,
+      { doorId, visitId, startedAt },
+      frame,
+      times,
+    );
+    if (result.status === 'added') this.visits.set(key(doorId, visitId), copy(result.visit));
+    return { ...result, visit: copy(result.visit) };
   }
 
   async markEnded(
