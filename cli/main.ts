@@ -313,6 +313,59 @@ program
     },
   );
 
+const MIGRATE_HELP = `
+Source: the local data directory (--data-dir, else FACEGATE_DATA_DIR, default ./.facegate). Stop
+"facegate serve" first so nothing changes while it is copied.
+
+Target: the stack of --site, configured by the variables the stack's Lambdas and admin host read
+(values from the stack's outputs), each overridable by the flag beside it:
+  AWS_REGION               --region
+  FACEGATE_TABLE_PEOPLE    --people-table     (output PeopleTable)
+  FACEGATE_TABLE_FACES     --faces-table      (output FacesTable)
+  FACEGATE_TABLE_DOORS     --doors-table      (output DoorsTable)
+  FACEGATE_TABLE_EVENTS    --events-table     (output EventsTable)
+  FACEGATE_BUCKET          --bucket           (output ImagesBucket)
+  FACEGATE_KMS_KEY_ID      --kms-key-id       (output DataKeyArn)
+  FACEGATE_COLLECTION_ID   --collection-id    (output FaceCollectionId; default facegate-SITE)
+  FACEGATE_EVENT_RETENTION_DAYS  events older than this expire on AWS as they would have (default: kept)
+Credentials come from the AWS SDK's usual chain (AWS_PROFILE, environment, SSO, instance role);
+AWS_ENDPOINT_URL_DYNAMODB / _S3 / _REKOGNITION point it elsewhere (tests, local stand-ins).
+
+Moves doors, people and the audit log. Safe to run again: what the target already holds is kept,
+and an interrupted run continues where it stopped (journal in DATA_DIR/migrations/). Door
+certificates do not move: the end of the run lists the doors to provision again against IoT Core.
+Exit codes: 0 done, 1 error (run again to continue), 3 stopped by --limit. See infra/README.md.`;
+
+program
+  .command('migrate-to-aws')
+  .description('move a local installation (people, doors, audit log) into a deployed AWS stack')
+  .option('--site <name>', 'the site of the target stack (required)')
+  .option('--data-dir <dir>', 'the local data directory (default FACEGATE_DATA_DIR or ./.facegate)')
+  .option('--region <region>', "the stack's region")
+  .option('--people-table <name>', 'people table')
+  .option('--faces-table <name>', 'faces table')
+  .option('--doors-table <name>', 'doors table')
+  .option('--events-table <name>', 'events table')
+  .option('--bucket <name>', 'images bucket')
+  .option('--kms-key-id <arn>', 'KMS key every object is encrypted with (SSE-KMS)')
+  .option('--collection-id <id>', 'Rekognition collection')
+  .option('--dry-run', 'count what would move; write nothing')
+  .option('--limit <n>', 'stop after this many writes (move in batches; run again to continue)', positiveInt)
+  .addHelpText('after', MIGRATE_HELP)
+  .action(
+    async (
+      opts: Omit<import('./commands/migrate-to-aws.js').MigrateToAwsOptions, 'site' | 'dataDir'> & {
+        site?: string;
+        dataDir?: string;
+      },
+    ) => {
+      const site = required(opts.site, '--site <name>');
+      const { migrateToAwsCommand } = await import('./commands/migrate-to-aws.js');
+      const dataDir = opts.dataDir ?? (await import('../lib/env.js')).dataDir();
+      exitWith(await migrateToAwsCommand({ ...opts, site, dataDir }, quietLogger()));
+    },
+  );
+
 const admin = program.command('admin').description('admin accounts for the website');
 admin
   .command('create')

@@ -58,6 +58,7 @@ describe('facegate CLI', () => {
       'doors',
       'events',
       'admin',
+      'migrate-to-aws',
     ]) {
       expect(top.stdout).toContain(command);
       const help = await facegate(dataDir, command, '--help');
