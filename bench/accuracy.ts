@@ -421,7 +421,7 @@ async function main(): Promise<number> {
         imagesPerSecond: round((enrollImages + probeImages) / elapsedS, 2),
         callMsMedian: round(percentile(outcome.callMs, 50), 1),
       },
-      /** Of this bench process with `throughput.workers` engine workers; the back end's own RSS is measured by bench:door. */
+      /** Of this bench process with `throughput.workers` engine workers; the back end's own RSS is measured by bench:door-load. */
       peakRssMb: Math.round(peakRss / 1e6),
       decodeErrors: outcome.errors.filter((e) => e.code === 'bad_image').length,
       otherErrors: outcome.errors.filter((e) => e.code !== 'bad_image' && e.code !== 'photo_rejected').length,
@@ -462,7 +462,7 @@ async function main(): Promise<number> {
       `CPU ms/image (what an idle core would take) median ${figures.msPerImage.cpuMedian}, p95 ${figures.msPerImage.cpuP95}`,
     );
     console.log(
-      `throughput ${figures.throughput.imagesPerSecond} images/s with ${opts.workers} workers; peak RSS of this process ${figures.peakRssMb} MB (the back end's own: npm run bench:door)`,
+      `throughput ${figures.throughput.imagesPerSecond} images/s with ${opts.workers} workers; peak RSS of this process ${figures.peakRssMb} MB (the back end's own: npm run bench:door-load)`,
     );
     if (visits) printVisits(visits);
     if (calibration) printCalibration(calibration);

@@ -14,7 +14,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { silentLogger } from '../lib/logger.js';
 import { startLocalStack } from '../cli/local-stack.js';
@@ -24,6 +23,7 @@ import { FaceGate } from '../agent/src/face-gate/face-gate.js';
 import { HumanFaceDetector } from '../agent/src/face-gate/human-face-detector.js';
 import { listPeople } from './lib/dataset.js';
 import { percentile } from './lib/metrics.js';
+import { cameraFrame } from './lib/camera-frame.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const Args = z.object({
@@ -52,14 +52,6 @@ if (!fs.existsSync(args.dataset)) {
 }
 const progress = (line: string) => process.stderr.write(`\r${line.padEnd(78)}`);
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
-
-/** A photo centred on a 640×480 grey frame (photos are 250 px: a face at a door camera's distance). */
-async function cameraFrame(photo: string): Promise<Buffer> {
-  return sharp({ create: { width: 640, height: 480, channels: 3, background: '#808080' } })
-    .composite([{ input: await sharp(photo).resize(250, 250).toBuffer(), left: 195, top: 115 }])
-    .jpeg({ quality: 82 })
-    .toBuffer();
-}
 
 // Every k-th person, sorted by name: varied faces, none chosen by hand.
 const people = listPeople(args.dataset);

@@ -1,15 +1,29 @@
 /**
- * bench:door — the door loop under load, end to end over the real broker with mutual TLS.
+ * bench:door — how long a person waits at the door: walk-ups of enrolled people through the whole
+ * local system, each a new visit, with the latency of each one broken into stages.
  *
- * Starts `facegate serve` as its own process (so its CPU and memory are measured alone) on a
- * temporary data directory with people enrolled from the dev photos, then runs N simulated doors
- * (MQTT clients holding their own door certificates) that publish frames of enrolled people and
- * strangers at F frames per second. Measures frame-published → command-received latency, the
- * decisions per second, frames the back end dropped as stale, and the back end's CPU and peak RSS.
+ * Runs what a site runs, each in its own process from the compiled output: `facegate serve` (the
+ * broker with mutual TLS, the back end with the local face engine) on a temporary data directory
+ * with people enrolled from ../shared/faces/dev, and `facegate agent` for one door with a folder
+ * camera and a simulated relay. A walk-up is one enrolled person's probe photo (a photo that was
+ * not enrolled), centred on a 640×480 camera frame and dropped into the camera folder `--frames`
+ * times, 150 ms apart (someone standing at the door); the next walk-up waits until the agent has
+ * ended the visit, so each one is a new visit.
  *
- *   npm run bench:door -- [--doors N] [--fps F] [--duration S] [--people P] [--json FILE] [--dataset DIR]
+ * The stages come from timestamps the two processes log at debug level where each thing happens
+ * (their JSON log lines, on one clock): the camera's capture time of the visit's first frame, the
+ * agent's 'frame passed the face gate' and 'frame sent', the back end's 'frame received' and
+ * 'frame searched', the command's issuedAt (set as the back end publishes it), the agent's
+ * 'command received' and the simulated relay's 'energised' line. Nothing is timed by this script
+ * except when it wrote the first file.
+ *
+ * The first `--warmup` walk-ups are not counted: the first frame each process handles compiles
+ * its WASM kernels (the agent's first gate call took 700 ms under load), which a door pays once
+ * after start, not per visit.
+ *
+ *   npm run bench:door -- [--walkups N=24] [--warmup W=1] [--frames F=5] [--people P=N] [--enroll E=3] [--json FILE] [--dataset DIR]
  */
-import { execSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,33 +31,39 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import mqtt from 'mqtt';
 import { z } from 'zod';
 import { silentLogger } from '../lib/logger.js';
-import { DoorCommand, doorTopics, parseMessage } from '../protocol/index.js';
 import { openOfflineServices } from '../cli/offline-services.js';
 import { readLocalSettings } from '../cli/settings.js';
+import { writeDoorBundle } from '../cli/door-bundle.js';
 import { listPeople } from './lib/dataset.js';
 import { percentile } from './lib/metrics.js';
+import { cameraFrame } from './lib/camera-frame.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** A door camera at the agent's judging rate (frames.maxFps 5 would take one every 200 ms). */
+const FRAME_SPACING_MS = 150;
+/** How often the folder camera looks (a real camera delivers frames; this poll is the bench's own). */
+const CAMERA_POLL_MS = 50;
 
 const Args = z.object({
-  doors: z.coerce.number().int().min(1).max(64).default(1),
-  fps: z.coerce.number().min(0.1).max(30).default(2),
-  duration: z.coerce.number().min(2).max(3600).default(30),
-  people: z.coerce.number().int().min(1).max(2000).default(50),
-  json: z.string().optional(),
+  walkups: z.coerce.number().int().min(2).max(500).default(24),
+  warmup: z.coerce.number().int().min(0).max(10).default(1),
+  frames: z.coerce.number().int().min(1).max(20).default(5),
+  people: z.coerce.number().int().min(1).max(569).optional(),
+  enroll: z.coerce.number().int().min(1).max(4).default(3),
+  json: z.string().default(path.join(ROOT, 'bench-results', 'door.json')),
   dataset: z.string().default(path.resolve(ROOT, '../shared/faces/dev')),
 });
 
-function readArgs() {
+function readArgs(): z.infer<typeof Args> {
   const { values } = parseArgs({
     options: {
-      doors: { type: 'string' },
-      fps: { type: 'string' },
-      duration: { type: 'string' },
+      walkups: { type: 'string' },
+      warmup: { type: 'string' },
+      frames: { type: 'string' },
       people: { type: 'string' },
+      enroll: { type: 'string' },
       json: { type: 'string' },
       dataset: { type: 'string' },
       help: { type: 'boolean' },
@@ -51,7 +71,7 @@ function readArgs() {
   });
   if (values.help) {
     console.log(
-      'usage: npm run bench:door -- [--doors N=1] [--fps F=2] [--duration S=30] [--people P=50] [--json FILE] [--dataset DIR]',
+      'usage: npm run bench:door -- [--walkups N=24] [--warmup W=1] [--frames F=5] [--people P=N] [--enroll E=3] [--json FILE=bench-results/door.json] [--dataset DIR]',
     );
     process.exit(0);
   }
@@ -74,25 +94,178 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** CPU seconds (user + system, all threads) and peak RSS of a process, from /proc. */
-function processUsage(pid: number): { cpuSeconds: number; peakRssMb: number } {
-  const ticks = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / ticks; // utime, stime (fields 14, 15)
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuSeconds, peakRssMb: hwm ? Number(hwm[1]) / 1024 : NaN };
+const progress = (line: string) =>
+  process.stderr.isTTY ? process.stderr.write(`\r${line}\x1b[K`) : process.stderr.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const loadAverage = () => Math.round(os.loadavg()[0]! * 100) / 100;
+const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim();
+
+/** One JSON log line of a child process (pino: `time` is epoch ms, `msg` the message). */
+interface LogLine {
+  time: number;
+  msg: string;
+  [key: string]: unknown;
 }
 
-function progress(text: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r${text}\x1b[K`);
-  else process.stderr.write(`${text}\n`);
+/** A child process whose JSON log lines are kept, with a way to wait for one. */
+class LoggedProcess {
+  readonly lines: LogLine[] = [];
+  /** The end of its stderr (the start banner, a crash), shown when it fails. */
+  stderrTail = '';
+  private waiters: { test: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    child.stderr!.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000)));
+    readline.createInterface({ input: child.stdout! }).on('line', (text) => {
+      if (!text.startsWith('{')) return;
+      let line: LogLine;
+      try {
+        line = JSON.parse(text) as LogLine;
+      } catch {
+        return;
+      }
+      this.lines.push(line);
+      for (const w of [...this.waiters]) {
+        if (w.test(line)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    });
+  }
+
+  /** The first line (already seen or to come) that passes `test`; rejects after `timeoutMs` or on exit. */
+  waitFor(test: (l: LogLine) => boolean, timeoutMs: number, what: string): Promise<LogLine> {
+    const seen = this.lines.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name}: no '${what}' within ${timeoutMs} ms`)), timeoutMs);
+      const done = (l: LogLine) => {
+        clearTimeout(timer);
+        resolve(l);
+      };
+      this.waiters.push({ test, resolve: done });
+      void this.exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`${this.name} exited (${code}) while waiting for '${what}':\n${this.stderrTail}`));
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    this.child.kill('SIGTERM');
+    await this.exited;
+  }
 }
 
-interface DoorClient {
-  doorId: string;
-  client: mqtt.MqttClient;
+function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv): LoggedProcess {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/facegate.mjs'), ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new LoggedProcess(name, child);
 }
+
+/** The timestamps of one walk-up, epoch ms; null when the thing did not happen. */
+interface WalkUpTimes {
+  written: number;
+  captured: number | null;
+  gated: number | null;
+  published: number | null;
+  received: number | null;
+  searched: number | null;
+  decisionPublished: number | null;
+  commandReceived: number | null;
+  relay: number | null;
+}
+
+interface WalkUp {
+  person: string;
+  visitId: string | null;
+  result: 'unlock' | 'deny' | null;
+  /** Which frame's search the decision followed (0: the first frame was enough). */
+  decidedAfterSeq: number | null;
+  framesShown: number;
+  framesSent: number;
+  /** Commands the door received naming the visit (must be exactly 1). */
+  decisions: number;
+  searches: number;
+  times: WalkUpTimes;
+}
+
+/** The stages, each from one timestamp to the next. */
+const STAGES = [
+  ['cameraPickup', 'written', 'captured', 'file written → frame captured (the folder camera polls every 50 ms)'],
+  ['faceGate', 'captured', 'gated', 'captured → face gate done (decode, BlazeFace, sharpness)'],
+  ['encodeAndPublish', 'gated', 'published', 'gate done → published by the agent (scale, JPEG, MQTT publish)'],
+  ['toBackend', 'published', 'received', 'published → received by the back end (broker, TLS, parse, queue)'],
+  ['search', 'received', 'searched', 'received → engine search done (decode, detect, embed, search)'],
+  ['decide', 'searched', 'decisionPublished', 'search done → decision published (fusion, rules, claim)'],
+  ['toDoor', 'decisionPublished', 'commandReceived', 'decision published → received by the agent (broker, TLS, guard)'],
+  ['relay', 'commandReceived', 'relay', 'command received → relay energised'],
+] as const satisfies readonly (readonly [string, keyof WalkUpTimes, keyof WalkUpTimes, string])[];
+
+function walkUpFromLogs(
+  agentLines: LogLine[],
+  backendLines: LogLine[],
+  from: number,
+  to: number,
+): Omit<WalkUp, 'person' | 'framesShown'> {
+  const inWindow = (l: LogLine) => l.time >= from && l.time < to;
+  const agent = agentLines.filter(inWindow);
+  const first = agent.find((l) => l.msg === 'frame sent' && l.seq === 0);
+  const visitId = typeof first?.visitId === 'string' ? first.visitId : null;
+  const ofVisit = (l: LogLine) => visitId !== null && l.visitId === visitId;
+  const captured = typeof first?.capturedAt === 'number' ? first.capturedAt : null;
+  const gated = agent.find((l) => l.msg === 'frame passed the face gate' && l.capturedAt === captured)?.time ?? null;
+  const backend = backendLines.filter((l) => ofVisit(l));
+  const received = backend.find((l) => l.msg === 'frame received' && l.seq === 0)?.time ?? null;
+  const searched = backend.find((l) => l.msg === 'frame searched' && l.seq === 0)?.time ?? null;
+  const commands = agentLines.filter((l) => l.msg === 'command received' && ofVisit(l));
+  const command = commands[0];
+  const issuedAt = typeof command?.issuedAt === 'number' ? command.issuedAt : null;
+  const relay =
+    command?.type === 'unlock'
+      ? (agentLines.find((l) => l.msg.startsWith('simulated relay energised') && l.time >= command.time && l.time < to)
+          ?.time ?? null)
+      : null;
+  const searches = backend.filter((l) => l.msg === 'frame searched');
+  const lastSearchBefore = issuedAt === null ? undefined : searches.filter((l) => l.time <= issuedAt).at(-1);
+  return {
+    visitId,
+    result: command?.type === 'unlock' || command?.type === 'deny' ? command.type : null,
+    decidedAfterSeq: typeof lastSearchBefore?.seq === 'number' ? lastSearchBefore.seq : null,
+    framesSent: agent.filter((l) => l.msg === 'frame sent' && ofVisit(l)).length,
+    decisions: commands.length,
+    searches: searches.length,
+    times: {
+      written: from,
+      captured,
+      gated,
+      published: first?.time ?? null,
+      received,
+      searched,
+      decisionPublished: issuedAt,
+      commandReceived: command?.time ?? null,
+      relay,
+    },
+  };
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+function summary(values: number[]): { p50: number | null; p95: number | null; n: number } {
+  return values.length
+    ? { p50: round(percentile(values, 50)), p95: round(percentile(values, 95)), n: values.length }
+    : { p50: null, p95: null, n: 0 };
+}
+const span = (t: WalkUpTimes, from: keyof WalkUpTimes, to: keyof WalkUpTimes): number | null =>
+  t[from] !== null && t[to] !== null ? t[to] - t[from] : null;
 
 async function main(): Promise<void> {
   const args = readArgs();
@@ -100,228 +273,205 @@ async function main(): Promise<void> {
     console.error(`bench:door: no photos at ${args.dataset} (the dev set is expected in ../shared/faces/dev)`);
     process.exit(2);
   }
+  const startLoad = { loadAverage1m: loadAverage(), uptime: uptime() };
+
+  // Every k-th person with two or more photos (sorted by name, none chosen by hand): up to
+  // `enroll` photos enrolled, the last photo (never enrolled) is the one they walk up with.
+  const candidates = listPeople(args.dataset).filter((p) => p.photos.length >= 2);
+  const peopleCount = Math.min(args.people ?? args.walkups, candidates.length);
+  const step = Math.max(1, Math.floor(candidates.length / peopleCount));
+  const people = candidates
+    .filter((_, i) => i % step === 0)
+    .slice(0, peopleCount)
+    .map((p) => ({
+      name: p.name.replaceAll('_', ' '),
+      enrol: p.photos.slice(0, Math.min(args.enroll, p.photos.length - 1)),
+      probe: p.photos.at(-1)!,
+    }));
+
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'facegate-bench-door-'));
   const dataDir = path.join(work, 'data');
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     FACEGATE_DATA_DIR: dataDir,
     FACEGATE_MQTT_PORT: String(mqttPort),
     FACEGATE_HTTP_PORT: String(httpPort),
-    FACEGATE_LOG_LEVEL: 'info',
+    // The stage timestamps are debug lines; JSON on a pipe, never the pretty terminal form.
+    FACEGATE_LOG_LEVEL: 'debug',
   };
   const settings = readLocalSettings(env);
+  const doorId = 'bench-door';
+  const doorDir = path.join(work, 'door');
+  const cameraDir = path.join(doorDir, 'camera');
+  fs.mkdirSync(cameraDir, { recursive: true });
 
-  // People with two or more photos: enrol the first, probe with the second. One-photo people are strangers.
-  const everyone = listPeople(args.dataset);
-  const enrolled = everyone.filter((p) => p.photos.length >= 2).slice(0, args.people);
-  const strangers = everyone.filter((p) => p.photos.length === 1).slice(0, args.people);
-  const probes = enrolled.flatMap((p, i) => [p.photos[1]!, strangers[i]?.photos[0]].filter((f): f is string => !!f));
-  const probeFrames = probes.map((file) => fs.readFileSync(file).toString('base64'));
-
-  const doorIds = Array.from({ length: args.doors }, (_, i) => `bench-door-${i + 1}`);
-  const bundles = new Map<string, { caPem: string; certPem: string; keyPem: string }>();
-  {
-    const offline = await openOfflineServices(settings, silentLogger());
-    try {
-      let done = 0;
-      for (const p of enrolled) {
-        const person = await offline.services.people.create({ name: p.name.replaceAll('_', ' ') }, { name: 'bench' });
-        await offline.services.enrollment.enroll(person.personId, [fs.readFileSync(p.photos[0]!)], { name: 'bench' });
-        progress(`enrolling ${++done}/${enrolled.length}`);
-      }
-      for (const doorId of doorIds) {
+  let configFile: string;
+  let backend: LoggedProcess | null = null;
+  let agent: LoggedProcess | null = null;
+  try {
+    {
+      const offline = await openOfflineServices(settings, silentLogger());
+      try {
+        for (const [i, p] of people.entries()) {
+          progress(`enrolling ${i + 1}/${people.length}`);
+          const person = await offline.services.people.create({ name: p.name }, { name: 'bench' });
+          await offline.services.enrollment.enroll(
+            person.personId,
+            p.enrol.map((f) => fs.readFileSync(f)),
+            { name: 'bench' },
+          );
+        }
         const { bundle } = await offline.services.doors.create(
-          { doorId, name: doorId, pulseMs: 1000 },
+          { doorId, name: 'Bench door', pulseMs: 300 },
           { name: 'bench' },
         );
-        bundles.set(doorId, {
-          caPem: bundle.credentials.caPem,
-          certPem: bundle.credentials.certificatePem,
-          keyPem: bundle.credentials.privateKeyPem!, // issued here, not from a request: the key is in the bundle
+        configFile = writeDoorBundle(doorDir, bundle, {
+          mqtt: { endpoint: '127.0.0.1', port: mqttPort, caFile: 'ca.pem', certFile: 'door.crt', keyFile: 'door.key' },
+          camera: { type: 'directory', path: 'camera', mode: 'watch', intervalMs: CAMERA_POLL_MS },
+          relay: { type: 'simulated' },
         });
+      } finally {
+        await offline.close();
       }
-    } finally {
-      await offline.close();
     }
-    progress(`enrolled ${enrolled.length} people; ${probes.length} probe photos (${strangers.length} strangers)\n`);
-  }
+    const walkUpFrames = new Map<string, Buffer>();
+    for (const p of people) walkUpFrames.set(p.probe, await cameraFrame(p.probe));
+    progress(`enrolled ${people.length} people (up to ${args.enroll} photos each)\n`);
 
-  // The back end, alone in its own process.
-  const server = spawn(process.execPath, [path.join(ROOT, 'bin/facegate.mjs'), 'serve'], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const serverLines: Record<string, unknown>[] = [];
-  const ready = new Promise<void>((resolve, reject) => {
-    server.once('exit', (code) => reject(new Error(`facegate serve exited with ${code} before it was ready`)));
-    readline.createInterface({ input: server.stdout }).on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      try {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        serverLines.push(entry);
-        if (entry.msg === 'FaceGate local back end ready') resolve();
-      } catch {
-        /* the welcome text is not JSON */
+    backend = startProcess('facegate serve', ['serve'], env);
+    await backend.waitFor((l) => l.msg === 'FaceGate local back end ready', 180_000, 'back end ready');
+    agent = startProcess('facegate agent', ['agent', '--config', configFile], env);
+    await agent.waitFor((l) => l.msg === 'subscribed to commands', 120_000, 'subscribed to commands');
+    await agent.waitFor((l) => l.msg === 'directory camera started', 10_000, 'camera started');
+
+    const started: { person: string; at: number; warmUp: boolean }[] = [];
+    let fileNo = 0;
+    for (let w = 0; w < args.warmup + args.walkups; w++) {
+      const person = people[w % people.length]!;
+      const jpeg = walkUpFrames.get(person.probe)!;
+      const at = Date.now();
+      started.push({ person: person.name, at, warmUp: w < args.warmup });
+      const files: string[] = [];
+      for (let f = 0; f < args.frames; f++) {
+        if (f > 0) await sleep(FRAME_SPACING_MS);
+        const name = `walkup-${++fileNo}.jpg`;
+        // Written aside and renamed in: the camera never sees half a file.
+        fs.writeFileSync(path.join(doorDir, name), jpeg);
+        fs.renameSync(path.join(doorDir, name), path.join(cameraDir, name));
+        files.push(name);
       }
-    });
-  });
-  await ready;
+      // The agent ends the visit once no face has been seen for its idle time; wait for that and
+      // for the back end's answer, so the next walk-up is a new visit.
+      const firstSent = await agent
+        .waitFor((l) => l.msg === 'frame sent' && l.seq === 0 && l.time >= at, 15_000, 'first frame sent')
+        .catch(() => null);
+      if (firstSent) {
+        await agent.waitFor((l) => l.msg === 'visit ended' && l.visitId === firstSent.visitId, 30_000, 'visit ended');
+        await agent
+          .waitFor((l) => l.msg === 'command received' && l.visitId === firstSent.visitId, 10_000, 'command')
+          .catch(() => undefined); // a visit whose frames showed the engine no face is never answered
+      }
+      for (const name of files) fs.rmSync(path.join(cameraDir, name), { force: true });
+      await sleep(2 * CAMERA_POLL_MS); // the camera sees the files gone before the next walk-up
+      progress(
+        w < args.warmup ? `warm-up walk-up ${w + 1}/${args.warmup}` : `walk-up ${w + 1 - args.warmup}/${args.walkups}`,
+      );
+    }
+    progress('\n');
+    const endedAt = Date.now();
 
-  const published = new Map<string, number>(); // frameId → time published
-  const latencies: { at: number; ms: number }[] = [];
-  /** Commands (unlock or deny) received per visit this bench published: a visit must get exactly one. */
-  const decisionsByVisit = new Map<string, number>();
-  let commandsReceived = 0;
-  const doors: DoorClient[] = [];
-  for (const doorId of doorIds) {
-    const b = bundles.get(doorId)!;
-    const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${mqttPort}`, {
-      clientId: doorId,
-      protocolVersion: 4,
-      ca: b.caPem,
-      cert: b.certPem,
-      key: b.keyPem,
-      reconnectPeriod: 0,
-    });
-    await client.subscribeAsync(doorTopics(settings.siteId, doorId).commands, { qos: 1 });
-    client.on('message', (_topic, payload) => {
-      const now = performance.now();
-      const parsed = parseMessage(DoorCommand, payload);
-      if (!parsed.ok || !parsed.value.frameId) return;
-      const visitId = parsed.value.frameId; // each frame here is a visit of its own (id = frameId)
-      if (decisionsByVisit.has(visitId)) decisionsByVisit.set(visitId, decisionsByVisit.get(visitId)! + 1);
-      const sentAt = published.get(parsed.value.frameId);
-      if (sentAt === undefined) return;
-      published.delete(parsed.value.frameId);
-      commandsReceived++;
-      latencies.push({ at: now, ms: now - sentAt });
-    });
-    doors.push({ doorId, client });
-  }
+    await agent.stop();
+    await backend.stop();
+    const endLoad = { loadAverage1m: loadAverage(), uptime: uptime() };
 
-  const usageBefore = processUsage(server.pid!);
-  const startedAt = performance.now();
-  let framesPublished = 0;
-  let sequence = 0;
-  const periodMs = 1000 / args.fps;
-  const timers: NodeJS.Timeout[] = doors.map((door, i) => {
-    const send = () => {
-      const frameId = `bench-${door.doorId}-${++sequence}`;
-      const capturedAt = Date.now();
-      // Interim until visits land here: each frame is a visit of its own.
-      const frame = {
-        v: 2,
-        type: 'frame',
-        doorId: door.doorId,
-        frameId,
-        capturedAt,
-        jpeg: probeFrames[sequence % probeFrames.length],
-        visit: { id: frameId, seq: 0, startedAt: capturedAt, last: true },
-        face: { box: { x: 0, y: 0, width: 250, height: 250 }, score: 1, sharpness: 50 },
-      };
-      published.set(frameId, performance.now());
-      decisionsByVisit.set(frameId, 0);
-      framesPublished++;
-      door.client.publish(doorTopics(settings.siteId, door.doorId).frames, JSON.stringify(frame), { qos: 0 });
-    };
-    // Stagger the doors across one period, as real doors are not synchronised.
-    return setTimeout(
-      () => {
-        send();
-        timers[i] = setInterval(send, periodMs);
+    const walkUps: WalkUp[] = started.flatMap((s, i) =>
+      s.warmUp
+        ? []
+        : [
+            {
+              person: s.person,
+              framesShown: args.frames,
+              ...walkUpFromLogs(agent!.lines, backend!.lines, s.at, started[i + 1]?.at ?? endedAt),
+            },
+          ],
+    );
+    const granted = walkUps.filter((w) => w.result === 'unlock' && w.times.relay !== null);
+    const decided = walkUps.filter((w) => w.times.commandReceived !== null);
+    const finalStats = [...backend.lines].reverse().find((l) => l.msg === 'frame statistics')?.frames ?? null;
+    const mean = (xs: number[]) => round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
+    const perVisit = walkUps.filter((w) => w.visitId !== null);
+
+    const result = {
+      bench: 'door',
+      measuredAt: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, node: process.version, loadAtStart: startLoad, loadAtEnd: endLoad },
+      args: {
+        walkups: args.walkups,
+        warmUpWalkUpsNotCounted: args.warmup,
+        framesPerWalkUp: args.frames,
+        people: people.length,
+        enrolPhotosUpTo: args.enroll,
       },
-      (periodMs * i) / doors.length,
-    );
-  });
-  const ticker = setInterval(() => {
-    const elapsed = (performance.now() - startedAt) / 1000;
-    progress(
-      `${elapsed.toFixed(0)}/${args.duration} s  frames ${framesPublished}  decisions ${commandsReceived}  p50 ${percentile(
-        latencies.map((l) => l.ms),
-        50,
-      ).toFixed(0)} ms`,
-    );
-  }, 1000);
-  await new Promise((r) => setTimeout(r, args.duration * 1000));
-  for (const t of timers) clearInterval(t);
-  const sendingStoppedAt = performance.now();
-  await new Promise((r) => setTimeout(r, 2000)); // let in-flight frames finish
-  clearInterval(ticker);
-  const usageAfter = processUsage(server.pid!);
-  const wallSeconds = (performance.now() - startedAt) / 1000;
+      walkUps: walkUps.length,
+      granted: granted.length,
+      denied: walkUps.filter((w) => w.result === 'deny').length,
+      unanswered: walkUps.length - decided.length,
+      /** Granted walk-ups, first frame of the visit captured → relay energised: the issue 12 target (p50 ≤ 400 ms). */
+      capturedToRelayMs: summary(granted.map((w) => span(w.times, 'captured', 'relay')!)),
+      /** The same from the moment the first photo was written into the camera folder (adds the camera poll). */
+      writtenToRelayMs: summary(granted.map((w) => span(w.times, 'written', 'relay')!)),
+      /** Every answered walk-up (unlock or deny), captured → command received by the agent. */
+      capturedToDecisionMs: summary(decided.flatMap((w) => span(w.times, 'captured', 'commandReceived') ?? [])),
+      /** Per stage, granted walk-ups (each stage from one logged timestamp to the next; ms resolution). */
+      stagesMs: Object.fromEntries(
+        STAGES.map(([name, from, to, description]) => [
+          name,
+          { description, ...summary(granted.flatMap((w) => span(w.times, from, to) ?? [])) },
+        ]),
+      ),
+      decidedAfterFirstFrame: `${granted.filter((w) => w.decidedAfterSeq === 0).length}/${granted.length}`,
+      // Per visit (issue 12): the fields bench:door has reported since visits landed.
+      visits: perVisit.length,
+      framesSentPerVisit: mean(perVisit.map((w) => w.framesSent)),
+      decisionsPerVisit: {
+        min: perVisit.length ? Math.min(...perVisit.map((w) => w.decisions)) : null,
+        max: perVisit.length ? Math.max(...perVisit.map((w) => w.decisions)) : null,
+        mean: mean(perVisit.map((w) => w.decisions)),
+      },
+      searchesPerVisit: mean(perVisit.map((w) => w.searches)),
+      backendFrames: finalStats,
+      perWalkUp: walkUps,
+    };
 
-  for (const door of doors) await door.client.endAsync();
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  server.kill('SIGTERM');
-  await exited;
-  const finalStats = [...serverLines].reverse().find((l) => l.msg === 'frame statistics')?.frames as
-    { processed: number; droppedStale: number; searches?: number; outcomes: Record<string, number> } | undefined;
-  const perVisit = [...decisionsByVisit.values()];
-
-  const ms = latencies.map((l) => l.ms);
-  const midpoint = startedAt + (sendingStoppedAt - startedAt) / 2;
-  const firstHalf = latencies.filter((l) => l.at < midpoint).map((l) => l.ms);
-  const secondHalf = latencies.filter((l) => l.at >= midpoint).map((l) => l.ms);
-  const round = (n: number) => Math.round(n * 10) / 10;
-  const result = {
-    doors: args.doors,
-    fps: args.fps,
-    durationSeconds: args.duration,
-    enrolledPeople: enrolled.length,
-    engineWorkers: settings.engineWorkers,
-    framesPublished,
-    decisions: commandsReceived,
-    decisionsPerSecond: round(commandsReceived / args.duration),
-    unanswered: framesPublished - commandsReceived,
-    /**
-     * Per visit (issue 12). These simulated doors send each frame as a visit of its own (one frame,
-     * marked last), so frames sent per visit is 1 by construction; whole walk-ups through the real
-     * agent are bench:visits. Decisions per visit counts every command that named the visit.
-     */
-    visits: perVisit.length,
-    framesSentPerVisit: round(framesPublished / Math.max(1, perVisit.length)),
-    decisionsPerVisit: {
-      min: perVisit.length ? Math.min(...perVisit) : null,
-      max: perVisit.length ? Math.max(...perVisit) : null,
-      mean: round(perVisit.reduce((a, b) => a + b, 0) / Math.max(1, perVisit.length)),
-    },
-    searchesPerVisit:
-      finalStats?.searches !== undefined ? round(finalStats.searches / Math.max(1, perVisit.length)) : null,
-    latencyMs: {
-      p50: round(percentile(ms, 50)),
-      p95: round(percentile(ms, 95)),
-      p99: round(percentile(ms, 99)),
-      max: round(Math.max(...ms)),
-    },
-    droppedStale: finalStats ? finalStats.droppedStale + (finalStats.outcomes.stale ?? 0) : null,
-    backendFrames: finalStats ?? null,
-    /** p95 latency per 5-second window of the run: flat means no backlog builds up. */
-    p95ByWindowMs: Array.from({ length: Math.ceil((sendingStoppedAt - startedAt) / 5000) }, (_, w) => {
-      const inWindow = latencies
-        .filter((l) => l.at >= startedAt + w * 5000 && l.at < startedAt + (w + 1) * 5000)
-        .map((l) => l.ms);
-      return inWindow.length ? round(percentile(inWindow, 95)) : null;
-    }),
-    backlog: {
-      firstHalfP95Ms: round(percentile(firstHalf, 95)),
-      secondHalfP95Ms: round(percentile(secondHalf, 95)),
-      // Latency that keeps climbing means frames queue up faster than they are answered.
-      growing: percentile(secondHalf, 95) > 1.5 * percentile(firstHalf, 95) + 100,
-    },
-    backend: {
-      cpuPercent: round((100 * (usageAfter.cpuSeconds - usageBefore.cpuSeconds)) / wallSeconds),
-      peakRssMb: round(usageAfter.peakRssMb),
-    },
-    machine: { cpus: os.cpus().length, node: process.version },
-  };
-  progress('\n');
-  console.log(JSON.stringify(result, null, 2));
-  if (args.json) {
+    const fmt = (s: { p50: number | null; p95: number | null; n: number }) =>
+      `p50 ${s.p50 ?? '-'} ms, p95 ${s.p95 ?? '-'} ms (n=${s.n})`;
+    console.log(
+      [
+        `walk-ups ${result.walkUps} (${people.length} people, ${args.frames} frames each): ${result.granted} let in, ${result.denied} denied, ${result.unanswered} unanswered`,
+        `load average (1 min) ${startLoad.loadAverage1m} at start, ${endLoad.loadAverage1m} at end; ${os.cpus().length} cores`,
+        `  ${endLoad.uptime}`,
+        `frames sent per visit ${result.framesSentPerVisit}, decisions per visit ${result.decisionsPerVisit.min}..${result.decisionsPerVisit.max}, searches per visit ${result.searchesPerVisit}`,
+        `granted walk-ups decided on their first frame: ${result.decidedAfterFirstFrame}`,
+        '',
+        'stage (granted walk-ups)                                                       p50      p95',
+        ...STAGES.map(([name, , , description]) => {
+          const s = result.stagesMs[name]!;
+          return `  ${description.padEnd(76)} ${String(s.p50 ?? '-').padStart(5)} ${String(s.p95 ?? '-').padStart(8)}`;
+        }),
+        `first frame captured → relay energised: ${fmt(result.capturedToRelayMs)}`,
+        `photo written to the folder → relay energised: ${fmt(result.writtenToRelayMs)}`,
+        `captured → decision at the door, all answered walk-ups: ${fmt(result.capturedToDecisionMs)}`,
+      ].join('\n'),
+    );
     fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
     fs.writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`written ${path.relative(process.cwd(), path.resolve(args.json))}`);
+  } finally {
+    await agent?.stop();
+    await backend?.stop();
+    fs.rmSync(work, { recursive: true, force: true });
   }
-  fs.rmSync(work, { recursive: true, force: true });
 }
 
 await main();

@@ -243,6 +243,11 @@ export function createAgent(settings: AgentSettings, deps: AgentDeps): DoorAgent
       return;
     }
     if (!running) return;
+    const { command: accepted } = verdict;
+    log.debug(
+      { decisionId: accepted.decisionId, visitId: accepted.visitId, type: accepted.type, issuedAt: accepted.issuedAt },
+      'command received',
+    );
     // The back end has answered this visit: the door sends no more frames of it.
     if (verdict.command.visitId) gate.answered(verdict.command.visitId);
     if (verdict.command.type === 'deny') {

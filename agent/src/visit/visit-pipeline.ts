@@ -173,6 +173,8 @@ export class VisitPipeline {
           face: verdict.face,
           judged: verdict.frame,
         };
+        // Debug only: bench:door reads these two lines (gate done, frame sent) to time a visit's stages.
+        this.log.debug({ capturedAt: gated.capturedAt }, 'frame passed the face gate');
         const place = placeOfBox(verdict.face.box, verdict.face.sizePx);
         this.run(this.tracker.faceSeen(gated, frameQuality(verdict.face), this.clock(), place));
         this.stats.splits = this.tracker.splits;
@@ -247,7 +249,16 @@ export class VisitPipeline {
     };
     if (await this.send(message)) {
       this.stats.sent += 1;
-      this.log.debug({ visitId: action.visitId, seq: action.seq, last: action.last, bytes: jpeg.length }, 'frame sent');
+      this.log.debug(
+        {
+          visitId: action.visitId,
+          seq: action.seq,
+          last: action.last,
+          bytes: jpeg.length,
+          capturedAt: frame.capturedAt,
+        },
+        'frame sent',
+      );
     } else {
       this.stats.notSent += 1;
     }

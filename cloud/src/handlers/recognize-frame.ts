@@ -178,6 +178,7 @@ export function createRecognizeFrameHandler(deps: RecognizeFrameDeps): Recognize
   ): Promise<RecognizeOutcome> {
     const visitId = frame.visit.id;
     const frameLog = log.child({ frameId: frame.frameId, visitId, seq: frame.visit.seq });
+    frameLog.debug('frame received'); // with 'frame searched', how bench:door times the back end's part
 
     // 1. The image: size and content before any decoder sees it.
     const jpeg = Buffer.from(frame.jpeg, 'base64');
