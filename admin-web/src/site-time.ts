@@ -5,6 +5,7 @@
 import { ConfigError } from '../../lib/errors.js';
 
 let zone = serverTimeZone();
+const DAY_MS = 86_400_000;
 
 export function serverTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -57,4 +58,42 @@ export function siteIso(ms: number): string {
   const p = parts(ms);
   const offset = (p.timeZoneName ?? 'GMT').replace('GMT', '') || '+00:00';
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${offset}`;
+}
+
+/** The site zone's offset from UTC at the instant `ms`, in ms (east of Greenwich positive). */
+function offsetAt(ms: number): number {
+  const p = parts(ms);
+  const wall = Date.UTC(
+    Number(p.year),
+    Number(p.month) - 1,
+    Number(p.day),
+    Number(p.hour),
+    Number(p.minute),
+    Number(p.second),
+  );
+  return wall - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/**
+ * The instant a wall clock in the site zone shows this date and time (month 1-12). A time the
+ * clocks skip (spring forward) is read as the same time after the jump, as the clocks then show;
+ * a time they show twice (fall back) is its first occurrence.
+ */
+export function siteWallTime(year: number, month: number, day: number, hour = 0, minute = 0): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  // The zone's offsets a day either side (clocks change at most once in between): each gives a
+  // candidate instant, which counts if the clock there really shows this wall time.
+  const before = wall - offsetAt(wall - DAY_MS);
+  const after = wall - offsetAt(wall + DAY_MS);
+  const shows = (t: number) => t + offsetAt(t) === wall;
+  if (shows(before) && shows(after)) return Math.min(before, after);
+  if (shows(before)) return before;
+  if (shows(after)) return after;
+  return before; // skipped: read on the clock before the jump, which lands just after it
+}
+
+/** The first instant of the site-zone day that contains `ms` (for "today"). */
+export function siteStartOfDay(ms: number): number {
+  const p = parts(ms);
+  return siteWallTime(Number(p.year), Number(p.month), Number(p.day));
 }

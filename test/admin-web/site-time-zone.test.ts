@@ -4,7 +4,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { readLocalSettings } from '../../cli/settings.js';
-import { serverTimeZone, setSiteTimeZone, siteIso, validTimeZone } from '../../admin-web/src/site-time.js';
+import { parseSiteDate } from '../../admin-web/src/dates.js';
+import {
+  serverTimeZone,
+  setSiteTimeZone,
+  siteDateTime,
+  siteIso,
+  siteStartOfDay,
+  validTimeZone,
+} from '../../admin-web/src/site-time.js';
 import { buildHarness, signIn, type Harness } from './support/harness.js';
 
 let h: Harness | null = null;
@@ -38,5 +46,64 @@ describe('site time zone', () => {
     const csv = await h.app.inject({ url: '/events.csv', headers: { cookie: s.cookie } });
     expect(csv.body).toContain('2026-12-04T16:30:05-05:00');
     expect(siteIso(at)).toBe('2026-12-04T16:30:05-05:00');
+  });
+
+  it('reads the access-log date filters on the site clock: from=2026-12-05 starts that day in Auckland, to= ends it', async () => {
+    h = await buildHarness({ timeZone: 'Pacific/Auckland' }); // UTC+13 in December
+    const dayStart = Date.UTC(2026, 11, 4, 11, 0); // 2026-12-05 00:00 in Auckland
+    const dayEnd = Date.UTC(2026, 11, 5, 11, 0) - 1; // 2026-12-05 23:59:59.999 in Auckland
+    const ids: Record<string, string> = {};
+    for (const [name, at] of Object.entries({
+      eveBefore: dayStart - 1000,
+      firstSecond: dayStart,
+      lastSecond: dayEnd - 999,
+      nextDay: dayEnd + 1,
+    })) {
+      ids[name] = (
+        await h.addEvent({ at, kind: 'access', doorId: 'front-door', result: 'granted', reason: 'match' })
+      ).eventId;
+    }
+    const s = await signIn(h.app);
+    const api = await h.app.inject({ url: '/api/events?from=2026-12-05&to=2026-12-05', headers: { cookie: s.cookie } });
+    expect(api.statusCode).toBe(200);
+    expect(api.json().events.map((e: { eventId: string }) => e.eventId)).toEqual([ids.lastSecond, ids.firstSecond]);
+    expect(h.callsTo('events.list').at(-1)!.args[0]).toMatchObject({ from: dayStart, to: dayEnd });
+
+    // The same rows in the CSV and on the page, whose fields name the zone they are read in.
+    const csv = await h.app.inject({ url: '/events.csv?from=2026-12-05&to=2026-12-05', headers: { cookie: s.cookie } });
+    expect(csv.body.trim().split('\r\n').slice(1)).toHaveLength(2);
+    expect(csv.body).toContain('2026-12-05T00:00:00+13:00');
+    expect(csv.body).toContain('2026-12-05T23:59:59+13:00');
+    const page = await h.app.inject({ url: '/events?from=2026-12-05T08:30', headers: { cookie: s.cookie } });
+    expect(page.body).toContain('From (Pacific/Auckland)');
+    expect(page.body).toContain('To (Pacific/Auckland)');
+    expect(h.callsTo('events.list').at(-1)!.args[0]).toMatchObject({ from: Date.UTC(2026, 11, 4, 19, 30) });
+  });
+
+  it('reads a date on a day the clocks change as that day: 25 hours in Los Angeles on 1 Nov 2026, a skipped time after the jump', () => {
+    setSiteTimeZone('America/Los_Angeles');
+    expect(parseSiteDate('from', '2026-11-01')).toBe(Date.UTC(2026, 10, 1, 7)); // 00:00 PDT
+    expect(parseSiteDate('to', '2026-11-01', true)).toBe(Date.UTC(2026, 10, 2, 8) - 1); // 23:59:59.999 PST
+    expect(parseSiteDate('from', '2026-11-01T01:30')).toBe(Date.UTC(2026, 10, 1, 8, 30)); // first 01:30 (PDT)
+    expect(parseSiteDate('to', '2026-12-05T23:59', true)).toBe(Date.UTC(2026, 11, 6, 8) - 1);
+    expect(parseSiteDate('from', '2027-03-14T02:30')).toBe(Date.UTC(2027, 2, 14, 10, 30)); // 02:30 is skipped: 03:30 PDT
+    expect(parseSiteDate('to', '2027-03-14', true)).toBe(Date.UTC(2027, 2, 15, 7) - 1); // a 23-hour day
+    setSiteTimeZone('Pacific/Auckland'); // east of UTC, clocks back on 5 Apr 2026 (03:00 NZDT -> 02:00 NZST)
+    expect(parseSiteDate('from', '2026-04-05T02:30')).toBe(Date.UTC(2026, 3, 4, 13, 30)); // first 02:30 (NZDT)
+    expect(parseSiteDate('to', '2026-04-05', true)).toBe(Date.UTC(2026, 3, 5, 12) - 1); // 25 hours
+    expect(() => parseSiteDate('from', '2026-02-30')).toThrow(/not a valid date/);
+  });
+
+  it("counts the dashboard's 'today' from midnight in the site zone", async () => {
+    h = await buildHarness({ timeZone: 'Pacific/Auckland' });
+    const midnight = siteStartOfDay(Date.now());
+    expect(siteDateTime(midnight)).toMatch(/ 00:00:00$/);
+    expect(siteDateTime(midnight - 1000)).toMatch(/ 23:59:59$/);
+    // Auckland's midnight is 11 or 13 hours from UTC's: a UTC "today" would count 0 or 2 of these.
+    for (const at of [midnight - 60_000, midnight + 60_000])
+      await h.addEvent({ at, kind: 'access', doorId: 'front-door', result: 'granted', reason: 'match' });
+    const s = await signIn(h.app);
+    const res = await h.app.inject({ url: '/api/dashboard/today', headers: { cookie: s.cookie } });
+    expect(res.json()).toMatchObject({ entries: 1, denials: 0 });
   });
 });

@@ -10,11 +10,7 @@ import { openSse } from '../sse.js';
 import { doorAlarms } from '../views/door-alarms.js';
 import { doorView } from '../views/door-view.js';
 import { eventDetailText } from '../door-event-text.js';
-
-function startOfTodayUtc(now = Date.now()): number {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-}
+import { siteStartOfDay } from '../site-time.js';
 
 export function doorCard(d: Door) {
   return html`<article class="door-card" data-door-id="${d.doorId}">
@@ -37,9 +33,9 @@ export function eventRow(e: AuditEvent) {
   </tr>`;
 }
 
-/** Today's access decisions (UTC day), newest first, with the entry and denial counts. */
+/** Today's access decisions (the site zone's day), newest first, with the entry and denial counts. */
 async function today(deps: RouteDeps): Promise<{ events: AuditEvent[]; entries: number; denials: number }> {
-  const { events } = await deps.services.events.list({ kind: 'access', from: startOfTodayUtc(), limit: 1000 });
+  const { events } = await deps.services.events.list({ kind: 'access', from: siteStartOfDay(Date.now()), limit: 1000 });
   return {
     events,
     entries: events.filter((e) => e.result === 'granted').length,

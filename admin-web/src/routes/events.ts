@@ -9,11 +9,11 @@ import { noStore } from '../request-context.js';
 import { DOOR_ID_PATTERN } from '../../../protocol/topics.js';
 import { ENTITY_ID, isStoreKey, STORE_KEY } from '../ids.js';
 import { badRequest, notFound } from '../errors.js';
-import { DATE_TIME_SOURCE, parseDate } from '../dates.js';
+import { DATE_TIME_SOURCE, parseSiteDate } from '../dates.js';
 import { formInt } from '../form-fields.js';
 import { csvRow } from '../csv.js';
 import { eventDetailText } from '../door-event-text.js';
-import { siteIso } from '../site-time.js';
+import { siteIso, siteTimeZone } from '../site-time.js';
 
 const DATE_TIME = new RegExp(DATE_TIME_SOURCE);
 
@@ -36,8 +36,9 @@ type LogQuery = z.output<typeof logQuery>;
 const MAX_CSV_ROWS = 50_000;
 
 function toFilter(q: LogQuery): EventFilter {
-  const from = parseDate('from', q.from);
-  const to = parseDate('to', q.to, true);
+  // On the site zone's clock, like every time the log shows: from=2026-12-05 is that day's start there.
+  const from = parseSiteDate('from', q.from);
+  const to = parseSiteDate('to', q.to, true);
   if (from !== null && to !== null && from > to) throw badRequest('to: must be on or after from');
   const filter: EventFilter = {};
   if (q.door) filter.doorId = q.door;
@@ -83,8 +84,8 @@ export async function eventRoutes(app: AdminApp, deps: RouteDeps): Promise<void>
         <select id="f-result" name="result"><option value="">Any</option>
           <option value="granted" ${q.result === 'granted' ? html`selected` : ''}>Granted</option>
           <option value="denied" ${q.result === 'denied' ? html`selected` : ''}>Denied</option></select></div>
-        <div class="field"><label for="f-from">From (UTC)</label><input id="f-from" name="from" type="datetime-local" value="${q.from ?? ''}"></div>
-        <div class="field"><label for="f-to">To (UTC)</label><input id="f-to" name="to" type="datetime-local" value="${q.to ?? ''}"></div>
+        <div class="field"><label for="f-from">From (${siteTimeZone()})</label><input id="f-from" name="from" type="datetime-local" value="${q.from ?? ''}"></div>
+        <div class="field"><label for="f-to">To (${siteTimeZone()})</label><input id="f-to" name="to" type="datetime-local" value="${q.to ?? ''}"></div>
         <div class="field actions"><button type="submit">Filter</button></div>
       </form>
       ${
