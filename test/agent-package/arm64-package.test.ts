@@ -14,7 +14,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../lib/logger.js';
+import { captureLogger } from '../support/capture-logger.js';
 import { startLocalStack, type LocalStack } from '../../cli/local-stack.js';
 import { writeDoorBundle } from '../../cli/door-bundle.js';
 import { DEV_DIR, HAVE_FACES, REPO_ROOT, SKIP_REASON } from '../face/faces-dataset.js';
@@ -28,6 +28,15 @@ const ENROLLED = 'Alan_Greenspan';
 const DOOR_ID = 'arm64-door';
 // Emulated arm64 on two shared cores: loading sharp, the AWS CRT and BlazeFace takes tens of seconds.
 const EMULATED_MS = 400_000;
+/**
+ * How old a frame may be when the back end gets it, for this emulated door only. A frame carries
+ * the instant its camera took it and the back end measures its age from then (5 s by default, a
+ * security property: a face from long ago must not open the door now). Under emulation the arm64
+ * face gate and JPEG fit take 10-30 s a frame, so with the default every frame is (rightly)
+ * dropped as stale. 60 s is the largest the real setting accepts (FACEGATE_MAX_FRAME_AGE_MS);
+ * the local stack takes it as \`recognize.maxFrameAgeMs\`.
+ */
+const EMULATED_FRAME_AGE_MS = 60_000;
 
 function findArchive(): string | undefined {
   const name = fs.existsSync(OUT_DIR)
@@ -60,6 +69,20 @@ describe.skipIf(!ready)(
     let stack: LocalStack;
     let agent: ChildProcess | undefined;
     let output = '';
+    let personId: string;
+    const backEnd = captureLogger('info');
+    /** The agent's JSON log lines so far (pino, one object a line). */
+    const agentLog = () =>
+      output
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as { msg?: string; time?: number; [key: string]: unknown }];
+          } catch {
+            return [];
+          }
+        });
     const emulated = (args: string[], cwd: string) =>
       execFileSync(QEMU, args, {
         cwd,
@@ -88,12 +111,14 @@ describe.skipIf(!ready)(
       pkg = path.join(root, path.basename(archive!, '.tar.gz'));
       stack = await startLocalStack({
         dataDir: path.join(root, 'data'),
-        logger: silentLogger(),
+        logger: backEnd.logger,
         httpPort: 0,
         mqttPort: 0,
         adminSite: false,
+        recognize: { maxFrameAgeMs: EMULATED_FRAME_AGE_MS },
       });
       const person = await stack.services.people.create({ name: 'Alan Greenspan' }, { name: 'test' });
+      personId = person.personId;
       const enrolled = await stack.services.enrollment.enroll(
         person.personId,
         [fs.readFileSync(path.join(DEV_DIR, ENROLLED, '1.jpg'))],
@@ -214,6 +239,52 @@ describe.skipIf(!ready)(
           return Object.values(outcomes).some((n) => n > 0);
         });
         console.log('arm64 agent: back end frame outcomes', JSON.stringify(stack.frameStats().outcomes));
+      },
+      EMULATED_MS * 2,
+    );
+
+    it(
+      'on a granted decision drives its simulated relay; the access log has the grant and the door its unlock',
+      async () => {
+        // The frame carries the instant the camera took it; the emulated gate and JPEG fit take
+        // 10-30 s, so it is that old when it arrives (EMULATED_FRAME_AGE_MS says why that is allowed).
+        const seen = agentLog().find((l) => l.msg === 'new picture in watched folder')?.time;
+        const sent = agentLog().find((l) => l.msg === 'frame sent')?.time;
+        const stale = backEnd.lines.filter((l) => l.msg === 'stale frame dropped').map((l) => l.ageMs);
+        console.log(`arm64 agent: picture seen -> frame sent ${seen && sent ? sent - seen : '?'} ms`);
+        expect(stack.frameStats().outcomes, `frame ages dropped as stale: ${JSON.stringify(stale)} ms`).toMatchObject({
+          decided: 1,
+          stale: 0,
+        });
+
+        const access = await waitFor('the access-log row', async () => {
+          const { events } = await stack.services.events.list({ doorId: DOOR_ID, kind: 'access', limit: 10 });
+          return events[0];
+        });
+        expect(access).toMatchObject({ result: 'granted', reason: 'match', personId, personName: 'Alan Greenspan' });
+        expect(access.decisionId).toBeTruthy();
+
+        // The relay's observable effect: the agent's relay log, energised then released after the pulse.
+        const energised = await waitFor('the simulated relay energised', () =>
+          agentLog().find((l) => l.msg === 'simulated relay energised: door UNLOCKED' && l.relay === 'unlocked'),
+        );
+        await waitFor('the relay released after the pulse', () =>
+          agentLog().find(
+            (l) => l.msg === 'simulated relay released: door locked' && (l.time ?? 0) >= (energised.time ?? 0),
+          ),
+        );
+        expect(agentLog().find((l) => l.msg === 'door unlocked')).toMatchObject({
+          decisionId: access.decisionId,
+          source: 'face',
+        });
+        console.log(`arm64 agent: decision -> relay energised ${(energised.time ?? 0) - access.at} ms`);
+
+        // The door told the back end, for that decision (not flagged as an unlock no grant backs).
+        const unlocked = await waitFor("the door's unlock event in the log", async () => {
+          const { events } = await stack.services.events.list({ doorId: DOOR_ID, kind: 'door_event', limit: 50 });
+          return events.find((e) => e.decisionId === access.decisionId && e.detail?.startsWith('unlocked'));
+        });
+        expect(unlocked.detail).not.toContain('SUSPICIOUS');
       },
       EMULATED_MS * 2,
     );
