@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { doorThingName } from '../../cloud/src/adapters/aws/iot-names.js';
 import { DOOR_CHANNELS } from '../../protocol/index.js';
 import { buildStack, TEST_ACCOUNT, TEST_REGION } from './cdk-app.js';
+import { topicMatchesFilter } from './support/topic-filter.js';
 
 type Resources = Record<string, { Type: string; Properties: any }>;
 interface Site {
@@ -71,17 +72,6 @@ function covers(pattern: string, resource: string): boolean {
     .map((c) => (c === '*' || c === '\u0000' ? '.*' : c === '?' ? '.' : c.replace(/[.+^$()|[\]\\{}]/g, '\\$&')))
     .join('');
   return new RegExp(`^${source}$`).test(resource);
-}
-
-/** MQTT topic filter semantics (`+` one level, `#` the rest). */
-function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
 }
 
 /** The concrete ARNs of one site that the other must not reach (a door called `front-door` at each). */
@@ -195,17 +185,17 @@ describe('two sites in one account and region', () => {
         const sql: string = rule.Properties.TopicRulePayload.Sql;
         const from = /FROM '([^']+)'/.exec(sql)![1]!;
         expect(
-          theirTopics.filter((t) => topicMatches(from, t)),
+          theirTopics.filter((t) => topicMatchesFilter(from, t)),
           sql,
         ).toEqual([]);
         if (from.startsWith('$aws/events/presence')) {
           // IoT Core has one presence topic per account: the WHERE clause keeps this site's things.
           const prefix = /startswith\(topic\(5\), '([^']+)'\)/.exec(sql)?.[1];
           expect(prefix, sql).toBe(`facegate_${a.site}_`);
-          expect(theirPresence.filter((t) => topicMatches(from, t) && t.split('/')[4]!.startsWith(prefix!))).toEqual(
-            [],
-          );
-          expect(topicMatches(from, ourPresence) && ourPresence.split('/')[4]!.startsWith(prefix!)).toBe(true);
+          expect(
+            theirPresence.filter((t) => topicMatchesFilter(from, t) && t.split('/')[4]!.startsWith(prefix!)),
+          ).toEqual([]);
+          expect(topicMatchesFilter(from, ourPresence) && ourPresence.split('/')[4]!.startsWith(prefix!)).toBe(true);
           // substring(topic(5), N) leaves the plain door id.
           const start = Number(/substring\(topic\(5\), (\d+)\)/.exec(sql)![1]);
           expect(doorThingName(a.site, DOOR).slice(start)).toBe(DOOR);

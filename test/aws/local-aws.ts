@@ -26,6 +26,8 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'eu-west-1';
 
 export interface LocalDynamo {
+  /** Where it listens, e.g. for AWS_ENDPOINT_URL_DYNAMODB. */
+  url: string;
   client: DynamoDBClient;
   /** Creates the FaceGate tables under a fresh prefix, exactly as dynamo-schema.ts describes them. */
   createTables(prefix: string): Promise<TableNames>;
@@ -39,8 +41,10 @@ export async function startDynalite(): Promise<LocalDynamo> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => server.listen(0, '127.0.0.1', () => resolve()).once('error', reject));
   const { port } = server.address() as AddressInfo;
-  const client = new DynamoDBClient({ region, credentials, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 2 });
+  const url = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ region, credentials, endpoint: url, maxAttempts: 2 });
   return {
+    url,
     client,
     async createTables(prefix) {
       const names = Object.fromEntries(TABLE_ROLES.map((role) => [role, `${prefix}-${role}`])) as TableNames;
@@ -73,6 +77,11 @@ async function waitForActive(client: DynamoDBClient, tableName: string): Promise
 }
 
 export interface LocalS3 {
+  /**
+   * Where it listens, e.g. for AWS_ENDPOINT_URL_S3: an IP address, so the SDK's S3 endpoint rules
+   * use the path-style addressing s3rver needs even in clients built with no forcePathStyle.
+   */
+  url: string;
   client: S3Client;
   createBucket(name: string): Promise<void>;
   stop(): Promise<void>;
@@ -82,15 +91,17 @@ export async function startS3rver(): Promise<LocalS3> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'facegate-s3rver-'));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
   const { port } = (await server.run()) as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   const client = new S3Client({
     region,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, // s3rver's built-in account
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: url,
     forcePathStyle: true,
     maxAttempts: 2,
     ...s3ClientConfig,
   });
   return {
+    url,
     client,
     async createBucket(name) {
       await client.send(new CreateBucketCommand({ Bucket: name }));

@@ -23,6 +23,7 @@ import { makeTempDir, removeDir } from '../support/temp-dir.js';
 import { startDynalite, startS3rver, type LocalDynamo, type LocalS3 } from './local-aws.js';
 import { startFakeSsm, type FakeSsm } from './fake-ssm.js';
 import { freePort } from '../support/free-port.js';
+import { envPatch } from '../support/env-patch.js';
 
 const BUCKET = 'facegate-serve-aws-test';
 const OTP_PREFIX = '/facegate/test/admin/one-time-password/';
@@ -41,27 +42,6 @@ async function startTripwire(): Promise<{ url: string; hits: string[]; stop(): P
     url: `http://127.0.0.1:${port}`,
     hits,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** Sets variables for the test and remembers what was there, so afterAll leaves process.env as found. */
-function envPatcher() {
-  const saved = new Map<string, string | undefined>();
-  return {
-    set(vars: Record<string, string | undefined>) {
-      for (const [name, value] of Object.entries(vars)) {
-        if (!saved.has(name)) saved.set(name, process.env[name]);
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    },
-    restore() {
-      for (const [name, value] of saved) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-      saved.clear();
-    },
   };
 }
 
@@ -153,9 +133,8 @@ let tlsDir: string;
 let caCertPem: string;
 let certFile: string;
 let keyFile: string;
-const env = envPatcher();
-/** Where dynalite and s3rver listen, as the AWS_ENDPOINT_URL_* variables take them. */
-const endpoints = { dynamo: '', s3: '' };
+/** afterAll leaves process.env as found. */
+const env = envPatch();
 
 /** Everything readAdminHostConfig requires and what points the SDK clients at the local servers. */
 function hostEnv(dataDir: string, port: number): Record<string, string | undefined> {
@@ -169,10 +148,10 @@ function hostEnv(dataDir: string, port: number): Record<string, string | undefin
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL: undefined,
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamo,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
     // An IP-address endpoint makes the SDK's S3 endpoint rules use path-style addressing, which
     // s3rver needs; openAwsBackend sets no forcePathStyle (and the SDK reads no variable for it).
-    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_S3: s3.url,
     AWS_ENDPOINT_URL_REKOGNITION: tripwire.url,
     AWS_ENDPOINT_URL_IOT: tripwire.url,
     AWS_ENDPOINT_URL_SSM: ssm.url,
@@ -200,21 +179,10 @@ function hostEnv(dataDir: string, port: number): Record<string, string | undefin
   };
 }
 
-/** The helpers do not expose their ports: read back the endpoint their own client was given. */
-async function endpointOf(client: { config: { endpoint?: unknown } }): Promise<string> {
-  const provider = client.config.endpoint as
-    (() => Promise<{ protocol: string; hostname: string; port?: number }>) | undefined;
-  if (!provider) throw new Error('client has no endpoint');
-  const e = await provider();
-  return `${e.protocol}//${e.hostname}:${e.port}`;
-}
-
 beforeAll(async () => {
   [dynamo, s3, tripwire, ssm] = await Promise.all([startDynalite(), startS3rver(), startTripwire(), startFakeSsm()]);
   tables = await dynamo.createTables(`sa${randomUUID().slice(0, 8)}`);
   await s3.createBucket(BUCKET);
-  endpoints.dynamo = await endpointOf(dynamo.client);
-  endpoints.s3 = await endpointOf(s3.client);
 
   // A server certificate for 127.0.0.1 from the local CA, so the client verifies TLS for real.
   tlsDir = makeTempDir('serve-aws-tls');

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { IClientOptions } from 'mqtt';
 import { openLocalCa, type LocalCa } from '../../../cloud/src/adapters/local/ca/index.js';
 import {
   BACKEND_IDENTITY,
@@ -25,17 +26,28 @@ export interface LocalBrokerFixture {
   dir: string;
   ca: LocalCa;
   port: number;
+  /** The one site whose topics the broker carries. */
+  siteId: string;
   broker: LocalBroker;
   /** Writes a door's certificate, key and the CA certificate to files; returns their paths. */
   doorFiles(doorId: string): Promise<DoorFiles>;
   connectBackend(): Promise<BackendMqtt>;
+  /**
+   * mqtt.js options for a raw client holding the back end's certificate, as client id
+   * `facegate-backend-<suffix>` (clean session): for stand-ins that need topics and bytes as they
+   * are, not the back end's typed client.
+   */
+  backendClientOptions(suffix: string): IClientOptions;
   /** Stops the broker, keeping its port so startAgain() brings it back where doors expect it. */
   stop(): Promise<void>;
   startAgain(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startLocalBrokerFixture(logger: Logger = silentLogger()): Promise<LocalBrokerFixture> {
+export async function startLocalBrokerFixture(
+  logger: Logger = silentLogger(),
+  { siteId = 'local' }: { siteId?: string } = {},
+): Promise<LocalBrokerFixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facegate-agent-broker-'));
   const ca = await openLocalCa(path.join(dir, 'ca'), logger);
   const server = await ca.issueServerCertificate({ dns: ['localhost'], ips: ['127.0.0.1'] });
@@ -43,7 +55,7 @@ export async function startLocalBrokerFixture(logger: Logger = silentLogger()): 
   // Revocations in this CA are enforced, as the local stack does (tests revoke doors with ca.revoke).
   const isRevoked = (_cn: string, serial: string) => ca.isRevoked(serial);
   let broker: LocalBroker | null = await startLocalBroker({
-    siteId: 'local',
+    siteId,
     host: '127.0.0.1',
     port: 0,
     tls,
@@ -57,6 +69,7 @@ export async function startLocalBrokerFixture(logger: Logger = silentLogger()): 
     dir,
     ca,
     port,
+    siteId,
     get broker() {
       if (!broker) throw new Error('broker is stopped');
       return broker;
@@ -77,7 +90,7 @@ export async function startLocalBrokerFixture(logger: Logger = silentLogger()): 
     },
     async connectBackend() {
       const client = await connectBackendMqtt({
-        siteId: 'local',
+        siteId,
         host: '127.0.0.1',
         port,
         caPem: ca.caCertPem,
@@ -90,12 +103,28 @@ export async function startLocalBrokerFixture(logger: Logger = silentLogger()): 
       backends.push(client);
       return client;
     },
+    backendClientOptions(suffix) {
+      return {
+        protocol: 'mqtts',
+        host: '127.0.0.1',
+        port,
+        ca: ca.caCertPem,
+        cert: backend.certPem,
+        key: backend.keyPem,
+        rejectUnauthorized: true,
+        protocolVersion: 4, // aedes speaks 3.1.1 only
+        clientId: `${BACKEND_IDENTITY}-${suffix}`,
+        clean: true,
+        reconnectPeriod: 200,
+        connectTimeout: 5_000,
+      };
+    },
     async stop() {
       await broker?.close();
       broker = null;
     },
     async startAgain() {
-      broker = await startLocalBroker({ siteId: 'local', host: '127.0.0.1', port, tls, isRevoked, logger });
+      broker = await startLocalBroker({ siteId, host: '127.0.0.1', port, tls, isRevoked, logger });
     },
     async close() {
       await Promise.allSettled(backends.map((b) => b.close()));
