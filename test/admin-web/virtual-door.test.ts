@@ -2,31 +2,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { VirtualDoor, VirtualDoorState } from '../../admin-web/src/virtual-door.js';
 import { buildHarness, makeJpeg, makePng, signIn, type Harness, type Session } from './support/harness.js';
-
-/** A recording VirtualDoor: the real one needs the whole local stack (see browser.test.ts). */
-class RecordingDoor implements VirtualDoor {
-  doorId = 'virtual-door';
-  frames: Buffer[] = [];
-  private listeners = new Set<(s: VirtualDoorState) => void>();
-  state: VirtualDoorState = { lock: 'locked' };
-  async submitFrame(jpeg: Buffer) {
-    this.frames.push(jpeg);
-  }
-  onState(listener: (s: VirtualDoorState) => void) {
-    this.listeners.add(listener);
-    listener(this.state);
-    return () => this.listeners.delete(listener);
-  }
-  set(s: VirtualDoorState) {
-    this.state = s;
-    for (const l of this.listeners) l(s);
-  }
-  get listenerCount() {
-    return this.listeners.size;
-  }
-}
+import { RecordingDoor } from './support/recording-virtual-door.js';
 
 describe('admin site: virtual door', () => {
   let h: Harness;
