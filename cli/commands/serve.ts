@@ -93,7 +93,8 @@ function printWelcome(stack: LocalStack, cameraDir: string | null, logger: Logge
   }
   lines.push('', 'Next:');
   lines.push(
-    `  1. Enrol someone: open the admin site (People), or run  npx facegate enroll --name "Ada" ada1.jpg ada2.jpg`,
+    // Three photos, as the enrolment advice recommends (cli/main.ts, enroll.ts, the admin site).
+    `  1. Enrol someone (three photos recommended): open the admin site (People), or run  npx facegate enroll --name "Ada" ada1.jpg ada2.jpg ada3.jpg`,
   );
   if (cameraDir) {
     lines.push(`  2. Walk up to the simulated door "${SIMULATED_DOOR_ID}": copy another photo into ${rel(cameraDir)}/`);

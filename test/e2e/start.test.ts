@@ -96,6 +96,9 @@ describe('facegate start', () => {
     expect(otp).toMatch(/^\S{20}$/);
     expect(text).not.toContain(otp);
     expect(text).toContain('doors/front-door/camera');
+    // The example enrols as many photos as the advice recommends (three), not two.
+    expect(text).toContain('Enrol someone (three photos recommended)');
+    expect(text).toContain('npx facegate enroll --name "Ada" ada1.jpg ada2.jpg ada3.jpg');
     await first.waitFor('the simulated door online', () =>
       first.logs().some((l) => l.msg === 'door connected' && l.doorId === 'front-door'),
     );
