@@ -12,7 +12,7 @@ import type { AdminUserStore } from '../admin-web/src/users/admin-user-store.js'
 import { DynamoAdminUserStore } from '../admin-web/src/users/dynamo-admin-user-store.js';
 import { SqliteAdminUserStore } from '../admin-web/src/users/sqlite-admin-user-store.js';
 import { ADMIN_HOST_ENV, LAMBDA_ENV } from '../cloud/src/lambda/env.js';
-import { DATA_FILES } from './local-backend.js';
+import { DATA_FILES } from './data-files.js';
 
 export function openAdminUsers(dataDir: string, env: Record<string, string | undefined> = process.env): AdminUserStore {
   const tableName = envOptional(ADMIN_HOST_ENV.adminsTable, env);

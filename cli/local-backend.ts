@@ -15,6 +15,7 @@ import { openLocalCa, type LocalCa } from '../cloud/src/adapters/local/ca/index.
 import type { FaceIndex } from '../cloud/src/ports/face-index.js';
 import type { Records } from '../cloud/src/ports/records.js';
 import type { ImageStore } from '../cloud/src/ports/image-store.js';
+import { DATA_FILES } from './data-files.js';
 
 export interface LocalBackend {
   dataDir: string;
@@ -25,14 +26,7 @@ export interface LocalBackend {
   close(): Promise<void>;
 }
 
-export const DATA_FILES = {
-  records: 'facegate.db',
-  faces: 'faces.db',
-  images: 'images',
-  ca: 'ca',
-  admin: 'admin.db',
-  doors: 'doors',
-} as const;
+export { DATA_FILES } from './data-files.js';
 
 /** A FaceIndex that starts the engine on first use and stays open afterwards. */
 function lazyFaceIndex(open: () => Promise<FaceIndex>): FaceIndex & { opened(): boolean } {

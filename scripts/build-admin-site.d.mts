@@ -1,0 +1,11 @@
+/** Types of scripts/build-admin-site.mjs, for the test that builds and runs the artifact. */
+export declare const ENTRY: string;
+/** The bundle's path inside the artifact (what the host's service runs). */
+export declare const BUNDLE: string;
+/** Package names that must never reach the admin host. */
+export declare const FORBIDDEN: readonly string[];
+export declare function buildAdminSite(options: {
+  outDir: string;
+  arch?: 'arm64' | 'x64';
+  log?: (what: string) => void;
+}): Promise<{ bundle: string; modules: string[] }>;
