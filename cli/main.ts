@@ -331,14 +331,17 @@ Target: the stack of --site, configured by the variables the stack's Lambdas and
 Credentials come from the AWS SDK's usual chain (AWS_PROFILE, environment, SSO, instance role);
 AWS_ENDPOINT_URL_DYNAMODB / _S3 / _REKOGNITION point it elsewhere (tests, local stand-ins).
 
-Moves doors, people and the audit log. Safe to run again: what the target already holds is kept,
-and an interrupted run continues where it stopped (journal in DATA_DIR/migrations/). Door
-certificates do not move: the end of the run lists the doors to provision again against IoT Core.
+Moves doors, people, the audit log, enrolment photos and door snapshots (decrypted locally, stored
+in S3 under the KMS key), and indexes each enrolment photo again into the collection (local face
+embeddings do not carry over; a photo Rekognition refuses is listed at the end). Safe to run again:
+what the target already holds is kept, each photo is indexed once, and an interrupted run continues
+where it stopped (journal in DATA_DIR/migrations/). Door certificates do not move: the end of the
+run lists the doors to provision again against IoT Core.
 Exit codes: 0 done, 1 error (run again to continue), 3 stopped by --limit. See infra/README.md.`;
 
 program
   .command('migrate-to-aws')
-  .description('move a local installation (people, doors, audit log) into a deployed AWS stack')
+  .description('move a local installation (people, photos, doors, audit log, snapshots) into a deployed AWS stack')
   .option('--site <name>', 'the site of the target stack (required)')
   .option('--data-dir <dir>', 'the local data directory (default FACEGATE_DATA_DIR or ./.facegate)')
   .option('--region <region>', "the stack's region")

@@ -1,18 +1,25 @@
 /**
  * `facegate migrate-to-aws --site NAME`: moves a local installation (its data directory) into a
- * deployed stack through the same AWS adapters the Lambdas and the admin host use. The target is
+ * deployed stack through the same AWS adapters the Lambdas and the admin host use (DynamoDB
+ * records, the S3 image store with SSE-KMS, the Rekognition face index). The target is
  * configured like them (see migrate/target-config.ts); progress and the final summary go to
  * stdout, and nothing printed or logged holds a secret, an image or a face.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListFacesCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../../lib/logger.js';
 import { ConfigError } from '../../lib/errors.js';
 import { openSqliteRecords } from '../../cloud/src/adapters/local/records/sqlite-records.js';
-import { createRecords } from '../../cloud/src/lambda/aws-clients.js';
+import { EncryptedFileStore } from '../../cloud/src/adapters/local/file-store/encrypted-file-store.js';
+import { loadOrCreateDataKey } from '../../cloud/src/adapters/local/data-key.js';
+import { callAws, isAwsError } from '../../cloud/src/adapters/aws/aws-errors.js';
+import { s3ClientConfig } from '../../cloud/src/adapters/aws/s3-image-store.js';
+import { createFaceIndex, createImageStore, createRecords } from '../../cloud/src/lambda/aws-clients.js';
 import { DATA_FILES } from '../local-backend.js';
-import { migrateToAws, type MigrationReport } from '../migrate/migrate-to-aws.js';
+import { migrateToAws, type CollectionFace, type MigrationReport } from '../migrate/migrate-to-aws.js';
 import { openMigrationJournal } from '../migrate/migration-journal.js';
 import { createProgress } from '../migrate/progress.js';
 import { readTargetConfig, type TargetFlags } from '../migrate/target-config.js';
@@ -34,9 +41,20 @@ export async function migrateToAwsCommand(options: MigrateToAwsOptions, logger: 
   if (!fs.existsSync(dbFile))
     throw new ConfigError(`no local installation in ${dataDir} (${DATA_FILES.records} not found)`);
 
-  const source = { records: openSqliteRecords(dbFile) };
+  const source = {
+    records: openSqliteRecords(dbFile),
+    images: new EncryptedFileStore(path.join(dataDir, DATA_FILES.images), loadOrCreateDataKey(dataDir)),
+  };
   const dynamo = new DynamoDBClient({ region: config.region });
-  const target = { records: createRecords(config, logger, dynamo) };
+  const s3 = new S3Client({ region: config.region, ...s3ClientConfig });
+  const rekognition = new RekognitionClient({ region: config.region });
+  const target = {
+    records: createRecords(config, logger, dynamo),
+    // SSE-KMS under the stack's key on every object, as the admin host writes them.
+    images: createImageStore(config, s3),
+    faceIndex: createFaceIndex(config, logger, rekognition),
+    listCollectionFaces: () => listCollectionFaces(rekognition, config.collectionId),
+  };
   const journal = openMigrationJournal(dataDir, config.siteId, {
     region: config.region,
     tables: config.tables,
@@ -61,8 +79,37 @@ export async function migrateToAwsCommand(options: MigrateToAwsOptions, logger: 
     return report.stoppedAtLimit ? EXIT_STOPPED_AT_LIMIT : 0;
   } finally {
     await source.records.close();
-    dynamo.destroy();
+    for (const client of [dynamo, s3, rekognition]) client.destroy();
   }
+}
+
+async function listCollectionFaces(client: RekognitionClient, collectionId: string): Promise<CollectionFace[]> {
+  const faces: CollectionFace[] = [];
+  let token: string | undefined;
+  do {
+    const res = await callAws('rekognition', 'ListFaces', async () => {
+      try {
+        return await client.send(
+          new ListFacesCommand({ CollectionId: collectionId, MaxResults: 4096, NextToken: token }),
+        );
+      } catch (err) {
+        if (isAwsError(err, 'ResourceNotFoundException')) {
+          throw new ConfigError(
+            `the face collection ${collectionId} does not exist in this region (see --collection-id)`,
+            {
+              cause: err,
+            },
+          );
+        }
+        throw err;
+      }
+    });
+    for (const face of res.Faces ?? []) {
+      if (face.FaceId) faces.push({ faceId: face.FaceId, personId: face.ExternalImageId ?? null });
+    }
+    token = res.NextToken;
+  } while (token);
+  return faces;
 }
 
 function printEnd(report: MigrationReport, site: string, dryRun: boolean, limit: number | undefined): void {
@@ -73,6 +120,18 @@ function printEnd(report: MigrationReport, site: string, dryRun: boolean, limit:
   if (dryRun) {
     console.log('Dry run: nothing was written. Run again without --dry-run to move it.');
     return;
+  }
+  if (report.strayFacesDeleted > 0) {
+    console.log(`Removed ${report.strayFacesDeleted} face(s) an interrupted run had indexed without recording them.`);
+  }
+  for (const p of report.missingPhotos) {
+    console.log(`Photo ${p.photoKey} of person ${p.personId} is missing from the local image store: not moved.`);
+  }
+  if (report.refusedPhotos.length > 0) {
+    console.log(
+      `Rekognition refused ${report.refusedPhotos.length} photo(s); enrol these people again on the AWS admin site with new photos:`,
+    );
+    for (const p of report.refusedPhotos) console.log(`  - person ${p.personId}, ${p.photoKey}: ${p.reason}`);
   }
   console.log(`Done: the local installation is in site ${site}.`);
   if (report.doors.length === 0) return;

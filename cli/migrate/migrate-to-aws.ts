@@ -1,23 +1,44 @@
 /**
  * Copies a local installation into a deployed stack, through the ports only: doors, people and
- * the audit log from one Records to another. Safe to run again: an item the target already holds
- * is left as it is (a door or person changed on AWS since is not overwritten), and events are
- * upserts under their own ids, read from where the journal says the last run stopped.
+ * the audit log from one Records to another; enrolment photos and door snapshots from one
+ * ImageStore to another; each enrolment photo indexed again into the target's face index (local
+ * embeddings mean nothing to Rekognition), its face row written with the new face id and the
+ * same photo key.
+ *
+ * Safe to run again: an item the target already holds is left as it is (a door or person changed
+ * on AWS since is not overwritten; a photo whose face row exists is done), events are upserts
+ * under their own ids read from where the journal says the last run stopped, and a photo's new
+ * face id is journaled the moment the index returns it, so a rerun links that face rather than
+ * indexing the photo twice.
  */
-import type { Door } from '../../cloud/src/domain/types.js';
+import type { Door, EnrolledFace } from '../../cloud/src/domain/types.js';
+import { ImageDecodeError, PhotoRejectedError } from '../../cloud/src/errors.js';
+import type { FaceIndex } from '../../cloud/src/ports/face-index.js';
+import type { ImageStore } from '../../cloud/src/ports/image-store.js';
 import type { Records } from '../../cloud/src/ports/records.js';
 import type { MigrationJournal } from './migration-journal.js';
 import type { Progress } from './progress.js';
 
 export interface MigrationSource {
   records: Records;
+  images: ImageStore;
+}
+
+/** A face in the target's collection (Rekognition's ListFaces: FaceId and ExternalImageId). */
+export interface CollectionFace {
+  faceId: string;
+  personId: string | null;
 }
 
 export interface MigrationTarget {
   records: Records;
+  images: ImageStore;
+  faceIndex: Pick<FaceIndex, 'index' | 'deleteFaces'>;
+  /** Every face in the collection. */
+  listCollectionFaces(): Promise<CollectionFace[]>;
 }
 
-export const MIGRATION_KINDS = ['doors', 'people', 'events'] as const;
+export const MIGRATION_KINDS = ['doors', 'people', 'photos', 'snapshots', 'events'] as const;
 export type MigrationKind = (typeof MIGRATION_KINDS)[number];
 
 export interface KindReport {
@@ -35,6 +56,13 @@ export interface MigrationReport {
   doors: Door[];
   /** true when `limit` stopped the run before everything was moved. */
   stoppedAtLimit: boolean;
+  /** Photos the target's face index refused (the person must be enrolled again there); not moved. */
+  refusedPhotos: { personId: string; photoKey: string; reason: string }[];
+  /** Face rows whose photo is missing from the local image store; nothing to index. */
+  missingPhotos: { personId: string; photoKey: string }[];
+  /** Faces found in the collection for a migrated person that no face row or journal entry names
+   * (left by a run that stopped between IndexFaces and the journal): deleted. */
+  strayFacesDeleted: number;
 }
 
 export interface MigrateOptions {
@@ -63,7 +91,14 @@ export async function migrateToAws(options: MigrateOptions): Promise<MigrationRe
   const kinds = Object.fromEntries(
     MIGRATION_KINDS.map((k) => [k, { total: 0, moved: 0, already: 0 } satisfies KindReport]),
   ) as Record<MigrationKind, KindReport>;
-  const report: MigrationReport = { kinds, doors: [], stoppedAtLimit: false };
+  const report: MigrationReport = {
+    kinds,
+    doors: [],
+    stoppedAtLimit: false,
+    refusedPhotos: [],
+    missingPhotos: [],
+    strayFacesDeleted: 0,
+  };
 
   /** Takes one write from the budget; throws LimitReached when none is left. */
   const spend = () => {
@@ -114,6 +149,34 @@ export async function migrateToAws(options: MigrateOptions): Promise<MigrationRe
     });
     finish('people');
 
+    await migratePhotos(
+      options,
+      people.map((p) => p.personId),
+      report,
+      spend,
+      dryRun,
+    );
+    finish('photos');
+
+    const snapshots = await source.images.list('snapshots/');
+    const targetSnapshots = new Set(await target.images.list('snapshots/'));
+    kinds.snapshots.total = snapshots.length;
+    progress.start('snapshots', snapshots.length);
+    await eachLimited(snapshots, concurrency, async (key) => {
+      if (targetSnapshots.has(key)) kinds.snapshots.already++;
+      else {
+        spend();
+        if (!dryRun) {
+          const image = await source.images.get(key);
+          // Listed a moment ago: only a deletion meanwhile (an erasure) makes it vanish.
+          if (image) await target.images.put(key, image.bytes, image.contentType);
+        }
+        kinds.snapshots.moved++;
+      }
+      progress.update(kinds.snapshots.moved + kinds.snapshots.already);
+    });
+    finish('snapshots');
+
     await migrateEvents(options, kinds.events, spend, dryRun, concurrency);
     finish('events');
   } catch (err) {
@@ -121,6 +184,81 @@ export async function migrateToAws(options: MigrateOptions): Promise<MigrationRe
     report.stoppedAtLimit = true;
   }
   return report;
+}
+
+/** Rekognition's IndexFaces rate is a few calls a second per account: stay well under it. */
+const INDEX_CONCURRENCY = 2;
+
+async function migratePhotos(
+  options: MigrateOptions,
+  personIds: string[],
+  report: MigrationReport,
+  spend: () => void,
+  dryRun: boolean,
+): Promise<void> {
+  const { source, target, journal, progress } = options;
+  const kind = report.kinds.photos;
+  const local = new Map<string, EnrolledFace[]>();
+  for (const personId of personIds) local.set(personId, await source.records.listFaces(personId));
+  kind.total = [...local.values()].reduce((n, faces) => n + faces.length, 0);
+  progress.start('photos', kind.total);
+
+  const indexed = journal.state.indexed;
+  let collection: Map<string, string | null> | null = null;
+  const update = () => progress.update(kind.moved + kind.already);
+  for (const [personId, faces] of local) {
+    const done = new Set((await target.records.listFaces(personId)).map((f) => f.photoKey));
+    const todo = faces.filter((f) => !done.has(f.photoKey));
+    kind.already += faces.length - todo.length;
+    update();
+    if (todo.length === 0) continue;
+    if (dryRun) {
+      kind.moved += todo.length;
+      update();
+      continue;
+    }
+    collection ??= new Map((await target.listCollectionFaces()).map((f) => [f.faceId, f.personId]));
+    const known = collection;
+    // A face of this person that no face row and no journal entry names was indexed by a run
+    // that stopped before it could journal it: remove it, or it would match with nothing to erase.
+    const named = new Set([
+      ...(await target.records.listFaces(personId)).map((f) => f.faceId),
+      ...Object.values(indexed),
+    ]);
+    const strays = [...known].filter(([faceId, owner]) => owner === personId && !named.has(faceId)).map(([id]) => id);
+    if (strays.length > 0) {
+      await target.faceIndex.deleteFaces(strays);
+      for (const faceId of strays) known.delete(faceId);
+      report.strayFacesDeleted += strays.length;
+    }
+
+    await eachLimited(todo, INDEX_CONCURRENCY, async (face) => {
+      spend();
+      const image = await source.images.get(face.photoKey);
+      if (!image) {
+        report.missingPhotos.push({ personId, photoKey: face.photoKey });
+        return;
+      }
+      let faceId = indexed[face.photoKey];
+      if (faceId === undefined || !known.has(faceId)) {
+        try {
+          faceId = (await target.faceIndex.index(personId, image.bytes)).faceId;
+        } catch (err) {
+          if (!(err instanceof PhotoRejectedError || err instanceof ImageDecodeError)) throw err;
+          report.refusedPhotos.push({ personId, photoKey: face.photoKey, reason: err.message });
+          return;
+        }
+        known.set(faceId, personId);
+        indexed[face.photoKey] = faceId;
+        journal.save();
+      }
+      // The same order as enrolment: indexed, photo stored, then the row that makes it count.
+      await target.images.put(face.photoKey, image.bytes, image.contentType);
+      await target.records.addFace({ faceId, personId, photoKey: face.photoKey, createdAt: face.createdAt });
+      kind.moved++;
+      update();
+    });
+  }
 }
 
 async function migrateEvents(
