@@ -9,7 +9,7 @@ import type { Logger } from '../../lib/logger.js';
 import { createAgent, type AgentDeps, type DoorAgent } from './agent.js';
 import { DirectoryCamera, MjpegStreamCamera, PushCamera, WebcamCamera } from './camera/index.js';
 import { loadAgentConfig, type AgentConfig } from './config.js';
-import { GpioContact, GpioExitButton } from './contact/index.js';
+import { GpioContact, GpioExitButton, type GpioInputFactory } from './contact/index.js';
 import { FaceGate } from './face-gate/face-gate.js';
 import { HumanFaceDetector } from './face-gate/human-face-detector.js';
 import { IotDoorLink } from './link/iot-door-link.js';
@@ -57,6 +57,11 @@ export async function buildRelay(config: AgentConfig['relay'], logger: Logger): 
 export interface CreateAgentOptions {
   /** Told about deny commands (a red light, a beep, a UI). */
   onDeny?: AgentDeps['onDeny'];
+  /**
+   * Where the door contact's and exit button's GPIO inputs come from; by default onoff on the
+   * Pi's /sys/class/gpio. A test or a simulated door passes lines it drives.
+   */
+  gpioInputs?: { sysfsRoot: string; inputFactory: GpioInputFactory };
 }
 
 export async function createAgentFromConfig(
@@ -70,10 +75,10 @@ export async function createAgentFromConfig(
   const relay = await buildRelay(config.relay, log);
   const camera = buildCamera(config.camera, log);
   const contact: DoorContact | undefined = config.contact
-    ? new GpioContact({ ...config.contact, logger: log })
+    ? new GpioContact({ ...config.contact, ...options.gpioInputs, logger: log })
     : undefined;
   const exitButton: ExitButton | undefined = config.exitButton
-    ? new GpioExitButton({ ...config.exitButton, logger: log })
+    ? new GpioExitButton({ ...config.exitButton, ...options.gpioInputs, logger: log })
     : undefined;
   // The detector's model loads before the link connects: a door that cannot see faces sends nothing.
   const faceGate = new FaceGate(await HumanFaceDetector.create(), config.faceGate);

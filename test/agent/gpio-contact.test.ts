@@ -5,45 +5,20 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAgent } from '../../agent/src/agent.js';
 import { PushCamera } from '../../agent/src/camera/push-camera.js';
-import { GpioContact, type GpioInputLine } from '../../agent/src/contact/gpio-contact.js';
+import { GpioContact } from '../../agent/src/contact/gpio-contact.js';
 import { GpioExitButton } from '../../agent/src/contact/gpio-exit-button.js';
 import { SimulatedRelay } from '../../agent/src/relay/simulated-relay.js';
 import { silentLogger } from '../../lib/logger.js';
 import { MemoryDoorLink } from './support/memory-door-link.js';
 import { brightRegionGate } from './support/bright-region-detector.js';
+import { drivenLine, fakeGpioSysfs } from './support/driven-gpio.js';
 
 let root: string;
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'facegate-contact-'));
-  const chip = path.join(root, 'gpiochip512');
-  fs.mkdirSync(chip);
-  fs.writeFileSync(path.join(chip, 'base'), '512');
-  fs.writeFileSync(path.join(chip, 'label'), 'pinctrl-bcm2711');
-  fs.writeFileSync(path.join(chip, 'ngpio'), '58');
+  fakeGpioSysfs(root);
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
-
-/** An input line the test drives: `set` changes the level and fires the edge, like the kernel would. */
-function drivenLine(initial: 0 | 1) {
-  let watcher: ((err: Error | null | undefined, value: 0 | 1) => void) | null = null;
-  let level = initial;
-  const opened: number[] = [];
-  const line: GpioInputLine = {
-    readSync: () => level,
-    watch: (cb) => void (watcher = cb),
-    unwatchAll: () => void (watcher = null),
-    unexport: () => {},
-  };
-  return {
-    opened,
-    factory: (gpio: number) => (opened.push(gpio), line),
-    set: (v: 0 | 1) => {
-      level = v;
-      watcher?.(null, v);
-    },
-    fail: () => watcher?.(new Error('EIO'), 0),
-  };
-}
 
 describe('GpioContact', () => {
   it('maps levels to open/closed, reports only changes, and uses the sysfs base', async () => {

@@ -3,7 +3,8 @@
  * unmodified, configured only through the environment the stack writes plus the SDK's standard
  * endpoint variables; what IoT Core does is played by stand-ins on the local broker:
  *
- *   door agent (from its config: folder camera, simulated relay) ──mutual TLS──▶ aedes broker
+ *   door agent (from its config: folder camera, simulated relay, a door contact on a GPIO line the
+ *   test drives) ──mutual TLS──▶ aedes broker
  *     (site `hq`, per-door topic rules, like IoT Core's policy)
  *   ──▶ "IoT rules" (support/iot-rule-bridge.ts: the stack's own rule SQL, infra/lib/door-iot.ts)
  *   ──▶ the recognition and telemetry Lambdas' handlers (cloud/src/lambda/*, composition roots as
@@ -41,6 +42,7 @@ import type { TableNames } from '../../cloud/src/adapters/aws/dynamo-schema.js';
 import { openAwsBackend, type AwsBackend } from '../../cloud/src/lambda/aws-backend.js';
 import { readAdminHostConfig } from '../../cloud/src/lambda/env.js';
 import { systemClock } from '../../cloud/src/ports/clock.js';
+import { drivenLine, fakeGpioSysfs } from '../agent/support/driven-gpio.js';
 import { startLocalBrokerFixture, type LocalBrokerFixture } from '../agent/support/local-broker.js';
 import { DEV_DIR, HAVE_FACES, SKIP_REASON } from '../face/faces-dataset.js';
 import { envPatch } from '../support/env-patch.js';
@@ -124,6 +126,8 @@ describe.skipIf(!HAVE_FACES)(
     let door: AgentRuntime;
     let relay: SimulatedRelay;
     let cameraDir: string;
+    /** The door contact's input: 1 = open (openWhen high). */
+    const contactLine = drivenLine(0);
     let personId: string;
     let shown = 0;
 
@@ -214,8 +218,13 @@ describe.skipIf(!HAVE_FACES)(
       const configFile = writeDoorBundle(doorDir, bundle, {
         camera: { type: 'directory', path: 'camera', mode: 'watch', intervalMs: 100 },
         relay: { type: 'simulated' },
+        contact: { type: 'gpio', pin: 27, openWhen: 'high', debounceMs: 0 },
       });
-      door = await createAgentFromConfig(configFile, logger);
+      const sysfsRoot = path.join(root, 'gpio');
+      fakeGpioSysfs(sysfsRoot);
+      door = await createAgentFromConfig(configFile, logger, {
+        gpioInputs: { sysfsRoot, inputFactory: contactLine.factory },
+      });
       relay = door.relay as SimulatedRelay;
       await door.agent.start();
       await waitFor('door connected to the broker', () => door.agent.state.connected);
@@ -319,6 +328,29 @@ describe.skipIf(!HAVE_FACES)(
       expect(commandsSent().map((c) => c.command.type)).toEqual(['unlock', 'deny']);
       expect(unlocks(relay)).toBe(before);
       expect(relay.state).toBe('locked');
+    });
+
+    it('the door forced open: the contact event reaches the telemetry Lambda, which raises the alarm in DynamoDB; closing clears it', async () => {
+      expect(relay.state).toBe('locked');
+      contactLine.set(1); // opened with no unlock granted
+      const forced = await waitFor('the forced-open door event in DynamoDB', async () => {
+        failFast();
+        const { events } = await admin.records.listEvents({ doorId: DOOR, kind: 'door_event' });
+        return events.find((e) => e.detail?.startsWith('door_forced_open'));
+      });
+      expect(forced.personId).toBeNull();
+      const alarmed = await services.doors.get(DOOR);
+      expect(alarmed).toMatchObject({ alarm: 'forced_open' });
+      const invocation = bridge.invocations.find((i) => i.rule === 'events' && i.event.type === 'door_forced_open');
+      expect(invocation?.event).toMatchObject({ topicDoorId: DOOR, topicChannel: 'events' });
+
+      contactLine.set(0);
+      await waitFor('the alarm cleared in DynamoDB', async () => {
+        failFast();
+        const d = await services.doors.get(DOOR);
+        return d?.alarm === null ? d : null;
+      });
+      expect(unlocks(relay)).toBe(1); // only the enrolled person's grant ever moved the relay
     });
   },
 );
