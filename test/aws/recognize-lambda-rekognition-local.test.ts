@@ -3,7 +3,8 @@
  * rekognition-local (real face engine behind the Rekognition SDK calls), dynalite and s3rver: a
  * real photo of an enrolled person is granted, a stranger's denied. IoT Core cannot run here, so
  * its Data Plane client still answers from the fake HTTP layer (the commands are read from it).
- * Part of issue 8 item 7; the agent-over-aedes loop is not covered here.
+ * Part of issue 8 item 7; the whole loop with a real door agent on the broker, the stack's rule SQL
+ * and a signed IoT Data Plane Publish is door-loop-aws.test.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
