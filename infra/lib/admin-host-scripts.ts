@@ -79,8 +79,8 @@ export function updateScript(names: HostScriptNames): string {
     '  WORK="$(mktemp -d)"',
     '  aws s3 cp --region ' + names.region + ' "$CODE" "$WORK/code.zip"',
     '  rm -rf "$RELEASE.partial" && mkdir -p "$RELEASE.partial"',
+    // The release is the admin site already built (scripts/build-admin-site.mjs): nothing to install.
     '  unzip -q "$WORK/code.zip" -d "$RELEASE.partial"',
-    '  (cd "$RELEASE.partial" && npm-20 ci --omit=dev --no-audit --no-fund)',
     '  mv "$RELEASE.partial" "$RELEASE" && rm -rf "$WORK"',
     'fi',
     'ln -sfn "$RELEASE" /opt/facegate/app',
@@ -107,7 +107,8 @@ export function updateScript(names: HostScriptNames): string {
 export function bootstrapCommands(names: HostScriptNames): string[] {
   return [
     'set -euo pipefail',
-    'dnf install -y nodejs20 nodejs20-npm unzip openssl gcc-c++ make python3 amazon-cloudwatch-agent logrotate',
+    // Node to run the release; no npm and no compiler: the release arrives built.
+    'dnf install -y nodejs20 unzip openssl amazon-cloudwatch-agent logrotate',
     'id facegate >/dev/null 2>&1 || useradd --system --home-dir /var/lib/facegate --shell /sbin/nologin facegate',
     'install -d -m 0755 /opt/facegate /opt/facegate/bin /opt/facegate/releases /etc/facegate',
     'install -d -m 0700 -o facegate -g facegate /var/lib/facegate /etc/facegate/tls',

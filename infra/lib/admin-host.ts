@@ -1,13 +1,17 @@
 /**
  * The admin site's host: one t4g.small (Amazon Linux 2023, arm64) in its own VPC, reachable only
  * on 443 from `adminCidr`, no SSH (no key pair, no port 22; operators use SSM Session Manager),
- * IMDSv2 only, encrypted root volume. The first boot installs Node 20; each deploy's release of
- * this repository (an S3 asset) is installed by an SSM association (admin-host-scripts.ts) and run
- * under systemd as an unprivileged user, with a self-signed certificate until a real one is
- * installed (infra/README.md).
+ * IMDSv2 only, encrypted root volume. The first boot installs Node 20; each deploy's release is
+ * the admin site built at synth (scripts/build-admin-site.mjs: one esbuild bundle, its browser
+ * assets and sharp for linux-arm64, an S3 asset), unpacked by an SSM association
+ * (admin-host-scripts.ts) and run under systemd as an unprivileged user, with a self-signed
+ * certificate until a real one is installed (infra/README.md). The host installs nothing from a
+ * package registry and compiles nothing.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import path from 'node:path';
+import { AssetHashType, CfnOutput, DockerImage, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -30,18 +34,8 @@ import { doorThingPrefix } from '../../cloud/src/adapters/aws/iot-names.js';
 import { bootstrapCommands, UPDATE_SCRIPT } from './admin-host-scripts.js';
 import { REPO_ROOT } from './repo-root.js';
 
-/** What never goes into the code bundle the host downloads. */
-const CODE_EXCLUDES = [
-  'node_modules',
-  '.git',
-  '**/cdk.out',
-  '.facegate',
-  'test',
-  'test-results',
-  'bench-results',
-  '*.log',
-  '.ci',
-];
+/** Builds the artifact the host runs; `node server/admin-site.mjs` in its folder starts the site. */
+const BUILD_SCRIPT = path.join(REPO_ROOT, 'scripts/build-admin-site.mjs');
 
 export interface AdminHostProps {
   data: DataStores;
@@ -63,6 +57,8 @@ export class AdminHost extends Construct {
   readonly envParameter: ssm.StringParameter;
   readonly rollout: ssm.CfnAssociation;
   readonly serviceLogs: logs.LogGroup;
+  /** The release: the built admin site for linux-arm64 (a zip in the bootstrap bucket). */
+  readonly code: Asset;
 
   constructor(scope: Construct, id: string, props: AdminHostProps) {
     super(scope, id);
@@ -86,7 +82,7 @@ export class AdminHost extends Construct {
     const securityGroup = new ec2.SecurityGroup(this, 'HttpsOnly', {
       vpc,
       description: 'FaceGate admin site: HTTPS in from the admin network only; no SSH',
-      allowAllOutbound: true, // npm, AWS APIs
+      allowAllOutbound: true, // the AWS APIs (no NAT gateway, no VPC endpoints); no package registry is used
     });
     if (props.adminCidr !== undefined) {
       securityGroup.addIngressRule(ec2.Peer.ipv4(props.adminCidr), ec2.Port.tcp(443), 'HTTPS to the admin site');
@@ -98,8 +94,26 @@ export class AdminHost extends Construct {
     });
     this.grantAdminAccess(role, props);
 
-    const code = new Asset(this, 'Code', { path: REPO_ROOT, exclude: CODE_EXCLUDES });
+    // Built at synth, like the Lambdas (CDK's local bundling; skipped where the stack's bundling is,
+    // e.g. in tests that only read the template). Hashed by its output: a release changes only when
+    // what the host runs does.
+    const code = new Asset(this, 'Code', {
+      path: REPO_ROOT,
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        image: DockerImage.fromRegistry('node:20'), // never used: the local build below always runs or throws
+        local: {
+          tryBundle(outputDir: string) {
+            execFileSync(process.execPath, [BUILD_SCRIPT, '--out', outputDir, '--arch', 'arm64'], {
+              stdio: ['ignore', 'inherit', 'inherit'],
+            });
+            return true;
+          },
+        },
+      },
+    });
     code.grantRead(role);
+    this.code = code;
 
     const env: Record<string, string> = {
       [ADMIN_ENV.backend]: 'aws',

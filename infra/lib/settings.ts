@@ -29,8 +29,8 @@ export const FacegateSettingsSchema = z.object({
     .string()
     .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/)
     .optional(),
-  /** Command the admin host's systemd unit runs (with /usr/bin/node-20) from the repository root. */
-  adminStartCommand: z.string().min(1).default('bin/facegate.mjs serve-aws'),
+  /** What the admin host's systemd unit runs with /usr/bin/node-20, in the release's folder (the built admin site). */
+  adminStartCommand: z.string().min(1).default('server/admin-site.mjs'),
   /** SNS topic for the alarms (e.g. one your on-call tooling subscribes to); absent: the stack makes `facegate-<site>-alarms`. */
   alarmTopicArn: z
     .string()

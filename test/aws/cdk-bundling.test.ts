@@ -1,7 +1,8 @@
 /**
  * Proves the Lambdas bundle the way `cdk deploy` bundles them (NodejsFunction with the local
  * esbuild, no Docker), and that the recognize-frame bundle runs on its own in plain Node: no tsx,
- * no node_modules next to it.
+ * no node_modules next to it. Also that the admin host's release is the admin site built for
+ * linux-arm64 (scripts/build-admin-site.mjs; test/aws/admin-site-artifact.test.ts runs one).
  */
 import { spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
@@ -14,6 +15,7 @@ import { buildStack } from './cdk-app.js';
 
 let built: ReturnType<typeof buildStack>;
 let recognizeBundle: string;
+let adminSite: string;
 
 beforeAll(() => {
   built = buildStack({ site: 'bundled' }, { bundle: true });
@@ -21,7 +23,8 @@ beforeAll(() => {
   const fn = resources[built.stack.getLogicalId(built.stack.lambdas.recognizeFrame.node.defaultChild as never)]!;
   const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
   recognizeBundle = path.join(built.outdir, `asset.${assetHash}`, 'index.js');
-}, 180_000);
+  adminSite = path.join(built.outdir, `asset.${built.stack.adminHost.code.assetHash}`);
+}, 300_000);
 afterAll(() => built?.cleanup());
 
 /** Runs the bundle's handler in a fresh Node process with only the given environment. */
@@ -83,5 +86,29 @@ describe('Lambda bundling', () => {
     expect(res.stdout).toMatch(/^RESULT \{"status":"rejected","reason":"topicDoorId must be a door id"\}$/m);
     // The JSON log line went to stdout for CloudWatch, with the component that rejected it.
     expect(res.stdout).toMatch(/"component":"recognize-frame-lambda".*IoT rule event rejected/);
+  });
+});
+
+describe('admin host release', () => {
+  it('is the built admin site for linux-arm64: the bundle, its assets and sharp, no repository and no registry install', () => {
+    const files = fs
+      .readdirSync(adminSite, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(adminSite, path.join(e.parentPath, e.name)));
+    expect(files).toContain('server/admin-site.mjs');
+    expect(files).toContain('public/app.css');
+    // None of the repository's sources, lock file or the face engine: only what the host runs.
+    expect(files.filter((f) => /^(cli|cloud|agent|lib|infra|test)\//.test(f) || f === 'package-lock.json')).toEqual([]);
+    expect(files.filter((f) => /@vladmandic|@tensorflow|aws-crt|better-sqlite3/.test(f))).toEqual([]);
+    // sharp's native addon for the t4g host: an ELF for AArch64 (e_machine 183).
+    const native = files.filter((f) => f.endsWith('.node'));
+    expect(native.length).toBeGreaterThan(0);
+    for (const f of native) {
+      expect(f).toMatch(/^node_modules\/@img\/sharp-linux-arm64\//);
+      expect(fs.readFileSync(path.join(adminSite, f)).readUInt16LE(18), f).toBe(183);
+    }
+    const total = files.reduce((sum, f) => sum + fs.statSync(path.join(adminSite, f)).size, 0);
+    console.log(`admin host release (linux-arm64): ${files.length} files, ${(total / 1e6).toFixed(1)} MB`);
+    expect(total).toBeLessThan(40e6);
   });
 });

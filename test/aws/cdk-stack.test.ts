@@ -390,9 +390,10 @@ describe('admin host', () => {
     const [, instance] = ofType('AWS::EC2::Instance')[0]!;
     const script = JSON.stringify(instance.Properties.UserData);
     for (const expected of [
-      'dnf install -y nodejs20 nodejs20-npm',
-      'npm-20 ci --omit=dev',
-      'ExecStart=/usr/bin/node-20 bin/facegate.mjs serve-aws',
+      'dnf install -y nodejs20 unzip openssl',
+      'unzip -q \\"$WORK/code.zip\\" -d \\"$RELEASE.partial\\"',
+      // The release is the built admin site (scripts/build-admin-site.mjs): Node runs its bundle.
+      'ExecStart=/usr/bin/node-20 server/admin-site.mjs',
       'AmbientCapabilities=CAP_NET_BIND_SERVICE',
       'User=facegate',
       'systemctl restart facegate-admin.service',
@@ -403,6 +404,8 @@ describe('admin host', () => {
     }
     // No asset hash, bucket key or table name: a deploy must not replace the host.
     expect(script).not.toMatch(/"Ref"|Fn::GetAtt|Fn::Join|[0-9a-f]{64}/);
+    // Nothing from a package registry and no compiler on the host.
+    expect(script).not.toMatch(/\bnpm|npx|nodejs20-npm|gcc|g\+\+|\bmake\b|python3/);
   });
 
   it('each deploy rolls out through SSM: code location and environment parameters, and an association running the update', () => {
