@@ -140,7 +140,7 @@ function printEnd(report: MigrationReport, site: string, dryRun: boolean, limit:
       '',
       `Door certificates do not move: each door must be provisioned again against IoT Core for site ${site}.`,
       'For each door below: on the door, make a new key and request with "facegate door-key DOOR_ID";',
-      'on the AWS admin site, Doors → Add door with the same id (it keeps the migrated record and issues',
+      'on the AWS admin site, Doors → Add a door with the same id (it keeps the migrated record and issues',
       'a certificate from IoT Core), giving it door.csr; then put the new bundle on the door and restart',
       'its agent. Until then the door cannot connect and stays locked.',
       ...report.doors.map((d) => `  - ${d.doorId}${d.name !== d.doorId ? ` (${d.name})` : ''}`),
