@@ -48,6 +48,8 @@ export interface KindReport {
   moved: number;
   /** Already in the target (or moved by an earlier run). */
   already: number;
+  /** Moved by an earlier run and deleted on AWS since (an erased person, a removed door): not brought back. */
+  removedSince: number;
 }
 
 export interface MigrationReport {
@@ -84,12 +86,12 @@ const EVENT_PAGE = 500;
 class LimitReached extends Error {}
 
 export async function migrateToAws(options: MigrateOptions): Promise<MigrationReport> {
-  const { source, target, progress } = options;
+  const { source, target, journal, progress } = options;
   const dryRun = options.dryRun ?? false;
   const concurrency = options.concurrency ?? 8;
   let budget = options.limit ?? Infinity;
   const kinds = Object.fromEntries(
-    MIGRATION_KINDS.map((k) => [k, { total: 0, moved: 0, already: 0 } satisfies KindReport]),
+    MIGRATION_KINDS.map((k) => [k, { total: 0, moved: 0, already: 0, removedSince: 0 } satisfies KindReport]),
   ) as Record<MigrationKind, KindReport>;
   const report: MigrationReport = {
     kinds,
@@ -108,54 +110,80 @@ export async function migrateToAws(options: MigrateOptions): Promise<MigrationRe
   };
   const finish = (kind: MigrationKind) => {
     const k = kinds[kind];
+    const removed = k.removedSince > 0 ? `, ${k.removedSince} deleted on AWS since and left deleted` : '';
     progress.finish(
       dryRun
-        ? `${k.total} found (would move ${k.moved}, ${k.already} already there)`
-        : `${k.moved + k.already} of ${k.total} (moved ${k.moved}, ${k.already} already there)`,
+        ? `${k.total} found (would move ${k.moved}, ${k.already} already there${removed})`
+        : `${k.moved + k.already + k.removedSince} of ${k.total} (moved ${k.moved}, ${k.already} already there${removed})`,
     );
   };
 
   try {
+    // What an earlier run moved is journaled, so that something deleted on AWS since (a person
+    // erased, a door removed) is not brought back by a rerun.
+    const movedBefore = { doors: new Set(journal.state.doors), people: new Set(journal.state.people) };
+    const remember = (kind: 'doors' | 'people', id: string) => {
+      if (!dryRun && !movedBefore[kind].has(id)) {
+        movedBefore[kind].add(id);
+        journal.state[kind].push(id);
+      }
+    };
+
     // Doors first: people's allowedDoors and the events name them.
     const doors = await source.records.listDoors();
     const targetDoors = new Set((await target.records.listDoors()).map((d) => d.doorId));
     kinds.doors.total = doors.length;
     progress.start('doors', doors.length);
-    await eachLimited(doors, concurrency, async (door) => {
-      if (targetDoors.has(door.doorId)) kinds.doors.already++;
-      else {
-        spend();
-        // Its live state belongs to the local broker: on AWS it is offline until re-provisioned.
-        if (!dryRun) await target.records.putDoor({ ...door, online: false, lock: 'unknown', agentVersion: null });
-        kinds.doors.moved++;
-      }
-      report.doors.push(door);
-      progress.update(kinds.doors.moved + kinds.doors.already);
-    });
+    try {
+      await eachLimited(doors, concurrency, async (door) => {
+        if (targetDoors.has(door.doorId)) {
+          kinds.doors.already++;
+          remember('doors', door.doorId);
+          report.doors.push(door);
+        } else if (movedBefore.doors.has(door.doorId)) kinds.doors.removedSince++;
+        else {
+          spend();
+          // Its live state belongs to the local broker: on AWS it is offline until re-provisioned.
+          if (!dryRun) await target.records.putDoor({ ...door, online: false, lock: 'unknown', agentVersion: null });
+          remember('doors', door.doorId);
+          kinds.doors.moved++;
+          report.doors.push(door);
+        }
+        progress.update(kinds.doors.moved + kinds.doors.already + kinds.doors.removedSince);
+      });
+    } finally {
+      if (!dryRun) journal.save();
+    }
     finish('doors');
 
     const people = await source.records.listPeople();
     const targetPeople = new Set((await target.records.listPeople()).map((p) => p.personId));
+    const onTarget: string[] = [];
     kinds.people.total = people.length;
     progress.start('people', people.length);
-    await eachLimited(people, concurrency, async (person) => {
-      if (targetPeople.has(person.personId)) kinds.people.already++;
-      else {
-        spend();
-        if (!dryRun) await target.records.putPerson(person);
-        kinds.people.moved++;
-      }
-      progress.update(kinds.people.moved + kinds.people.already);
-    });
+    try {
+      await eachLimited(people, concurrency, async (person) => {
+        if (targetPeople.has(person.personId)) {
+          kinds.people.already++;
+          remember('people', person.personId);
+          onTarget.push(person.personId);
+        } else if (movedBefore.people.has(person.personId)) kinds.people.removedSince++;
+        else {
+          spend();
+          if (!dryRun) await target.records.putPerson(person);
+          remember('people', person.personId);
+          kinds.people.moved++;
+          onTarget.push(person.personId);
+        }
+        progress.update(kinds.people.moved + kinds.people.already + kinds.people.removedSince);
+      });
+    } finally {
+      if (!dryRun) journal.save();
+    }
     finish('people');
 
-    await migratePhotos(
-      options,
-      people.map((p) => p.personId),
-      report,
-      spend,
-      dryRun,
-    );
+    // Only the photos of people on the target: an erased person's photos stay local.
+    await migratePhotos(options, onTarget.sort(), report, spend, dryRun);
     finish('photos');
 
     const snapshots = await source.images.list('snapshots/');

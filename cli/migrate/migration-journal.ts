@@ -1,6 +1,7 @@
 /**
  * What a `migrate-to-aws` run has done that the target cannot tell by itself, kept in the local
  * data directory so a crash or an interrupted run continues where it stopped:
+ * - the doors and people already moved, so one deleted on AWS since (an erasure) stays deleted;
  * - the audit log's read position (events are upserts under their own ids, so the page in flight
  *   when a run stopped is written again harmlessly, never twice);
  * - the Rekognition face id each enrolment photo was given, saved the moment IndexFaces answers
@@ -26,6 +27,9 @@ const JournalSchema = z.object({
   }),
   /** photo key → the face id Rekognition gave it. */
   indexed: z.record(z.string(), z.string()),
+  /** Ids moved (or found there) by a run: one deleted on AWS since is not brought back. */
+  doors: z.array(z.string()).default([]),
+  people: z.array(z.string()).default([]),
 });
 export type JournalState = z.infer<typeof JournalSchema>;
 
@@ -46,6 +50,8 @@ export function openMigrationJournal(dataDir: string, site: string, target: unkn
     target: targetId,
     events: { cursor: null, moved: 0, done: false },
     indexed: {},
+    doors: [],
+    people: [],
   };
   let raw: string | null = null;
   try {

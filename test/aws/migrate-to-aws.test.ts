@@ -224,6 +224,22 @@ describe('facegate migrate-to-aws (records)', () => {
     expect(await itemCount(tables.people)).toBe(2);
     expect(await itemCount(tables.doors)).toBe(2);
     expect(await itemCount(tables.events)).toBe(localEvents.length);
+
+    // Erased or removed on AWS after the move: a later run does not bring them back.
+    const bob = people.find((p) => p.name === 'Bob')!;
+    await records.deletePerson(bob.personId);
+    await records.deleteDoor('back-door');
+    const third = await migrate(tables, bucket);
+    expect(third.code).toBe(0);
+    expect(third.stdout).toMatch(
+      /^people: 2 of 2 \(moved 0, 1 already there, 1 deleted on AWS since and left deleted\)$/m,
+    );
+    expect(third.stdout).toMatch(
+      /^doors: 2 of 2 \(moved 0, 1 already there, 1 deleted on AWS since and left deleted\)$/m,
+    );
+    expect(third.stdout).not.toMatch(/- back-door/);
+    expect((await records.listPeople()).map((p) => p.name)).toEqual(['Ada']);
+    expect((await records.listDoors()).map((d) => d.doorId)).toEqual(['front-door']);
   }, 300_000);
 
   it('a run stopped midway is finished by the next one, with no duplicates', async () => {
