@@ -191,6 +191,11 @@ interface WalkUp {
   result: 'unlock' | 'deny' | null;
   /** Which frame's search the decision followed (0: the first frame was enough). */
   decidedAfterSeq: number | null;
+  /**
+   * The agent's gate finished judging a frame while the command was on its way (between issuedAt
+   * and its receipt): the gate shares the agent's thread, so the command may have waited for it.
+   */
+  gateBusyWhileCommandInFlight: boolean;
   framesShown: number;
   framesSent: number;
   /** Commands the door received naming the visit (must be exactly 1). */
@@ -237,8 +242,19 @@ function walkUpFromLogs(
       : null;
   const searches = backend.filter((l) => l.msg === 'frame searched');
   const lastSearchBefore = issuedAt === null ? undefined : searches.filter((l) => l.time <= issuedAt).at(-1);
+  const commandAt = command?.time;
+  const gateBusyWhileCommandInFlight =
+    issuedAt !== null &&
+    commandAt !== undefined &&
+    agent.some(
+      (l) =>
+        (l.msg === 'frame passed the face gate' || l.msg === 'frame refused by the face gate') &&
+        l.time >= issuedAt &&
+        l.time <= commandAt,
+    );
   return {
     visitId,
+    gateBusyWhileCommandInFlight,
     result: command?.type === 'unlock' || command?.type === 'deny' ? command.type : null,
     decidedAfterSeq: typeof lastSearchBefore?.seq === 'number' ? lastSearchBefore.seq : null,
     framesSent: agent.filter((l) => l.msg === 'frame sent' && ofVisit(l)).length,
@@ -431,6 +447,19 @@ async function main(): Promise<void> {
         ]),
       ),
       decidedAfterFirstFrame: `${granted.filter((w) => w.decidedAfterSeq === 0).length}/${granted.length}`,
+      /** Decision published → received by the agent, split by whether its gate finished a frame meanwhile. */
+      toDoorByGateMs: {
+        gateFinishedAFrameMeanwhile: summary(
+          granted
+            .filter((w) => w.gateBusyWhileCommandInFlight)
+            .map((w) => span(w.times, 'decisionPublished', 'commandReceived')!),
+        ),
+        gateIdle: summary(
+          granted
+            .filter((w) => !w.gateBusyWhileCommandInFlight)
+            .map((w) => span(w.times, 'decisionPublished', 'commandReceived')!),
+        ),
+      },
       // Per visit (issue 12): the fields bench:door has reported since visits landed.
       visits: perVisit.length,
       framesSentPerVisit: mean(perVisit.map((w) => w.framesSent)),
@@ -453,6 +482,7 @@ async function main(): Promise<void> {
         `  ${endLoad.uptime}`,
         `frames sent per visit ${result.framesSentPerVisit}, decisions per visit ${result.decisionsPerVisit.min}..${result.decisionsPerVisit.max}, searches per visit ${result.searchesPerVisit}`,
         `granted walk-ups decided on their first frame: ${result.decidedAfterFirstFrame}`,
+        `decision published → received by the agent: ${fmt(result.toDoorByGateMs.gateFinishedAFrameMeanwhile)} when its gate finished a frame meanwhile, ${fmt(result.toDoorByGateMs.gateIdle)} otherwise`,
         '',
         'stage (granted walk-ups)                                                       p50      p95',
         ...STAGES.map(([name, , , description]) => {
