@@ -187,22 +187,32 @@ export async function migrateToAws(options: MigrateOptions): Promise<MigrationRe
     finish('photos');
 
     const snapshots = await source.images.list('snapshots/');
-    const targetSnapshots = new Set(await target.images.list('snapshots/'));
     kinds.snapshots.total = snapshots.length;
     progress.start('snapshots', snapshots.length);
-    await eachLimited(snapshots, concurrency, async (key) => {
-      if (targetSnapshots.has(key)) kinds.snapshots.already++;
-      else {
-        spend();
-        if (!dryRun) {
-          const image = await source.images.get(key);
-          // Listed a moment ago: only a deletion meanwhile (an erasure) makes it vanish.
-          if (image) await target.images.put(key, image.bytes, image.contentType);
+    if (journal.state.snapshotsDone) {
+      // Copied whole by an earlier run: one missing from the bucket now was erased there.
+      kinds.snapshots.already = snapshots.length;
+      progress.update(snapshots.length);
+    } else {
+      const targetSnapshots = new Set(await target.images.list('snapshots/'));
+      await eachLimited(snapshots, concurrency, async (key) => {
+        if (targetSnapshots.has(key)) kinds.snapshots.already++;
+        else {
+          spend();
+          if (!dryRun) {
+            const image = await source.images.get(key);
+            // Listed a moment ago: only a deletion meanwhile (an erasure) makes it vanish.
+            if (image) await target.images.put(key, image.bytes, image.contentType);
+          }
+          kinds.snapshots.moved++;
         }
-        kinds.snapshots.moved++;
+        progress.update(kinds.snapshots.moved + kinds.snapshots.already);
+      });
+      if (!dryRun) {
+        journal.state.snapshotsDone = true;
+        journal.save();
       }
-      progress.update(kinds.snapshots.moved + kinds.snapshots.already);
-    });
+    }
     finish('snapshots');
 
     await migrateEvents(options, kinds.events, spend, dryRun, concurrency);

@@ -30,6 +30,8 @@ const JournalSchema = z.object({
   /** Ids moved (or found there) by a run: one deleted on AWS since is not brought back. */
   doors: z.array(z.string()).default([]),
   people: z.array(z.string()).default([]),
+  /** Every local snapshot was copied: later runs leave the bucket alone (an erasure there stays). */
+  snapshotsDone: z.boolean().default(false),
 });
 export type JournalState = z.infer<typeof JournalSchema>;
 
@@ -52,6 +54,7 @@ export function openMigrationJournal(dataDir: string, site: string, target: unkn
     indexed: {},
     doors: [],
     people: [],
+    snapshotsDone: false,
   };
   let raw: string | null = null;
   try {

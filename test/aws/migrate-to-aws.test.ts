@@ -14,7 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateCollectionCommand, ListFacesCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger.js';
 import { DynamoRecords } from '../../cloud/src/adapters/aws/dynamo-records.js';
@@ -486,12 +486,16 @@ describe.skipIf(!HAVE_FACES)(`facegate migrate-to-aws (photos; ${HAVE_FACES ? 'p
     const found = await faceIndex.search(photo('Alan_Greenspan', 4), { minSimilarity: 0.8 });
     expect(found.matches[0]?.personId).toBe(alanId);
 
-    // Run again: nothing indexed, stored or written twice.
+    // The snapshot is erased on AWS (as erasing its person does). Run again: nothing indexed,
+    // stored or written twice, and the erased snapshot is not brought back.
+    await s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: snapshotKey }));
     const again = await migrateFrom(photoDir, proxy.url, tables, bucket);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^photos: 5 of 5 \(moved 0, 5 already there\)$/m);
     expect(again.stdout).toMatch(/^snapshots: 1 of 1 \(moved 0, 1 already there\)$/m);
     expect(proxy.puts).toHaveLength(6);
+    const after = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'snapshots/' }));
+    expect(after.Contents ?? []).toEqual([]);
     expect(await collectionFaces('facegate-paris')).toHaveLength(5);
     expect(await itemCount(tables.faces)).toBe(5);
   }, 600_000);
