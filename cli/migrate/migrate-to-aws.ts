@@ -11,7 +11,7 @@
  * face id is journaled the moment the index returns it, so a rerun links that face rather than
  * indexing the photo twice.
  */
-import type { Door, EnrolledFace } from '../../cloud/src/domain/types.js';
+import type { AuditEvent, Door, EnrolledFace } from '../../cloud/src/domain/types.js';
 import { ImageDecodeError, PhotoRejectedError } from '../../cloud/src/errors.js';
 import type { FaceIndex } from '../../cloud/src/ports/face-index.js';
 import type { ImageStore } from '../../cloud/src/ports/image-store.js';
@@ -159,6 +159,8 @@ export async function migrateToAws(options: MigrateOptions): Promise<MigrationRe
     const people = await source.records.listPeople();
     const targetPeople = new Set((await target.records.listPeople()).map((p) => p.personId));
     const onTarget: string[] = [];
+    /** People erased on AWS since an earlier run moved them: their snapshots and names stay local. */
+    const erased = new Set<string>();
     kinds.people.total = people.length;
     progress.start('people', people.length);
     try {
@@ -167,8 +169,10 @@ export async function migrateToAws(options: MigrateOptions): Promise<MigrationRe
           kinds.people.already++;
           remember('people', person.personId);
           onTarget.push(person.personId);
-        } else if (movedBefore.people.has(person.personId)) kinds.people.removedSince++;
-        else {
+        } else if (movedBefore.people.has(person.personId)) {
+          kinds.people.removedSince++;
+          erased.add(person.personId);
+        } else {
           spend();
           if (!dryRun) await target.records.putPerson(person);
           remember('people', person.personId);
@@ -186,7 +190,13 @@ export async function migrateToAws(options: MigrateOptions): Promise<MigrationRe
     await migratePhotos(options, onTarget.sort(), report, spend, dryRun);
     finish('photos');
 
-    const snapshots = await source.images.list('snapshots/');
+    const erasedSnapshots = new Set<string>();
+    for (const personId of erased) {
+      for (const event of await allEvents(source.records, personId)) {
+        if (event.snapshotKey) erasedSnapshots.add(event.snapshotKey);
+      }
+    }
+    const snapshots = (await source.images.list('snapshots/')).filter((key) => !erasedSnapshots.has(key));
     kinds.snapshots.total = snapshots.length;
     progress.start('snapshots', snapshots.length);
     if (journal.state.snapshotsDone) {
@@ -215,7 +225,7 @@ export async function migrateToAws(options: MigrateOptions): Promise<MigrationRe
     }
     finish('snapshots');
 
-    await migrateEvents(options, kinds.events, spend, dryRun, concurrency);
+    await migrateEvents(options, kinds.events, spend, dryRun, concurrency, erased);
     finish('events');
   } catch (err) {
     if (!(err instanceof LimitReached)) throw err;
@@ -305,6 +315,7 @@ async function migrateEvents(
   spend: () => void,
   dryRun: boolean,
   concurrency: number,
+  erased: ReadonlySet<string>,
 ): Promise<void> {
   const { source, target, journal, progress } = options;
   const state = journal.state.events;
@@ -326,7 +337,12 @@ async function migrateEvents(
       // rerun writes the interrupted page again without duplicating anything.
       await eachLimited(page.events, concurrency, async (event) => {
         spend();
-        await target.records.appendEvent(event);
+        // Unlinked from a person erased on AWS, as the erasure unlinked the events already there.
+        await target.records.appendEvent(
+          event.personId !== null && erased.has(event.personId)
+            ? { ...event, personId: null, personName: null, snapshotKey: null }
+            : event,
+        );
         report.moved++;
         progress.update(report.moved + report.already);
       });
@@ -339,6 +355,22 @@ async function migrateEvents(
     if (page.cursor === null) return;
     cursor = page.cursor;
   }
+}
+
+/** A person's events in the local log (they name the person's snapshots). */
+async function allEvents(records: Records, personId: string): Promise<AuditEvent[]> {
+  const events: AuditEvent[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { events: AuditEvent[]; cursor: string | null } = await records.listEvents({
+      personId,
+      limit: 1000,
+      ...(cursor !== null && { cursor }),
+    });
+    events.push(...page.events);
+    cursor = page.cursor;
+  } while (cursor !== null);
+  return events;
 }
 
 async function countEvents(records: Records): Promise<number> {

@@ -264,6 +264,35 @@ describe('facegate migrate-to-aws (records)', () => {
     expect(await itemCount(tables.people)).toBe(2);
   }, 300_000);
 
+  it('a person erased on AWS between two runs is not brought back, and the rest of their events arrive unlinked', async () => {
+    const { tables, bucket } = await freshTarget();
+    // Doors and people only (4 writes), then Bob is erased on the AWS admin site.
+    expect((await migrate(tables, bucket, '--limit', '4')).code).toBe(3);
+    const records = targetRecords(tables);
+    const bob = (await records.listPeople()).find((p) => p.name === 'Bob')!;
+    await records.deletePerson(bob.personId);
+
+    const rest = await migrate(tables, bucket);
+    expect(rest.code, rest.stderr).toBe(0);
+    expect(rest.stdout).toMatch(
+      /^people: 2 of 2 \(moved 0, 1 already there, 1 deleted on AWS since and left deleted\)$/m,
+    );
+    expect((await records.listPeople()).map((p) => p.name)).toEqual(['Ada']);
+    const moved = await allEvents(records);
+    expect(moved).toHaveLength(localEvents.length);
+    expect(moved.filter((e) => e.personId === bob.personId || e.personName === 'Bob')).toEqual([]);
+    const bobsLocal = localEvents.filter((e) => e.personId === bob.personId);
+    expect(bobsLocal.length).toBeGreaterThan(500);
+    for (const e of bobsLocal) {
+      expect(moved.find((m) => m.eventId === e.eventId)).toEqual({
+        ...e,
+        personId: null,
+        personName: null,
+        snapshotKey: null,
+      });
+    }
+  }, 300_000);
+
   it('--dry-run counts what would move and writes nothing', async () => {
     const { tables, bucket } = await freshTarget();
     const dry = await migrate(tables, bucket, '--dry-run');
