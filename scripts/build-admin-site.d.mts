@@ -2,6 +2,8 @@
 export declare const ENTRY: string;
 /** The bundle's path inside the artifact (what the host's service runs). */
 export declare const BUNDLE: string;
+/** `facegate admin create|reset-password USER` inside the artifact. */
+export declare const ADMIN_CLI: string;
 /** Package names that must never reach the admin host. */
 export declare const FORBIDDEN: readonly string[];
 export declare function buildAdminSite(options: {

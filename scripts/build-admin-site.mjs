@@ -4,8 +4,10 @@
 // at synth (infra/lib/admin-host.ts, the `Code` asset) and the host unzips it and runs
 // `node server/admin-site.mjs`.
 //
-//   server/admin-site.mjs   one ESM bundle (esbuild) of cli/serve-aws-main.ts: the admin site, the
+//   server/admin-site.mjs   the ESM bundle (esbuild) of cli/serve-aws-main.ts: the admin site, the
 //                           AWS back end's adapters and SDK clients, nothing of the local back end
+//   server/admin.mjs        `facegate admin create|reset-password USER` (cli/admin-host-admin-main.ts),
+//                           its own bundle (split chunks would move import.meta.url-relative paths)
 //   public/                 admin-web/public (the bundle serves ../public from its own folder)
 //   node_modules/           only sharp (image checks of uploads) with its native libvips for the
 //                           host's platform, installed from a cut of package-lock.json
@@ -27,6 +29,7 @@ import { lockClosure } from './agent-package/lock-closure.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ENTRY = 'cli/serve-aws-main.ts';
 export const BUNDLE = 'server/admin-site.mjs';
+export const ADMIN_CLI = 'server/admin.mjs';
 /** Loaded by the bundle at run time, from node_modules: native code that cannot be bundled. */
 const NATIVE = ['sharp'];
 /** Must never reach the admin host (the face engine, the door's MQTT stack, local-mode storage). */
@@ -54,35 +57,37 @@ export async function buildAdminSite({ outDir, arch = 'arm64', log = () => {} })
   if (fs.readdirSync(outDir).length > 0) throw new Error(`${outDir} is not empty`);
   const rootPackage = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
-  // 1. One bundle. Banner: esbuild's ESM output has no require() for the CommonJS packages it inlines.
-  const result = await build({
-    entryPoints: [path.join(ROOT, ENTRY)],
-    outfile: path.join(outDir, BUNDLE),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: NATIVE,
-    plugins: [
-      {
-        name: 'no-sqlite',
-        setup(b) {
-          b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: 'better-sqlite3', namespace: 'stub' }));
-          b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: SQLITE_STUB, loader: 'js' }));
+  // 1. The bundles. Banner: esbuild's ESM output has no require() for the CommonJS packages it inlines.
+  const bundle = (entry, outfile) =>
+    build({
+      entryPoints: [path.join(ROOT, entry)],
+      outfile: path.join(outDir, outfile),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: NATIVE,
+      plugins: [
+        {
+          name: 'no-sqlite',
+          setup(b) {
+            b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: 'better-sqlite3', namespace: 'stub' }));
+            b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: SQLITE_STUB, loader: 'js' }));
+          },
         },
+      ],
+      banner: {
+        js: "import { createRequire as __facegateRequire } from 'node:module'; const require = __facegateRequire(import.meta.url);",
       },
-    ],
-    banner: {
-      js: "import { createRequire as __facegateRequire } from 'node:module'; const require = __facegateRequire(import.meta.url);",
-    },
-    metafile: true,
-    minifyWhitespace: true,
-    logLevel: 'warning',
-  });
-  const inputs = Object.keys(result.metafile.inputs);
+      metafile: true,
+      minifyWhitespace: true,
+      logLevel: 'warning',
+    });
+  const results = [await bundle(ENTRY, BUNDLE), await bundle('cli/admin-host-admin-main.ts', ADMIN_CLI)];
+  const inputs = [...new Set(results.flatMap((r) => Object.keys(r.metafile.inputs)))];
   const leaked = inputs.filter((f) => FORBIDDEN.some((name) => f.includes(`node_modules/${name}/`)));
   if (leaked.length > 0) throw new Error(`the admin site bundle reached ${leaked.slice(0, 5).join(', ')}`);
-  log(`bundled ${inputs.length} modules into ${BUNDLE}`);
+  log(`bundled ${inputs.length} modules into ${BUNDLE} and ${ADMIN_CLI}`);
 
   // 2. The browser assets, where admin-web/src/assets.ts looks (../public beside the bundle's folder).
   fs.cpSync(path.join(ROOT, 'admin-web/public'), path.join(outDir, 'public'), { recursive: true });

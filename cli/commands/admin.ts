@@ -6,7 +6,7 @@ import { openAdminUsers } from '../admin-users.js';
 import type { LocalSettings } from '../settings.js';
 
 export async function adminCommand(
-  settings: LocalSettings,
+  settings: Pick<LocalSettings, 'dataDir'>,
   action: 'create' | 'reset-password',
   username: string,
 ): Promise<number> {

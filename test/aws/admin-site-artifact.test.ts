@@ -4,9 +4,10 @@
  * checked for what it must not hold (the face engine, aws-crt, the agent, SQLite), then unpacked
  * away from the repository and started the way the host's systemd unit starts it — `node
  * server/admin-site.mjs` in its folder, with nothing but the stack's environment — against
- * dynalite, s3rver and the SSM stand-in, over HTTPS.
+ * dynalite, s3rver and the SSM stand-in, over HTTPS; its admin command (`node server/admin.mjs`)
+ * makes an account that the running site signs in.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
@@ -16,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger.js';
 import { openLocalCa } from '../../cloud/src/adapters/local/ca/index.js';
-import { buildAdminSite, BUNDLE, FORBIDDEN } from '../../scripts/build-admin-site.mjs';
+import { ADMIN_CLI, buildAdminSite, BUNDLE, FORBIDDEN } from '../../scripts/build-admin-site.mjs';
 import { startDynalite, startS3rver, type LocalDynamo, type LocalS3 } from './local-aws.js';
 import { startFakeSsm, type FakeSsm } from './fake-ssm.js';
 import { freePort } from '../support/free-port.js';
@@ -48,22 +49,56 @@ async function endpointOf(client: { config: { endpoint?: unknown } }): Promise<s
   return `${e.protocol}//${e.hostname}:${e.port}`;
 }
 
-function get(port: number, ca: string, url: string): Promise<{ status: number; type: string; body: string }> {
+interface Reply {
+  status: number;
+  type: string;
+  location: string | undefined;
+  cookies: string[];
+  body: string;
+}
+
+function request(
+  port: number,
+  ca: string,
+  url: string,
+  options: { method?: string; cookie?: string; form?: Record<string, string> } = {},
+): Promise<Reply> {
+  const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   return new Promise((resolve, reject) => {
-    https
-      .get({ host: '127.0.0.1', port, path: url, ca, agent: false, headers: { accept: 'text/html' } }, (res) => {
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: url,
+        method: options.method ?? 'GET',
+        ca,
+        agent: false,
+        headers: {
+          accept: 'text/html',
+          ...(options.cookie && { cookie: options.cookie }),
+          ...(body !== undefined && {
+            'content-type': 'application/x-www-form-urlencoded',
+            'content-length': String(Buffer.byteLength(body)),
+          }),
+        },
+      },
+      (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
           resolve({
             status: res.statusCode!,
             type: String(res.headers['content-type']),
+            location: res.headers.location,
+            cookies: res.headers['set-cookie'] ?? [],
             body: Buffer.concat(chunks).toString('utf8'),
           }),
         );
         res.on('error', reject);
-      })
-      .on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
 }
 
@@ -85,16 +120,18 @@ afterAll(async () => {
 });
 
 describe('the admin site artifact', () => {
-  it('is one bundle, the browser assets and sharp for the host: no face engine, aws-crt, agent or SQLite', () => {
+  it('is the site and the admin command as two bundles, the browser assets and sharp for the host: no face engine, aws-crt, agent or SQLite', () => {
     const files = filesUnder(site);
     const bytes = (f: string) => fs.statSync(path.join(site, f)).size;
     const total = files.reduce((sum, f) => sum + bytes(f), 0);
     console.log(
-      `admin site artifact (linux-${arch}): ${files.length} files, ${(total / 1e6).toFixed(1)} MB; bundle ${(bytes(BUNDLE) / 1e6).toFixed(1)} MB of ${modules.length} modules`,
+      `admin site artifact (linux-${arch}): ${files.length} files, ${(total / 1e6).toFixed(1)} MB; server/ (the site and the admin command) ${(files.filter((f) => f.startsWith('server/')).reduce((sum, f) => sum + bytes(f), 0) / 1e6).toFixed(1)} MB of ${modules.length} modules`,
     );
-    // Today about 6 MB of bundle and 26 MB in all (18 MB of it libvips); the repository with
+    // Today about 7.4 MB of bundles and 28 MB in all (18 MB of it libvips); the repository with
     // `npm ci --omit=dev` was about 360 MB.
-    expect(bytes(BUNDLE)).toBeLessThan(10e6);
+    const server = files.filter((f) => f.startsWith('server/')).reduce((sum, f) => sum + bytes(f), 0);
+    expect(server).toBeLessThan(10e6);
+    expect(files).toContain(ADMIN_CLI);
     expect(total).toBeLessThan(40e6);
     expect(files).toContain('public/app.css');
     expect(files).toContain('VERSION');
@@ -192,16 +229,44 @@ describe('the admin site artifact', () => {
       });
     });
 
-    const signIn = await get(port, ca.caCertPem, '/login');
+    const get = (url: string) => request(port, ca.caCertPem, url);
+    const signIn = await get('/login');
     expect(signIn.status).toBe(200);
     expect(signIn.body).toContain('<h1>Sign in</h1>');
     expect(signIn.body).toContain('name="_csrf"');
     // The browser assets come from the artifact's public/ folder.
-    const css = await get(port, ca.caCertPem, '/assets/app.css');
+    const css = await get('/assets/app.css');
     expect(css.status).toBe(200);
     expect(css.type).toMatch(/text\/css/);
     expect(css.body).toBe(fs.readFileSync(path.join(site, 'public/app.css'), 'utf8'));
     // The first admin's one-time password went to SSM (a SecureString), so DynamoDB and SSM work from the bundle.
     expect(ssm.parameters.get(`${OTP_PREFIX}admin`)).toMatchObject({ Type: 'SecureString', KeyId: KMS_KEY });
+
+    // The release's admin command (what an operator runs on the host through Session Manager) makes
+    // an account in the table the running site reads: the site signs it in.
+    // Asynchronously: dynalite answers from this process.
+    const admin = (...args: string[]) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [ADMIN_CLI, ...args], { cwd: site, env, timeout: 60_000 }, (err, stdout, stderr) =>
+          resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+        );
+      });
+    const created = await admin('create', 'operator');
+    expect(created.status, created.stderr).toBe(0);
+    const password = /^ {2}(\S+)$/m.exec(created.stdout)?.[1];
+    expect(password, created.stdout).toMatch(/^\S{20}$/);
+    expect((await admin('create', 'operator')).stderr).toContain('Admin operator already exists');
+    expect((await admin('delete', 'operator')).status).toBe(2);
+    const page = await get('/login');
+    const presession = page.cookies.map((c) => c.split(';')[0]!).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const signedIn = await request(port, ca.caCertPem, '/login', {
+      method: 'POST',
+      cookie: presession,
+      form: { username: 'operator', password: password!, _csrf: csrf },
+    });
+    expect(signedIn.status, signedIn.body).toBe(303);
+    expect(signedIn.location).toBe('/account/password'); // a one-time password is replaced first
+    expect(signedIn.cookies.some((c) => c.startsWith('fg_session='))).toBe(true);
   }, 120_000);
 });

@@ -96,6 +96,7 @@ describe('admin host release', () => {
       .filter((e) => e.isFile())
       .map((e) => path.relative(adminSite, path.join(e.parentPath, e.name)));
     expect(files).toContain('server/admin-site.mjs');
+    expect(files).toContain('server/admin.mjs'); // facegate admin create|reset-password, over the same table
     expect(files).toContain('public/app.css');
     // None of the repository's sources, lock file or the face engine: only what the host runs.
     expect(files.filter((f) => /^(cli|cloud|agent|lib|infra|test)\//.test(f) || f === 'package-lock.json')).toEqual([]);
