@@ -83,6 +83,13 @@ export class DiskCache<T> {
     return this.entries.get(key);
   }
 
+  /** As peek, by a key from key(): lets a caller that noted the keys skip re-creating the bytes. */
+  peekKey(key: string): { ms: number; value: T } | undefined {
+    if (!this.enabled) return undefined;
+    if (!this.entries.has(key)) this.refresh();
+    return this.entries.get(key);
+  }
+
   get(bytes: Uint8Array): T | undefined {
     const hit = this.peek(bytes);
     if (!this.enabled) return undefined;
