@@ -41,9 +41,12 @@ export const CALIBRATIONS: Record<string, RecipeCalibration> = {
     impostorTail: { mean: 0.86246, sd: 0.021959, comparisons: 112_800 },
     // The issue's per-visit ceiling; a visit is decided on one fused score, so it is also the per-search target.
     targetFpir: 0.001,
-    // Tune half: the per-comparison tail with three photos per person (mean template) sits
-    // 0.0051 / 0.0048 / 0.0047 above the one-photo tail at the thresholds for 282 / 569 / 723 people.
-    multiTemplateOffset: 0.005,
+    // Tune half, at the level the door decides (visits of 6 frames, score-mean fusion): with three
+    // photos per person (mean template) the stranger visits' tail needs 0.9628 for 0.1 % at 282
+    // people where one photo needs 0.9614, so 0.005 (fitted per image: the per-comparison tail sat
+    // 0.0051 / 0.0048 / 0.0047 above the one-photo tail at 282 / 569 / 723 people) left a modelled
+    // 0.149 % per visit; 0.0064 brings it back to 0.1 %. Costs three-photo FNIR on tune 29.7 → 35.5 %.
+    multiTemplateOffset: 0.0064,
   },
 };
 
