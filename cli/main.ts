@@ -181,8 +181,8 @@ program
     'add a person from 1-5 photos, three recommended: on the photo set measured, three photos missed 40% of visits where one photo missed 62% (docs/accuracy.md); each photo is checked: one face, large and sharp enough, not someone else',
   )
   .option('-n, --name <name>', "the person's name (required)")
-  .option('--valid-from <date>', 'access starts on this date (e.g. 2026-12-01)')
-  .option('--valid-until <date>', 'access ends after this date')
+  .option('--valid-from <date>', 'access starts at the start of this day in FACEGATE_TIME_ZONE (e.g. 2026-12-01)')
+  .option('--valid-until <date>', 'access ends at the end of this day in FACEGATE_TIME_ZONE (e.g. 2026-12-31)')
   .argument('<photos...>', 'JPEG or PNG photos of the person')
   .action(async (photos: string[], opts: { name?: string; validFrom?: string; validUntil?: string }) => {
     const name = required(opts.name, '-n, --name <name>');

@@ -1,6 +1,6 @@
 /** The page shell shared by every screen: head, navigation, and the sign-out form. */
 import { html, type SafeHtml } from './html.js';
-import { siteDateTime, siteTimeZone } from './site-time.js';
+import { siteDate, siteDateTime, siteTimeZone } from './site-time.js';
 
 export type Section = 'dashboard' | 'people' | 'doors' | 'events' | 'virtual-door' | 'account' | null;
 
@@ -69,7 +69,8 @@ export function formatTime(ms: number | null | undefined): string {
   return siteDateTime(ms);
 }
 
+/** The site-zone day, as <input type="date"> shows it: a validity date saved from a form reads back the same. */
 export function formatDate(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '';
-  return new Date(ms).toISOString().slice(0, 10);
+  return siteDate(ms);
 }

@@ -1,16 +1,14 @@
 /**
  * Turns the person form / JSON fields into what the services take: trimmed names without control
- * characters, calendar dates checked for real (no 2025-02-30), validity ranges in order, and door
- * ids that exist.
+ * characters, calendar dates checked for real (no 2025-02-30) and read as days in the site zone,
+ * validity ranges in order, and door ids that exist.
  */
 import type { FacegateServices, NewPerson, PersonPatch } from '../../cloud/src/app/services.js';
 import { z } from 'zod';
 import { DOOR_ID_PATTERN } from '../../protocol/topics.js';
 import { badRequest } from './errors.js';
 import { formList } from './form-fields.js';
-import { DATE_SOURCE, parseDate } from './dates.js';
-
-export { DATE_SOURCE, parseDate };
+import { DATE_SOURCE, parseSiteDate } from './dates.js';
 
 export const MAX_NAME_LENGTH = 100;
 
@@ -54,8 +52,8 @@ export async function toPersonFields(
   forCreate = false,
 ): Promise<NewPerson & { status?: 'active' | 'inactive' }> {
   const out: NewPerson & { status?: 'active' | 'inactive' } = { name: cleanName(body.name ?? '') };
-  out.validFrom = parseDate('validFrom', body.validFrom);
-  out.validUntil = parseDate('validUntil', body.validUntil, true);
+  out.validFrom = parseSiteDate('validFrom', body.validFrom);
+  out.validUntil = parseSiteDate('validUntil', body.validUntil, true);
   if (out.validFrom !== null && out.validUntil !== null && out.validFrom > out.validUntil) {
     throw badRequest('validUntil: must be on or after validFrom');
   }
@@ -77,8 +75,8 @@ export async function toPersonFields(
 export async function toPersonPatch(body: PersonBody, services: FacegateServices): Promise<PersonPatch> {
   const patch: PersonPatch = {};
   if (body.name !== undefined) patch.name = cleanName(body.name);
-  if (body.validFrom !== undefined) patch.validFrom = parseDate('validFrom', body.validFrom);
-  if (body.validUntil !== undefined) patch.validUntil = parseDate('validUntil', body.validUntil, true);
+  if (body.validFrom !== undefined) patch.validFrom = parseSiteDate('validFrom', body.validFrom);
+  if (body.validUntil !== undefined) patch.validUntil = parseSiteDate('validUntil', body.validUntil, true);
   if (body.status !== undefined) patch.status = body.status;
   if (body.allowedDoors !== undefined) {
     if (body.allowedDoors) {

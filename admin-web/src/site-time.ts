@@ -53,6 +53,12 @@ export function siteDateTime(ms: number): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
+/** 'YYYY-MM-DD': the site-zone day that contains `ms` (validity dates, certificate expiry). */
+export function siteDate(ms: number): string {
+  const p = parts(ms);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
 /** ISO 8601 with the site zone's offset, for the CSV: '2026-12-04T10:30:05+01:00'. */
 export function siteIso(ms: number): string {
   const p = parts(ms);

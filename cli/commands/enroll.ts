@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import type { Logger } from '../../lib/logger.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import { MAX_PHOTO_BYTES, MAX_PHOTOS_PER_ENROLLMENT } from '../../cloud/src/app/enrollment-service.js';
+import { parseSiteDate } from '../../admin-web/src/dates.js';
+import { setSiteTimeZone } from '../../admin-web/src/site-time.js';
 import { openOfflineServices } from '../offline-services.js';
 import type { LocalSettings } from '../settings.js';
 
@@ -14,6 +16,13 @@ export async function enrollCommand(
   if (input.photos.length < 1 || input.photos.length > MAX_PHOTOS_PER_ENROLLMENT) {
     throw new InvalidInputError(`give 1 to ${MAX_PHOTOS_PER_ENROLLMENT} photos, got ${input.photos.length}`);
   }
+  // Days on the site's clock, as the admin site reads them: --valid-until 2026-12-31 includes all
+  // of 31 December where the doors are (Date.parse read it as 00:00 UTC, a day short).
+  setSiteTimeZone(settings.timeZone);
+  const validFrom = parseSiteDate('--valid-from', input.validFrom);
+  const validUntil = parseSiteDate('--valid-until', input.validUntil, true);
+  if (validFrom !== null && validUntil !== null && validUntil < validFrom)
+    throw new InvalidInputError('--valid-until must be on or after --valid-from');
   const photos = input.photos.map((file) => {
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (!stat?.isFile()) throw new InvalidInputError(`${file}: no such file`);
@@ -21,15 +30,6 @@ export async function enrollCommand(
       throw new InvalidInputError(`${file}: larger than ${MAX_PHOTO_BYTES / 1048576} MB`);
     return fs.readFileSync(file);
   });
-  const date = (label: string, value?: string) => {
-    if (value === undefined) return null;
-    const ms = Date.parse(value);
-    if (Number.isNaN(ms))
-      throw new InvalidInputError(`${label} must be a date such as 2026-12-31, got ${JSON.stringify(value)}`);
-    return ms;
-  };
-  const validFrom = date('--valid-from', input.validFrom);
-  const validUntil = date('--valid-until', input.validUntil);
 
   const { services, close } = await openOfflineServices(settings, logger);
   const actor = { name: 'cli' };

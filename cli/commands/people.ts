@@ -2,7 +2,8 @@
 import type { Logger } from '../../lib/logger.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import { openOfflineServices } from '../offline-services.js';
-import { formatTime, printTable } from '../output.js';
+import { setSiteTimeZone, siteDate } from '../../admin-web/src/site-time.js';
+import { printTable } from '../output.js';
 import type { LocalSettings } from '../settings.js';
 
 export type PeopleAction = 'list' | 'deactivate' | 'activate' | 'delete';
@@ -16,6 +17,7 @@ export async function peopleCommand(
 ): Promise<number> {
   if (action !== 'list' && !personId)
     throw new InvalidInputError(`people ${action} needs a PERSON_ID (see: facegate people list)`);
+  setSiteTimeZone(settings.timeZone);
   const { services, close } = await openOfflineServices(settings, logger);
   const actor = { name: 'cli' };
   try {
@@ -32,11 +34,13 @@ export async function peopleCommand(
             name: p.name,
             status: p.status,
             faces: String(p.faceCount),
-            'valid from': formatTime(p.validFrom),
-            'valid until': formatTime(p.validUntil),
+            'valid from': p.validFrom === null ? '-' : siteDate(p.validFrom),
+            'valid until': p.validUntil === null ? '-' : siteDate(p.validUntil),
           })),
           ['id', 'name', 'status', 'faces', 'valid from', 'valid until'],
         );
+        if (people.some((p) => p.validFrom !== null || p.validUntil !== null))
+          console.log(`Validity dates are whole days in ${settings.timeZone} (FACEGATE_TIME_ZONE).`);
         return 0;
       }
       case 'deactivate':

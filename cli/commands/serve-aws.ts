@@ -10,7 +10,8 @@ import type { Logger } from '../../lib/logger.js';
 import { dataDir as readDataDir, envOptional, envPort, envString } from '../../lib/env.js';
 import { ConfigError } from '../../lib/errors.js';
 import { systemClock } from '../../cloud/src/ports/clock.js';
-import { readAdminHostConfig } from '../../cloud/src/lambda/env.js';
+import { ADMIN_HOST_ENV, readAdminHostConfig } from '../../cloud/src/lambda/env.js';
+import { serverTimeZone, validTimeZone } from '../../admin-web/src/site-time.js';
 import { openAwsBackend } from '../../cloud/src/lambda/aws-backend.js';
 import { createDoorChangeFeed } from '../../cloud/src/app/door-change-feed.js';
 import { createServices } from '../../cloud/src/app/create-services.js';
@@ -37,6 +38,7 @@ export async function serveAws(logger: Logger): Promise<{ port: number; stop(): 
   const tls = readTls();
   const host = envString('FACEGATE_HOST', '0.0.0.0');
   const port = envPort('FACEGATE_HTTP_PORT', tls ? 443 : 8080);
+  const timeZone = validTimeZone(envString(ADMIN_HOST_ENV.timeZone, serverTimeZone()));
   const dataDir = readDataDir();
   secureDataDir(dataDir, logger);
 
@@ -75,6 +77,7 @@ export async function serveAws(logger: Logger): Promise<{ port: number; stop(): 
       cookieSecure: tls !== undefined,
       ...(tls && { https: tls }),
       oneTimePasswords,
+      timeZone,
     });
     await app.listen({ host, port });
     // Only once the site is up: a start that fails must not use up the one-time password.

@@ -49,6 +49,8 @@ export interface AdminHostProps {
   startCommand: string;
   logRetentionDays: number;
   site: string;
+  /** IANA zone of the site (validity dates, times on the admin site). */
+  timeZone: string;
 }
 
 export class AdminHost extends Construct {
@@ -137,6 +139,7 @@ export class AdminHost extends Construct {
       [ADMIN_ENV.dataDir]: '/var/lib/facegate',
       [ADMIN_ENV.adminsTable]: data.tables.admins.tableName,
       [ADMIN_ENV.oneTimePasswordPrefix]: oneTimePasswordPrefix(props.site),
+      [ADMIN_ENV.timeZone]: props.timeZone,
       NODE_ENV: 'production',
     };
     // What changes between deploys lives in SSM, not in the user data (see admin-host-scripts.ts).
@@ -393,6 +396,7 @@ function settingsHash(props: AdminHostProps): string {
     props.iotDataEndpoint ?? '',
     props.doorPolicyName,
     props.startCommand,
+    props.timeZone,
   ];
   return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 12);
 }

@@ -59,6 +59,7 @@ export class FacegateStack extends Stack {
       startCommand: settings.adminStartCommand,
       logRetentionDays: settings.logRetentionDays,
       site: settings.site,
+      timeZone: settings.timeZone,
     });
 
     this.observability = new Observability(this, 'Observability', {

@@ -46,10 +46,24 @@ export const FacegateSettingsSchema = z.object({
   recognizeConcurrency: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RECOGNIZE_CONCURRENCY),
   /** Frames denied by the per-door search budget within 5 minutes that raise the cost alarm. */
   overBudgetAlarmFrames: z.coerce.number().int().min(1).max(100_000).default(20),
+  /**
+   * The site's IANA time zone: a person's validity dates are whole days there and the admin site
+   * shows every time in it (FACEGATE_TIME_ZONE on the host). The instance's own clock is UTC.
+   */
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC').default('UTC'),
   /** CloudWatch Logs retention for the Lambdas, the admin host and VPC flow logs. */
   logRetentionDays: z.coerce.number().int().min(1).max(3653).default(90),
 });
 export type FacegateSettings = z.infer<typeof FacegateSettingsSchema>;
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function readSettings(context: (key: string) => unknown): FacegateSettings {
   const raw = Object.fromEntries(

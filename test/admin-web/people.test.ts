@@ -8,7 +8,8 @@ describe('admin site: people', () => {
   let h: Harness;
   let s: Session;
   beforeEach(async () => {
-    h = await buildHarness();
+    // Validity dates are days in the site zone (site-time-zone.test.ts covers other zones).
+    h = await buildHarness({ timeZone: 'UTC' });
     await h.addDoor({ doorId: 'front-door', name: 'Front door' });
     s = await signIn(h.app);
   });

@@ -94,6 +94,27 @@ describe('site time zone', () => {
     expect(() => parseSiteDate('from', '2026-02-30')).toThrow(/not a valid date/);
   });
 
+  it("reads a person's validity dates as whole days in the site zone, and shows them back as entered", async () => {
+    h = await buildHarness({ timeZone: 'America/Los_Angeles' });
+    const s = await signIn(h.app);
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/people',
+      headers: { cookie: s.cookie },
+      payload: { name: 'Grace Hopper', validFrom: '2026-12-01', validUntil: '2026-12-31', _csrf: s.csrf },
+    });
+    expect(res.statusCode).toBe(303);
+    const [person] = await h.stores.records.listPeople();
+    // From 00:00 on 1 December to 23:59:59.999 on 31 December in Los Angeles (UTC-8): read as UTC
+    // days, access would stop at 16:00 local on 31 December and start at 16:00 on 30 November.
+    expect(person).toMatchObject({ validFrom: Date.UTC(2026, 11, 1, 8), validUntil: Date.UTC(2027, 0, 1, 8) - 1 });
+    const edit = await h.app.inject({ url: `/people/${person!.personId}`, headers: { cookie: s.cookie } });
+    expect(edit.body).toContain('name="validFrom" type="date" value="2026-12-01"');
+    expect(edit.body).toContain('name="validUntil" type="date" value="2026-12-31"');
+    const list = await h.app.inject({ url: '/people', headers: { cookie: s.cookie } });
+    expect(list.body).toContain('2026-12-01 → 2026-12-31');
+  });
+
   it("counts the dashboard's 'today' from midnight in the site zone", async () => {
     h = await buildHarness({ timeZone: 'Pacific/Auckland' });
     const midnight = siteStartOfDay(Date.now());

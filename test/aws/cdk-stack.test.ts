@@ -424,6 +424,8 @@ describe('admin host', () => {
       // Accounts in the stack's table and the first password in SSM: the instance holds no state.
       'FACEGATE_TABLE_ADMINS=',
       'FACEGATE_ONE_TIME_PASSWORD_PREFIX=/facegate/main/admin/one-time-password/',
+      // Validity dates are days in the site's zone; UTC unless -c timeZone=… says otherwise.
+      'FACEGATE_TIME_ZONE=UTC',
     ]) {
       expect(env, line).toContain(line);
     }
@@ -515,6 +517,11 @@ describe('deployment settings', () => {
     );
     expect(() => readSettings((k) => (k === 'matchThreshold' ? '99' : undefined))).toThrow(
       /invalid CDK context matchThreshold/,
+    );
+    expect(readSettings(() => undefined).timeZone).toBe('UTC');
+    expect(readSettings((k) => (k === 'timeZone' ? 'Europe/Berlin' : undefined)).timeZone).toBe('Europe/Berlin');
+    expect(() => readSettings((k) => (k === 'timeZone' ? 'CET+1' : undefined))).toThrow(
+      /invalid CDK context timeZone: must be an IANA time zone/,
     );
   });
 });

@@ -176,6 +176,8 @@ function hostEnv(dataDir: string, port: number): Record<string, string | undefin
     FACEGATE_DATA_DIR: dataDir,
     FACEGATE_TABLE_ADMINS: tables.admins,
     FACEGATE_ONE_TIME_PASSWORD_PREFIX: OTP_PREFIX,
+    // What the stack's timeZone setting writes: validity dates are days in this zone.
+    FACEGATE_TIME_ZONE: 'America/New_York',
   };
 }
 
@@ -210,6 +212,18 @@ describe('serveAws', () => {
       await expect(started).rejects.toBeInstanceOf(ConfigError);
       await expect(started).rejects.toThrow(/FACEGATE_TLS_CERT and FACEGATE_TLS_KEY/);
       // Refused before touching anything: no data directory, no admin account created.
+      expect(fs.existsSync(dataDir)).toBe(false);
+    } finally {
+      env.restore();
+      removeDir(path.dirname(dataDir));
+    }
+  });
+
+  it('refuses a time zone that is not an IANA name, before touching anything', async () => {
+    const dataDir = path.join(makeTempDir('serve-aws-zone'), 'data');
+    try {
+      env.set({ ...hostEnv(dataDir, await freePort()), FACEGATE_TIME_ZONE: 'Mars/Olympus' });
+      await expect(serveAws(silentLogger())).rejects.toThrow(/FACEGATE_TIME_ZONE must be an IANA time zone/);
       expect(fs.existsSync(dataDir)).toBe(false);
     } finally {
       env.restore();
@@ -287,6 +301,7 @@ describe('serveAws', () => {
       expect(cookieLine(changed, 'fg_session')).toMatch(/;\s*Secure/i);
       // The new password started a new session, and CSRF tokens are bound to the session.
       const dashboard = await client.request('GET', '/', { headers: { accept: 'text/html' } });
+      expect(dashboard.body).toContain('Times in America/New_York');
       csrf = csrfFrom(dashboard.body);
 
       // Without the CSRF token a change is refused and nothing is written.
@@ -299,7 +314,7 @@ describe('serveAws', () => {
 
       const created = await client.request('POST', '/api/people', {
         headers: { ...json, 'x-csrf-token': csrf },
-        body: JSON.stringify({ name: 'Ada Lovelace' }),
+        body: JSON.stringify({ name: 'Ada Lovelace', validUntil: '2026-12-31' }),
       });
       expect(created.status, created.body).toBe(201);
       const { person } = JSON.parse(created.body) as { person: { personId: string; name: string; status: string } };
@@ -316,6 +331,8 @@ describe('serveAws', () => {
         personId: person.personId,
         name: 'Ada Lovelace',
         status: 'active',
+        // The end of 31 December in New York (UTC-5), not in Greenwich.
+        validUntil: Date.UTC(2027, 0, 1, 5) - 1,
       });
       expect((await records.listPeople()).map((p) => p.name)).toEqual(['Ada Lovelace']);
       const { events } = await records.listEvents();

@@ -75,6 +75,30 @@ describe('facegate CLI', () => {
     expect(noFile.code).toBe(1);
     expect(noFile.stderr).toMatch(/no such file/);
     expect(noFile.stderr).not.toMatch(/\n\s+at /);
+    const badDate = await facegate(
+      dataDir,
+      'enroll',
+      '--name',
+      'Nobody',
+      '--valid-until',
+      '2026-02-30',
+      path.join(root, 'missing.jpg'),
+    );
+    expect(badDate.code).toBe(1);
+    expect(badDate.stderr).toMatch(/--valid-until: 2026-02-30 is not a valid date/);
+    const reversed = await facegate(
+      dataDir,
+      'enroll',
+      '--name',
+      'Nobody',
+      '--valid-from',
+      '2026-12-02',
+      '--valid-until',
+      '2026-12-01',
+      path.join(root, 'missing.jpg'),
+    );
+    expect(reversed.code).toBe(1);
+    expect(reversed.stderr).toMatch(/--valid-until must be on or after --valid-from/);
     const badDoor = await facegate(dataDir, 'provision', 'Front Door!');
     expect(badDoor.code).toBe(1);
     expect(badDoor.stderr).toMatch(/door id/);
@@ -193,13 +217,20 @@ describe('facegate CLI', () => {
     // Eleven CLI runs, each starting the face engine: over a minute when the machine is busy.
     it('enrols, lists, removes a photo, deactivates and erases a person', async () => {
       const photos = [1, 2].map((n) => path.join(DEV_DIR, 'Alan_Greenspan', `${n}.jpg`));
-      const enrolled = await facegate(dataDir, 'enroll', '--name', 'Alan Greenspan', ...photos);
+      // Validity dates are whole days on the site's clock, as on the admin site: read as UTC they
+      // would list here as 2026-11-30 and 2026-12-30 (midnight UTC is the afternoon before in LA).
+      const zone = { FACEGATE_TIME_ZONE: 'America/Los_Angeles' };
+      const validity = ['--valid-from', '2026-12-01', '--valid-until', '2026-12-31'];
+      const enrolled = await facegate(dataDir, 'enroll', '--name', 'Alan Greenspan', ...validity, ...photos, zone);
       expect(enrolled.code, enrolled.stderr).toBe(0);
       const personId = /Person id: ([A-Za-z0-9_-]+)/.exec(enrolled.stdout)?.[1];
       expect(personId).toBeTruthy();
 
-      const list = await facegate(dataDir, 'people', 'list');
-      expect(list.stdout).toMatch(new RegExp(`${personId}\\s+Alan Greenspan\\s+active\\s+2`));
+      const list = await facegate(dataDir, 'people', 'list', zone);
+      expect(list.stdout).toMatch(
+        new RegExp(`${personId}\\s+Alan Greenspan\\s+active\\s+2\\s+2026-12-01\\s+2026-12-31`),
+      );
+      expect(list.stdout).toContain('Validity dates are whole days in America/Los_Angeles');
 
       // One photo out (issue 10 item 5): listed by face id, removed only with --yes, file gone.
       const photoList = await facegate(dataDir, 'photos', 'list', personId!);

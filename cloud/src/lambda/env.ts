@@ -42,6 +42,8 @@ export const ADMIN_HOST_ENV = {
   adminsTable: 'FACEGATE_TABLE_ADMINS',
   /** SSM Parameter Store path under which a one-time password is left as a SecureString. */
   oneTimePasswordPrefix: 'FACEGATE_ONE_TIME_PASSWORD_PREFIX',
+  /** The site's IANA zone: the days of validity dates and the times the admin site shows. */
+  timeZone: 'FACEGATE_TIME_ZONE',
 } as const;
 
 export interface RecordsConfig {
