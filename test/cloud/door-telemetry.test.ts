@@ -129,6 +129,37 @@ describe('door telemetry', () => {
     expect(changes.at(-1)).toMatchObject({ alarm: null });
   });
 
+  it("logs an event the door queued while offline at the door's time, with how late it came; a wrong door clock is not believed", async () => {
+    const HOUR = 3_600_000;
+    let n = 0;
+    const ev = (type: string, at: number) =>
+      telemetry.handleEvent({
+        topicDoorId: 'front-door',
+        payload: json({ v: 2, doorId: 'front-door', eventId: `late-event-${++n}`, type, at }),
+      });
+    await ev('door_forced_open', NOW - 4 * HOUR - 28 * 60_000); // 03:12 at the door, delivered at 07:40
+    await ev('exit_button', NOW - 20_000); // on time, door clock 20 s behind: our clock, no note
+    await ev('door_opened', NOW + 5 * 60_000); // door clock five minutes ahead
+    await ev('door_closed', NOW - 90 * 24 * HOUR); // a quarter of a year: no outage queue is that old
+    const { events } = await stores.records.listEvents({ kind: 'door_event' });
+    const row = (prefix: string) => events.find((e) => e.detail?.startsWith(prefix));
+    expect(row('door_forced_open')).toMatchObject({
+      at: NOW - 4 * HOUR - 28 * 60_000,
+      detail: 'door_forced_open (reported 4 h 28 min later)',
+    });
+    expect(row('exit_button')).toMatchObject({ at: NOW, detail: 'exit_button' });
+    expect(row('door_opened')).toMatchObject({
+      at: NOW,
+      detail: 'door_opened (door clock 5 min ahead; logged when received)',
+    });
+    expect(row('door_closed')).toMatchObject({
+      at: NOW,
+      detail: 'door_closed (door clock says 90 d ago; logged when received)',
+    });
+    // Newest first: the forced opening sits at its own time, below the events of the morning.
+    expect(events.at(-1)?.detail).toMatch(/^door_forced_open/);
+  });
+
   it('tracks broker presence; offline makes the lock state unknown', async () => {
     await stores.records.updateDoorState('front-door', { lock: 'locked' });
     expect(await telemetry.handlePresence('front-door', true)).toEqual({ status: 'applied' });

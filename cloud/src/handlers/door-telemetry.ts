@@ -8,6 +8,7 @@ import { DoorEventMessage, DoorStatusMessage, type DoorEventType } from '../../.
 import type { Logger } from '../../../lib/logger.js';
 import { auditEvent } from '../domain/audit-event.js';
 import { alarmAfterEvent } from '../domain/door-alarm.js';
+import { doorEventTime } from '../domain/door-event-time.js';
 import { RecentIds, TokenBuckets } from '../domain/token-bucket.js';
 import type { Door } from '../domain/types.js';
 import type { Clock } from '../ports/clock.js';
@@ -192,6 +193,7 @@ export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemet
         if (alarm) Object.assign(patch, alarm);
         await applyPatch(message.doorId, patch);
         let detail = message.detail ? `${message.type}: ${message.detail}` : message.type;
+        const logged = doorEventTime(message.at, now);
         if (message.type === 'unlocked') {
           const provenance = await checkUnlockProvenance(
             deps.records,
@@ -210,11 +212,12 @@ export function createDoorTelemetryHandler(deps: DoorTelemetryDeps): DoorTelemet
         if (!UNLOGGED_EVENT_TYPES.has(message.type)) {
           await deps.records.appendEvent(
             auditEvent({
-              at: now,
+              at: logged.at,
               kind: 'door_event',
               doorId: message.doorId,
               decisionId: message.decisionId ?? null,
-              detail: detail.slice(0, 1000),
+              // The note last, past the truncation of a long detail, so it is never cut off.
+              detail: logged.note ? `${detail.slice(0, 900)} (${logged.note})` : detail.slice(0, 1000),
             }),
           );
         }
