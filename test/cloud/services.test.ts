@@ -254,6 +254,43 @@ describe('services', () => {
       );
     });
 
+    it('disabling a door keeps the alarm the door reported between the read and the write', async () => {
+      await services.doors.create({ doorId: 'lab', name: 'Lab' }, admin);
+      // Telemetry lands just after the service has read the door: a whole-record write from that
+      // read would put the alarm back to none.
+      const racing = new Proxy(stores.records, {
+        get(target, prop) {
+          if (prop === 'getDoor') {
+            return async (doorId: string) => {
+              const door = await target.getDoor(doorId);
+              await target.updateDoorState(doorId, { alarm: 'forced_open', alarmSince: NOW - 1000, lock: 'unlocked' });
+              return door;
+            };
+          }
+          const value: unknown = Reflect.get(target, prop);
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const raced = createServices({
+        records: racing,
+        faceIndex: new ScriptedFaceIndex(),
+        images: stores.images,
+        messaging,
+        provisioner,
+        clock: () => NOW,
+        logger: silentLogger(),
+        doorFeed: createDoorChangeFeed(),
+      });
+      const after = await raced.doors.setEnabled('lab', false, admin);
+      expect(await stores.records.getDoor('lab')).toMatchObject({
+        enabled: false,
+        alarm: 'forced_open',
+        alarmSince: NOW - 1000,
+        lock: 'unlocked',
+      });
+      expect(after).toMatchObject({ enabled: false, alarm: 'forced_open' });
+    });
+
     it('refuses a bad or duplicate door id, and a pulse out of bounds', async () => {
       await expect(services.doors.create({ doorId: 'Front Door', name: 'x' }, admin)).rejects.toMatchObject({
         code: 'invalid_input',

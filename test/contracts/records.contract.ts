@@ -216,6 +216,19 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
           lastSeenAt: T0 + 100,
           agentVersion: null,
         });
+
+        // The admin's switch is a patch too: the state the door reported stays.
+        await records.updateDoorState('front-door', { enabled: false });
+        expect(await records.getDoor('front-door')).toEqual({
+          ...door,
+          enabled: false,
+          online: true,
+          lock: 'unlocked',
+          lastSeenAt: T0 + 100,
+          agentVersion: null,
+        });
+        await records.updateDoorState('front-door', { enabled: true });
+        expect((await records.getDoor('front-door'))?.enabled).toBe(true);
       });
 
       it("keeps a door's alarm and its time, and clears them (putDoor and updateDoorState)", async () => {

@@ -113,9 +113,9 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
 
     async setEnabled(doorId, enabled, actor) {
       const door = await mustGet(doorId);
-      if (door.enabled !== enabled) {
-        await deps.records.putDoor({ ...door, enabled });
-      }
+      // A patch, not putDoor({ ...door, enabled }): an alarm or lock state the door reported since
+      // the read above must survive the switch.
+      if (door.enabled !== enabled) await deps.records.updateDoorState(doorId, { enabled });
       try {
         await deps.provisioner.setEnabled(doorId, enabled);
       } catch (err) {
@@ -124,7 +124,7 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
         });
       }
       await changed(doorId, actor, enabled ? 'enabled' : 'disabled: its frames are refused');
-      const after = { ...door, enabled };
+      const after = (await deps.records.getDoor(doorId)) ?? { ...door, enabled };
       deps.doorFeed.publish(after);
       return after;
     },

@@ -14,7 +14,14 @@ export interface PersonFilter {
   status?: Person['status'];
 }
 
+/**
+ * Fields of a door changed in place. Everything that changes an existing door goes through this,
+ * never a read-modify-putDoor: telemetry (alarm, lock, online) and an admin's switch may land at
+ * the same moment, and a whole-record write from a stale read would undo the other.
+ */
 export interface DoorStatePatch {
+  /** The admin's switch: a disabled door's frames are refused. */
+  enabled?: boolean;
   online?: boolean;
   lock?: Door['lock'];
   lastSeenAt?: number;

@@ -192,7 +192,7 @@ export class DynamoRecords implements Records {
     const remove: string[] = [];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
-    for (const field of ['online', 'lock', 'lastSeenAt', 'agentVersion', 'alarm', 'alarmSince'] as const) {
+    for (const field of ['enabled', 'online', 'lock', 'lastSeenAt', 'agentVersion', 'alarm', 'alarmSince'] as const) {
       if (!(field in patch) || patch[field] === undefined) continue;
       names[`#${field}`] = field;
       if (patch[field] === null) remove.push(`#${field}`);

@@ -165,6 +165,10 @@ export class SqliteRecords implements Records {
   async updateDoorState(doorId: string, patch: DoorStatePatch): Promise<void> {
     const sets: string[] = [];
     const params: Record<string, unknown> = { door_id: doorId };
+    if (patch.enabled !== undefined) {
+      sets.push('enabled = @enabled');
+      params.enabled = patch.enabled ? 1 : 0;
+    }
     if (patch.online !== undefined) {
       sets.push('online = @online');
       params.online = patch.online ? 1 : 0;
