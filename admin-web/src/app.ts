@@ -6,7 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import https from 'node:https';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerFactory,
+} from 'fastify';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -85,7 +90,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     loggerInstance: logger,
     genReqId: () => randomUUID(),
     // Fastify's own two lines per request (multi-line on a terminal) would bury the start banner.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy ?? false,
     // Forms and JSON are small; photo uploads go through multipart with their own limits.
     bodyLimit: 64 * 1024,
