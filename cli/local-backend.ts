@@ -75,6 +75,11 @@ export async function openLocalBackend(options: {
       logger,
       workers: options.engineWorkers ?? 1,
       ...(options.matchThreshold !== undefined && { threshold: options.matchThreshold }),
+      // After an engine change, enrolled faces are embedded again from their sealed photos.
+      photoOf: async (faceId) => {
+        const face = await records.getFace(faceId);
+        return face ? ((await images.get(face.photoKey))?.bytes ?? null) : null;
+      },
     });
   const faceIndex = options.eagerEngine ? await openIndex() : lazyFaceIndex(openIndex);
   return {

@@ -8,6 +8,7 @@ import { silentLogger } from '../../lib/logger.js';
 import { ImageDecodeError, PhotoRejectedError } from '../../cloud/src/errors.js';
 import { FaceEngine } from '../../cloud/src/adapters/local/face-engine/index.js';
 import { openLocalFaceIndex } from '../../cloud/src/adapters/local/face-index/index.js';
+import { DEFAULT_RECIPE_ID } from '../../cloud/src/adapters/local/face-engine/recipes.js';
 import type { FaceIndex } from '../../cloud/src/ports/face-index.js';
 import { HAVE_FACES, photo } from './faces-dataset.js';
 
@@ -183,4 +184,54 @@ describe.skipIf(!HAVE_FACES)('local face index (real engine, real SQLite, real p
     expect(result.matches.map((m) => m.personId)).not.toContain(PROBE_PERSON);
     expect(fileBytes(dbPath).includes(head)).toBe(false);
   });
+});
+
+describe.skipIf(!HAVE_FACES)('local face index after an engine change (real engines, real photos)', () => {
+  it('re-embeds faces of another model from their photos when it opens, keeping their ids; a face with no photo stays out', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facegate-reembed-'));
+    const dbPath = path.join(dir, 'faces.db');
+    const dataKey = randomBytes(32);
+    try {
+      // Enrolled under the previous engine (a recipe that is still known, so its vectors are real).
+      const old = await openLocalFaceIndex({ dbPath, dataKey, logger: silentLogger(), recipeId: 'dlib-v1' });
+      const photos = new Map<string, Buffer>();
+      for (const person of ['Alan_Greenspan', 'Adam_Scott']) {
+        const { faceId } = await old.index(person, photo(person, 1));
+        photos.set(faceId, photo(person, 1));
+      }
+      const { faceId: orphan } = await old.index('Aaron_Eckhart', photo('Aaron_Eckhart', 1));
+      await old.close();
+      const modelOf = () => {
+        const db = new Database(dbPath, { readonly: true });
+        const rows = db.prepare('SELECT face_id, model FROM face_embeddings ORDER BY face_id').all();
+        db.close();
+        return Object.fromEntries((rows as { face_id: string; model: string }[]).map((r) => [r.face_id, r.model]));
+      };
+
+      const progress: [number, number][] = [];
+      const current = await openLocalFaceIndex({
+        dbPath,
+        dataKey,
+        logger: silentLogger(),
+        photoOf: async (faceId) => photos.get(faceId) ?? null,
+        onReembedProgress: (done, total) => progress.push([done, total]),
+      });
+      try {
+        expect(progress.at(-1)).toEqual([3, 3]);
+        const models = modelOf();
+        expect(models[orphan]).toBe('dlib-v1'); // no photo: left as it was, and never compared
+        for (const faceId of photos.keys()) expect(models[faceId]).toBe(DEFAULT_RECIPE_ID);
+        // Found again from another photo, under the same face id: records and erasure are unchanged.
+        const result = await current.search(photo('Alan_Greenspan', 4));
+        expect(result.matches[0]?.personId).toBe('Alan_Greenspan');
+        expect(photos.has(result.matches[0]!.faceId)).toBe(true);
+        const stranger = await current.search(photo('Aaron_Eckhart', 1), { minSimilarity: 0, maxMatches: 10 });
+        expect(stranger.matches.map((m) => m.personId)).not.toContain('Aaron_Eckhart');
+      } finally {
+        await current.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

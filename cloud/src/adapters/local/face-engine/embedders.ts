@@ -36,7 +36,7 @@ export interface Embedder {
 }
 
 export interface EmbedderSpec {
-  name: Exclude<EmbedderName, 'dlib'>;
+  name: Exclude<EmbedderName, 'dlib' | 'mbf'>;
   /** Input side in pixels (square). */
   size: number;
   /** Extra context around the 112-px ArcFace template, as a fraction of the side. */
@@ -50,7 +50,7 @@ function humanModel(file: string): () => string {
   return () => pathToFileURL(path.join(humanPackageDir(), 'models', file)).href;
 }
 
-export const GRAPH_EMBEDDERS: Record<Exclude<EmbedderName, 'dlib'>, EmbedderSpec> = {
+export const GRAPH_EMBEDDERS: Record<Exclude<EmbedderName, 'dlib' | 'mbf'>, EmbedderSpec> = {
   // HSE FaceRes (Human's default): trained on loose crops, expects 0..255.
   faceres: { name: 'faceres', size: 224, margin: 0.2, normalise: (v) => v, modelUrl: humanModel('faceres.json') },
 };

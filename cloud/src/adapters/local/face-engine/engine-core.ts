@@ -10,6 +10,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { DlibResNet } from './dlib-resnet.js';
 import { GRAPH_EMBEDDERS, GraphEmbedder, type Embedder, type TfLike, type TensorLike } from './embedders.js';
 import { fivePointsFromMesh } from './landmarks.js';
+import { OnnxMobileFace } from './onnx-mobileface.js';
 import { boundsOf, mergeOverlapping } from './merge-overlapping.js';
 import { ENGINE_LIMITS } from './limits.js';
 import { loadHuman } from '../../../../../lib/human/load-human.js';
@@ -62,7 +63,9 @@ export class FaceEngineCore {
       embedders.push(
         model === 'dlib'
           ? await DlibResNet.load(human.tf as unknown as typeof tfc)
-          : await GraphEmbedder.load(human.tf, GRAPH_EMBEDDERS[model]),
+          : model === 'mbf'
+            ? await OnnxMobileFace.load()
+            : await GraphEmbedder.load(human.tf, GRAPH_EMBEDDERS[model]),
       );
     }
     return new FaceEngineCore(human, recipe, embedders);

@@ -5,7 +5,7 @@
  * weighted mean of the per-model cosines. The recipe id is stored with every embedding: vectors
  * from another recipe are never compared. Measurements behind the choice: docs/accuracy.md.
  */
-export type EmbedderName = 'faceres' | 'dlib';
+export type EmbedderName = 'faceres' | 'dlib' | 'mbf';
 
 export interface RecipeComponent {
   model: EmbedderName;
@@ -33,9 +33,10 @@ export const RECIPES: Record<string, EmbeddingRecipe> = {
   'dlib-v1': { id: 'dlib-v1', components: [{ model: 'dlib', weight: 1, flip: false }] },
   // Human's own FaceRes on an aligned crop: the baseline of the experiments (no calibrated threshold).
   'faceres-v1': { id: 'faceres-v1', components: [{ model: 'faceres', weight: 1, flip: false }] },
+  'mbf-flip-v1': { id: 'mbf-flip-v1', components: [{ model: 'mbf', weight: 1, flip: true }] },
 };
 
-export const DEFAULT_RECIPE_ID = 'dlib-tta-v1';
+export const DEFAULT_RECIPE_ID = 'mbf-flip-v1';
 
 export function getRecipe(id: string): EmbeddingRecipe {
   const recipe = RECIPES[id];

@@ -37,6 +37,14 @@ export interface LocalFaceIndexOptions {
    * (bench/lib/disk-cache.ts), so reruns on the same photos skip the engine. Default: none.
    */
   analysisMemo?: (bytes: Uint8Array, compute: () => Promise<EngineAnalysis>) => Promise<EngineAnalysis>;
+  /**
+   * The enrolment photo of a face, or null when there is none. Given, faces embedded by another
+   * engine model (an installation enrolled before the engine changed) are re-embedded from their
+   * photos when the index opens, so nobody has to be enrolled again; without it they are skipped.
+   */
+  photoOf?: (faceId: string) => Promise<Uint8Array | null>;
+  /** Progress of that re-embedding: (done, total). */
+  onReembedProgress?: (done: number, total: number) => void;
 }
 
 const optionsSchema = z.object({
@@ -84,6 +92,15 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
   }
   const gallery = new Gallery(multiTemplateOffset(recipeId));
   let seenVersion = -1;
+  if (options.photoOf) {
+    try {
+      await reembedStaleFaces(store, engine, options.photoOf, log, options.onReembedProgress);
+    } catch (err) {
+      await engine.close();
+      store.close();
+      throw err;
+    }
+  }
 
   /** Reload the gallery when another process (the CLI) committed to the database. */
   function refresh(): void {
@@ -96,7 +113,7 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
     if (usable.length < faces.length) {
       log.warn(
         { count: faces.length - usable.length, model: engine.embeddingModel },
-        'embeddings from another engine model skipped; re-enroll those people',
+        'embeddings from another engine model skipped (no enrolment photo to re-embed them from); re-enroll those people',
       );
     }
     gallery.replaceAll(usable);
@@ -203,4 +220,43 @@ export async function openLocalFaceIndex(options: LocalFaceIndexOptions): Promis
     },
   };
   return index;
+}
+
+/**
+ * Faces whose vectors came from another engine model are embedded again from their enrolment
+ * photos with the current one (same face id, so records, photos and erasure are unchanged). A
+ * photo that is missing or no longer shows a face leaves its face skipped, with a warning.
+ */
+async function reembedStaleFaces(
+  store: EmbeddingStore,
+  engine: FaceEngine,
+  photoOf: (faceId: string) => Promise<Uint8Array | null>,
+  log: Logger,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  const stale = store.loadAll().faces.filter((f) => f.model !== engine.embeddingModel);
+  if (stale.length === 0) return;
+  const from = [...new Set(stale.map((f) => f.model))].join(', ');
+  log.warn(
+    { count: stale.length, from, to: engine.embeddingModel },
+    'face engine changed: re-embedding enrolled faces from their photos',
+  );
+  let done = 0;
+  let failed = 0;
+  for (const face of stale) {
+    const photo = await photoOf(face.faceId).catch(() => null);
+    const analysis = photo ? await engine.analyze(photo, { embed: true }).catch(() => null) : null;
+    if (analysis?.embedding) {
+      store.replace({ ...face, model: engine.embeddingModel, vector: analysis.embedding });
+    } else {
+      failed++;
+      log.warn(
+        { faceId: face.faceId, personId: face.personId, photo: Boolean(photo) },
+        'face could not be re-embedded',
+      );
+    }
+    onProgress?.(++done, stale.length);
+    if (done % 25 === 0 && done < stale.length) log.info({ done, total: stale.length }, 're-embedding faces');
+  }
+  log.info({ reembedded: stale.length - failed, failed }, 'enrolled faces re-embedded for the current engine');
 }

@@ -110,6 +110,20 @@ export class EmbeddingStore {
     );
   }
 
+  /**
+   * The face's vector from another model, in place of the old one (same face id, person and
+   * enrolment time): what re-embedding after an engine change writes. The old sealed bytes are
+   * overwritten on disk (secure_delete), as on delete. False when the face is gone meanwhile.
+   */
+  replace(face: StoredFace): boolean {
+    const bytes = new Uint8Array(face.vector.buffer, face.vector.byteOffset, face.vector.byteLength);
+    const changes = this.db
+      .prepare('UPDATE face_embeddings SET model = ?, sealed = ? WHERE face_id = ? AND person_id = ?')
+      .run(face.model, seal(this.dataKey, bytes, embeddingAad(face)), face.faceId, face.personId).changes;
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return changes > 0;
+  }
+
   /** All faces; rows that fail to open (wrong key, tampered) are reported, not returned. */
   loadAll(): { faces: StoredFace[]; unreadable: string[] } {
     const rows = this.db.prepare('SELECT face_id, person_id, model, sealed FROM face_embeddings').all() as Row[];

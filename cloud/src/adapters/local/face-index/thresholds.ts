@@ -35,6 +35,14 @@ export interface RecipeCalibration {
 }
 
 export const CALIBRATIONS: Record<string, RecipeCalibration> = {
+  'mbf-flip-v1': {
+    // Tune half of dev, --enroll 1: 400 strangers × 282 people = 112,800 comparisons (raw cosine;
+    // ArcFace vectors are centred, so strangers sit near 0); empirical score at p = 1e-4 / 3e-5 /
+    // 1e-5: 0.4186 / 0.4442 / 0.4708, model 0.4194 / 0.4558 / 0.4871 (the model errs high, safe).
+    impostorTail: { mean: -0.04176, sd: 0.124002, comparisons: 112_800 },
+    targetFpir: 0.001,
+    multiTemplateOffset: 0,
+  },
   'dlib-tta-v1': {
     // Tune half of dev, --enroll 1: 400 strangers × 282 people = 112,800 comparisons; empirical
     // score at p = 3e-5 / 1e-5: 0.9496 / 0.9572, model 0.9506 / 0.9561.
