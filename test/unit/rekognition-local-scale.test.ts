@@ -12,6 +12,7 @@ import {
 } from '../../cloud/src/adapters/local/rekognition-local/similarity-scale.js';
 import { CollectionRegistry } from '../../cloud/src/adapters/local/rekognition-local/collections.js';
 import { thresholdFor } from '../../cloud/src/adapters/local/face-index/thresholds.js';
+import { DEFAULT_RECIPE_ID } from '../../cloud/src/adapters/local/face-engine/recipes.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
 
 describe('Similarity scale', () => {
@@ -34,7 +35,7 @@ describe('Similarity scale', () => {
     expect(scale.toSimilarity(scoreAtStrangerRate(0.01, REFERENCE_COLLECTION_FACES))).toBeCloseTo(90, 6);
     expect(scale.toSimilarity(scoreAtStrangerRate(0.001, REFERENCE_COLLECTION_FACES))).toBeCloseTo(99, 6);
     // 99 is the local back end's own default threshold for a gallery of that size.
-    expect(scale.fromSimilarity(99)).toBeCloseTo(thresholdFor('dlib-tta-v1', REFERENCE_COLLECTION_FACES), 4);
+    expect(scale.fromSimilarity(99)).toBeCloseTo(thresholdFor(DEFAULT_RECIPE_ID, REFERENCE_COLLECTION_FACES), 4);
   });
 
   it('inverts: fromSimilarity(T) is the lowest score reported at T', () => {

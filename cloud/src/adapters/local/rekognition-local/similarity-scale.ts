@@ -49,9 +49,10 @@ export function scoreAtStrangerRate(rate: number, faces: number, recipeId = DEFA
 export function similarityScale(recipeId = DEFAULT_RECIPE_ID): SimilarityScale {
   const calibration = CALIBRATIONS[recipeId];
   if (!calibration) throw new RangeError(`no impostor calibration for recipe ${recipeId}`);
-  // Below the anchors: 0 → 0 and the typical stranger's score (the impostor mean) → 50.
+  // Below the anchors: the lowest cosine (−1) → 0 and the typical stranger's score (the impostor
+  // mean: near 0 for centred ArcFace vectors, 0.86 for dlib's) → 50.
   const knots: [number, number][] = [
-    [0, 0],
+    [-1, 0],
     [calibration.impostorTail.mean, 50],
     ...SIMILARITY_ANCHORS.map(
       (a) =>
@@ -67,7 +68,7 @@ export function similarityScale(recipeId = DEFAULT_RECIPE_ID): SimilarityScale {
   return {
     knots,
     toSimilarity(score) {
-      if (!(score > 0)) return 0;
+      if (!(score > -1)) return 0;
       if (score >= 1) return 100;
       let i = 1;
       while (knots[i]![0] < score) i++;
@@ -76,7 +77,7 @@ export function similarityScale(recipeId = DEFAULT_RECIPE_ID): SimilarityScale {
       return y0 + ((score - x0) / (x1 - x0)) * (y1 - y0);
     },
     fromSimilarity(similarity) {
-      if (!(similarity > 0)) return 0;
+      if (!(similarity > 0)) return -1;
       if (similarity >= 100) return 1;
       let i = 1;
       while (knots[i]![1] < similarity) i++;
