@@ -1,6 +1,6 @@
 /**
  * bench:search — how the local face index's search scales with the number of enrolled people.
- * Synthetic unit templates (random directions of the engine's 128 dimensions; the scan does not
+ * Synthetic unit templates (random directions of the engine's 512 dimensions; the scan does not
  * care what faces they are) go through the real gallery code the back end searches with, one
  * search at a time, exactly as FaceIndex.search calls it (threshold filter, top 5).
  *
@@ -25,7 +25,7 @@ const int = (min: number) => (v: string) => {
 const opts = new Command('bench:search')
   .option('--people <n>', 'enrolled people', int(1), 100_000)
   .option('--photos-per-person <n>', 'templates per person (averaged into one per person)', int(1), 1)
-  .option('--dim <n>', 'embedding dimensions (the shipped engine: 128)', int(2), 128)
+  .option('--dim <n>', 'embedding dimensions (the shipped engine: 512)', int(2), 512)
   .option('--searches <n>', 'searches timed, one at a time', int(10), 300)
   .option('--json <file>', 'write the figures as JSON')
   .parse()

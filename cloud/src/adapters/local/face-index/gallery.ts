@@ -8,9 +8,13 @@
  *
  * The per-person templates live in one contiguous Float32Array (a row per person), and a search is
  * one pass of dot products over it that keeps only the best few candidates: no object per person
- * and no sort of the whole gallery. bench:search measures it (100,000 people: see docs/accuracy.md).
+ * and no sort of the whole gallery. For embedding lengths that are a multiple of 16 (the engines'
+ * 128 and 512) the matrix lives in WebAssembly memory and the dot products run in the SIMD kernel
+ * of dot-kernel.wat; other lengths (and runtimes without SIMD) use the JavaScript loop below.
+ * bench:search measures it (100,000 people: see docs/accuracy.md).
  */
 import type { FaceMatch } from '../../../ports/face-index.js';
+import { KernelMatrix } from './dot-kernel.js';
 import type { StoredFace } from './store.js';
 
 /** Every person's mean template for one embedding length, row by row. */
@@ -22,6 +26,8 @@ interface TemplateMatrix {
   faceIds: string[];
   /** Templates averaged into each row (the offset applies from two). */
   templates: Uint16Array;
+  /** The SIMD kernel holding `rows`, when it can serve this length. */
+  kernel: KernelMatrix | null;
 }
 
 export interface GallerySearchOptions {
@@ -83,8 +89,9 @@ export class Gallery {
     const bestScore = new Float64Array(k);
     let held = 0;
     const people = m.personIds.length;
+    const scores = m.kernel?.score(probe);
     for (let r = 0, base = 0; r < people; r++, base += dim) {
-      let score = dot(rows, base, probe, dim);
+      let score = scores ? scores[r]! : dot(rows, base, probe, dim);
       if (templates[r]! > 1) score -= offset;
       if (toSimilarity(score) < options.minSimilarity) continue;
       if (held === k && score <= bestScore[k - 1]!) continue;
@@ -110,8 +117,9 @@ export class Gallery {
     const m = this.build().get(probe.length);
     if (!m) return [];
     const out: { faceId: string; personId: string; score: number }[] = [];
+    const scores = m.kernel?.score(probe);
     for (let r = 0; r < m.personIds.length; r++) {
-      let score = dot(m.rows, r * m.dim, probe, m.dim);
+      let score = scores ? scores[r]! : dot(m.rows, r * m.dim, probe, m.dim);
       if (m.templates[r]! > 1) score -= this.multiTemplateOffset;
       out.push({ faceId: m.faceIds[r]!, personId: m.personIds[r]!, score });
     }
@@ -134,14 +142,17 @@ export class Gallery {
       } else if (current.dim === face.vector.length) current.faces.push(face.vector);
     }
     const matrices = new Map<number, TemplateMatrix>();
-    for (const [dim, count] of countByDim)
+    for (const [dim, count] of countByDim) {
+      const kernel = KernelMatrix.create(count, dim);
       matrices.set(dim, {
         dim,
-        rows: new Float32Array(dim * count),
+        rows: kernel?.rows ?? new Float32Array(dim * count),
         personIds: [],
         faceIds: [],
         templates: new Uint16Array(count),
+        kernel,
       });
+    }
     for (const [personId, person] of byPerson) {
       const m = matrices.get(person.dim)!;
       const r = m.personIds.length;
