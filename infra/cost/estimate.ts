@@ -5,7 +5,6 @@
  *
  * Usage assumptions are explicit inputs with defaults, each argued below; the estimate prints them.
  */
-import { MAX_FRAMES_PER_VISIT } from '../../protocol/index.js';
 import { METRIC } from '../../cloud/src/lambda/emf-metrics.js';
 import { PRICE_TABLE } from './price-table.js';
 
@@ -14,9 +13,8 @@ export interface CostInputs {
   people: number;
   entriesPerDay: number;
   /**
-   * Rekognition searches per entry. No measured figure exists yet (the visit bench has not
-   * reported one): the default is the worst case, every frame of a visit searched
-   * (MAX_FRAMES_PER_VISIT). Pass the measured figure with --searches-per-entry.
+   * Rekognition searches per entry (one entry = one visit, one decision). The default is the
+   * highest figure measured (MEASURED_SEARCHES_PER_ENTRY); the worst case, every frame searched, is MAX_FRAMES_PER_VISIT (4).
    */
   searchesPerEntry: number;
   /** Enrolment photos (indexed faces) per person. */
@@ -30,8 +28,16 @@ export interface CostInputs {
   lambdaMemoryGb: number;
 }
 
+/**
+ * Searches per visit measured by `npm run bench:accuracy -- --half report --visits 6` on
+ * 2026-12-05 (bench-results/accuracy-report-*.json): 1.52 with one enrolment photo, 1.71 with
+ * three, 1.75 with later probe photos; `npm run bench:visits` measured 1.5. The highest is the
+ * default, so the estimate errs high.
+ */
+export const MEASURED_SEARCHES_PER_ENTRY = 1.75;
+
 export const DEFAULT_INPUTS: Omit<CostInputs, 'doors' | 'people' | 'entriesPerDay'> = {
-  searchesPerEntry: MAX_FRAMES_PER_VISIT,
+  searchesPerEntry: MEASURED_SEARCHES_PER_ENTRY,
   photosPerPerson: 3,
   frameKb: 60,
   retentionDays: 365,

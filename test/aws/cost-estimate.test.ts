@@ -18,11 +18,11 @@ describe('monthly cost estimate', () => {
       9,
     );
     // The worked example in infra/README.md.
-    expect(total.toFixed(2)).toBe('66.55');
+    expect(total.toFixed(2)).toBe('45.62');
   });
 
   it('scales the per-entry lines with entries and searches per entry, not the fixed ones', () => {
-    const base = estimateMonthlyCost(example).lines;
+    const base = estimateMonthlyCost({ ...example, searchesPerEntry: 4 }).lines;
     const double = estimateMonthlyCost({ ...example, entriesPerDay: 600, searchesPerEntry: 2 }).lines;
     expect(line(double, 'Rekognition searches')).toBeCloseTo(line(base, 'Rekognition searches'), 9); // 2×entries, ½ searches
     expect(line(double, 'Admin host')).toBe(line(base, 'Admin host'));
@@ -43,7 +43,7 @@ describe('monthly cost estimate', () => {
     expect(main(['--doors=-1', '--people', '5', '--entries-per-day', '3'])).toBe(2);
     expect(errors).toEqual(['cost: --people is required', 'cost: --doors must be a number >= 0, got "-1"']);
     expect(main(['--doors', '10', '--people', '500', '--entries-per-day', '300'])).toBe(0);
-    expect(logs.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/Total\s+66\.55/);
+    expect(logs.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/Total\s+45\.62/);
     vi.restoreAllMocks();
   });
 });
