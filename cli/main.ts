@@ -8,6 +8,7 @@ import { FacegateError } from '../lib/errors.js';
 import { restrictUmask } from './data-dir.js';
 import { readLocalSettings, type LocalSettings } from './settings.js';
 import { describeStartupError } from './startup-errors.js';
+import { THREE_PHOTOS_WHY } from '../cloud/src/domain/enrolment-advice.js';
 import type { PeopleAction } from './commands/people.js';
 import type { PhotosAction } from './commands/photos.js';
 
@@ -178,7 +179,7 @@ program
 program
   .command('enroll')
   .description(
-    'add a person from 1-5 photos, three recommended: on the photo set measured, three photos missed 7% of visits where one photo missed 18% (docs/accuracy.md); each photo is checked: one face, large and sharp enough, not someone else',
+    `add a person from 1-5 photos, three recommended: on the photo set measured, ${THREE_PHOTOS_WHY} (docs/accuracy.md); each photo is checked: one face, large and sharp enough, not someone else`,
   )
   .option('-n, --name <name>', "the person's name (required)")
   .option('--valid-from <date>', 'access starts at the start of this day in FACEGATE_TIME_ZONE (e.g. 2026-12-01)')

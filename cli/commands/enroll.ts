@@ -6,6 +6,7 @@ import { MAX_PHOTO_BYTES, MAX_PHOTOS_PER_ENROLLMENT } from '../../cloud/src/app/
 import { parseSiteDate } from '../../admin-web/src/dates.js';
 import { setSiteTimeZone } from '../../admin-web/src/site-time.js';
 import { openOfflineServices } from '../offline-services.js';
+import { THREE_PHOTOS_WHY } from '../../cloud/src/domain/enrolment-advice.js';
 import type { LocalSettings } from '../settings.js';
 
 export async function enrollCommand(
@@ -74,7 +75,7 @@ export async function enrollCommand(
     console.log(`${person.name} enrolled with ${enrolled} face(s). Person id: ${person.personId}`);
     if (enrolled < 3)
       console.log(
-        'Tip: add photos up to three (different days, light and angles): measured on the dev photo set, three photos missed 7% of visits where one missed 18% (docs/accuracy.md).',
+        `Tip: add photos up to three (different days, light and angles): measured on the dev photo set, ${THREE_PHOTOS_WHY} (docs/accuracy.md).`,
       );
     return 0;
   } finally {

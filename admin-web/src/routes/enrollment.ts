@@ -12,12 +12,13 @@ import { actorOf, noStore } from '../request-context.js';
 import { ENTITY_ID, personIdParams } from '../ids.js';
 import { notFound } from '../errors.js';
 import { MAX_PHOTO_BYTES, MAX_PHOTOS, readPhotoUploads } from '../uploads.js';
+import { THREE_PHOTOS_WHY } from '../../../cloud/src/domain/enrolment-advice.js';
 
 /** The enrollment widget on a person's page; enroll.js drives it (upload or webcam, feedback, progress). */
 export function enrollPanel(personId: string) {
   return html`<div class="enroll" id="enroll" data-person-id="${personId}" data-max-photos="${MAX_PHOTOS}" data-max-bytes="${MAX_PHOTO_BYTES}">
     <h3>Add photos</h3>
-    <p class="muted small">Three clear, front-facing photos are recommended (one to five accepted), one face each, from different days or light (JPEG or PNG, up to ${MAX_PHOTO_BYTES / 1024 / 1024} MB). Measured on the evaluation photos, per visit to the door: with three photos a person was missed about one visit in fifteen (7%); with one photo, about one in five (18%).</p>
+    <p class="muted small">Three clear, front-facing photos are recommended (one to five accepted), one face each, from different days or light (JPEG or PNG, up to ${MAX_PHOTO_BYTES / 1024 / 1024} MB). Measured on the evaluation photos, per visit to the door: ${THREE_PHOTOS_WHY}.</p>
     <label for="photo-files">Choose photos</label>
     <input id="photo-files" type="file" accept="image/jpeg,image/png" multiple>
     <div class="webcam" hidden id="webcam-box">
