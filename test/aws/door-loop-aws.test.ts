@@ -248,7 +248,11 @@ describe.skipIf(!HAVE_FACES)(
         return d?.online && d.lock === 'locked' ? d : null;
       });
       expect(record.agentVersion).toMatch(/\d+\.\d+\.\d+/);
-      const status = bridge.invocations.find((i) => i.rule === 'status' && i.state === 'returned');
+      // The handler's write lands in DynamoDB a moment before its promise settles in the bridge:
+      // wait for the invocation itself rather than assume the order.
+      const status = await waitFor('the status rule invocation to return', () =>
+        bridge.invocations.find((i) => i.rule === 'status' && i.state !== 'running'),
+      );
       expect(status?.topic).toBe(doorTopic(SITE, DOOR, 'status'));
       // What IoT Core's rule adds to the door's message: the door id and channel from the topic.
       expect(status?.event).toMatchObject({ topicDoorId: DOOR, topicChannel: 'status', doorId: DOOR });
@@ -304,7 +308,9 @@ describe.skipIf(!HAVE_FACES)(
         return events.find((e) => e.decisionId === grant.decisionId);
       });
       expect(stored.detail).toMatch(/^unlocked/); // not flagged as an unlock no decision backs
-      const invocation = bridge.invocations.find((i) => i.rule === 'events' && i.event.type === 'unlocked');
+      const invocation = await waitFor('the events rule invocation to return', () =>
+        bridge.invocations.find((i) => i.rule === 'events' && i.event.type === 'unlocked' && i.state !== 'running'),
+      );
       expect(invocation?.event).toMatchObject({ topicDoorId: DOOR, topicChannel: 'events', source: 'face' });
       expect(invocation?.outcome).toEqual({ status: 'applied' });
     });
