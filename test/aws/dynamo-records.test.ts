@@ -6,6 +6,7 @@ import { silentLogger } from '../../lib/logger.js';
 import { DynamoRecords } from '../../cloud/src/adapters/aws/dynamo-records.js';
 import type { TableNames } from '../../cloud/src/adapters/aws/dynamo-schema.js';
 import { recordsContract } from '../contracts/records.contract.js';
+import { DEFAULT_DOOR_WIRING } from '../../cloud/src/domain/door-wiring.js';
 import { makeDoor, makeEvent, makePerson } from '../support/records.js';
 import { startDynalite, type LocalDynamo } from './local-aws.js';
 
@@ -92,6 +93,31 @@ describe('DynamoRecords specifics', () => {
       }),
     );
     await expect(records.getPerson('person-bad')).rejects.toMatchObject({ code: 'corrupt_record' });
+  });
+
+  it('reads a door written before wiring was stored as the default wiring; a bad wiring is reported', async () => {
+    const item = {
+      doorId: { S: 'old-door' },
+      name: { S: 'Old door' },
+      enabled: { BOOL: true },
+      pulseMs: { N: '3000' },
+      online: { BOOL: false },
+      lock: { S: 'unknown' },
+      createdAt: { N: '1' },
+    };
+    await dynamo.client.send(new PutItemCommand({ TableName: tables.doors, Item: item }));
+    expect((await records.getDoor('old-door'))?.wiring).toEqual(DEFAULT_DOOR_WIRING);
+
+    const shared = {
+      M: {
+        relayPin: { N: '17' },
+        relayActiveLow: { BOOL: false },
+        contactPin: { N: '17' },
+        exitButtonPin: { NULL: true },
+      },
+    };
+    await dynamo.client.send(new PutItemCommand({ TableName: tables.doors, Item: { ...item, wiring: shared } }));
+    await expect(records.getDoor('old-door')).rejects.toMatchObject({ code: 'corrupt_record' });
   });
 
   it('deletes more faces than one BatchWriteItem holds', async () => {

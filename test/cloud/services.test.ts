@@ -204,6 +204,67 @@ describe('services', () => {
       expect(await services.doors.get('lab')).toBeNull();
     });
 
+    it("puts the door's wiring in every bundle made for it: create, renew, renew with new wiring, re-provision", async () => {
+      const hardware = (file: object) => {
+        const c = parseAgentConfig(JSON.parse(JSON.stringify(file)), '/etc/facegate');
+        return { relay: c.relay, contact: c.contact, exitButton: c.exitButton };
+      };
+      const wiring = { relayPin: 23, relayActiveLow: true, contactPin: 27, exitButtonPin: 22 };
+      const created = await services.doors.create({ doorId: 'lab', name: 'Lab', wiring }, admin);
+      expect(created.door.wiring).toEqual(wiring);
+      expect(hardware(created.bundle.file)).toEqual({
+        relay: { type: 'gpio', pin: 23, activeLow: true },
+        contact: { type: 'gpio', pin: 27, openWhen: 'high', debounceMs: 50 },
+        exitButton: { type: 'gpio', pin: 22, pressedWhen: 'low', pulseMs: 5000, debounceMs: 50 },
+      });
+      // A renewal is what used to lose a hand-added contact: it keeps the stored wiring.
+      const renewed = await services.doors.renew('lab', admin);
+      expect(hardware(renewed.bundle.file)).toEqual(hardware(created.bundle.file));
+
+      const noButton = { ...wiring, relayActiveLow: false, exitButtonPin: null };
+      const rewired = await services.doors.renew('lab', admin, { wiring: noButton });
+      expect(rewired.door.wiring).toEqual(noButton);
+      expect(await services.doors.get('lab')).toMatchObject({ wiring: noButton });
+      expect(hardware(rewired.bundle.file)).toMatchObject({
+        relay: { pin: 23, activeLow: false },
+        contact: { pin: 27 },
+        exitButton: undefined,
+      });
+      const renewals = (await services.events.list({ doorId: 'lab', kind: 'door_changed' })).events.map(
+        (e) => e.detail,
+      );
+      expect(renewals).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/valid until [^;]*; wiring now relay GPIO 23, contact GPIO 27, no exit button$/),
+        ]),
+      );
+
+      await services.doors.revoke('lab', admin);
+      const again = await services.doors.create({ doorId: 'lab', name: 'Lab' }, admin);
+      expect(again.door.wiring).toEqual(noButton); // re-provisioned without wiring: the stored one
+      expect(hardware(again.bundle.file).contact).toMatchObject({ pin: 27 });
+    });
+
+    it('refuses a wiring that shares a line or names a pin off the header, and changes nothing', async () => {
+      const shared = { relayPin: 17, relayActiveLow: false, contactPin: 17, exitButtonPin: null };
+      await expect(services.doors.create({ doorId: 'lab', name: 'Lab', wiring: shared }, admin)).rejects.toThrow(
+        /relay and the contact cannot share GPIO 17/,
+      );
+      expect(await services.doors.get('lab')).toBeNull();
+      const offHeader = { relayPin: 40, relayActiveLow: false, contactPin: null, exitButtonPin: null };
+      await expect(
+        services.doors.create({ doorId: 'lab', name: 'Lab', wiring: offHeader }, admin),
+      ).rejects.toMatchObject({ code: 'invalid_input' });
+
+      await services.doors.create({ doorId: 'lab', name: 'Lab' }, admin);
+      const before = await services.doors.certificates('lab');
+      await expect(services.doors.renew('lab', admin, { wiring: shared })).rejects.toMatchObject({
+        code: 'invalid_input',
+      });
+      expect(await services.doors.certificates('lab')).toEqual(before); // no certificate issued
+      expect((await services.doors.get('lab'))?.wiring).toMatchObject({ contactPin: null });
+    });
+
     it('disable, enable, revoke, provision again, renew and delete, each audited; delete keeps the events', async () => {
       const removed: string[] = [];
       const { door } = await services.doors.create({ doorId: 'lab', name: 'Lab' }, admin);
@@ -243,11 +304,11 @@ describe('services', () => {
       expect(log).toHaveLength(7);
       expect(log).toEqual(
         expect.arrayContaining([
-          'door_created: Lab',
+          'door_created: Lab; relay GPIO 17, no door contact, no exit button',
           'door_changed: disabled: its frames are refused',
           'door_changed: enabled',
           'door_changed: certificates revoked',
-          'door_changed: re-provisioned: new certificate issued',
+          'door_changed: re-provisioned: new certificate issued; relay GPIO 17, no door contact, no exit button',
           expect.stringMatching(/^door_changed: certificate renewed, valid until \d{4}-/),
           'door_changed: deleted (was "Lab")',
         ]),

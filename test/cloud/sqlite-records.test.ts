@@ -3,7 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteRecords } from '../../cloud/src/adapters/local/records/sqlite-records.js';
-import { SCHEMA_VERSION } from '../../cloud/src/adapters/local/records/migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../cloud/src/adapters/local/records/migrations.js';
+import { DEFAULT_DOOR_WIRING } from '../../cloud/src/domain/door-wiring.js';
 import { recordsContract } from '../contracts/records.contract.js';
 import { makeEvent, makePerson } from '../support/records.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
@@ -58,6 +59,37 @@ describe('SqliteRecords on disk', () => {
     raw.close();
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+  });
+
+  it('reads a door stored before wiring was kept as the default wiring, and a damaged wiring as an error', async () => {
+    const dir = makeTempDir('records');
+    dirs.push(dir);
+    const file = path.join(dir, 'records.db');
+    // A database as FaceGate left it at schema 2, with one door in it.
+    const old = new Database(file);
+    old.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT');
+    for (const [i, sql] of MIGRATIONS.slice(0, 2).entries()) {
+      old.exec(sql);
+      old.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, 0)').run(i + 1);
+    }
+    old
+      .prepare(
+        `INSERT INTO doors (door_id, name, enabled, pulse_ms, online, lock, created_at)
+         VALUES ('front-door', 'Front', 1, 3000, 0, 'unknown', 1)`,
+      )
+      .run();
+    old.close();
+
+    const records = openSqliteRecords(file);
+    expect((await records.getDoor('front-door'))?.wiring).toEqual(DEFAULT_DOOR_WIRING);
+    await records.close();
+
+    const raw = new Database(file);
+    raw.prepare(`UPDATE doors SET wiring = '{"relayPin": 99}' WHERE door_id = 'front-door'`).run();
+    raw.close();
+    const again = openSqliteRecords(file);
+    await expect(again.getDoor('front-door')).rejects.toThrow(/front-door: stored wiring is not valid/);
+    await again.close();
   });
 
   it('refuses a database from a newer FaceGate', async () => {

@@ -250,6 +250,21 @@ export function recordsContract(name: string, open: () => Promise<OpenedRecords>
         });
       });
 
+      it("keeps a door's wiring (nulls included) and changes it only by a wiring patch", async () => {
+        const wiring = { relayPin: 5, relayActiveLow: true, contactPin: 6, exitButtonPin: null };
+        const door = makeDoor('front-door', { wiring });
+        await records.putDoor(door);
+        expect(await records.getDoor('front-door')).toEqual(door);
+
+        await records.updateDoorState('front-door', { online: true, lock: 'locked' });
+        expect((await records.getDoor('front-door'))?.wiring).toEqual(wiring);
+
+        const rewired = { relayPin: 17, relayActiveLow: false, contactPin: null, exitButtonPin: 22 };
+        await records.updateDoorState('front-door', { wiring: rewired });
+        expect(await records.getDoor('front-door')).toEqual({ ...door, online: true, lock: 'locked', wiring: rewired });
+        expect((await records.listDoors())[0]?.wiring).toEqual(rewired);
+      });
+
       it('deletes a door but keeps its audit events; deleting a missing door is no error', async () => {
         await records.putDoor(makeDoor('front-door'));
         await records.putDoor(makeDoor('lab'));

@@ -1,6 +1,7 @@
 /** Record fixtures for tests: a person, door or audit event with sensible defaults, overridable field by field. */
 import type { AuditEvent, Door, Person } from '../../cloud/src/domain/types.js';
 import { auditEvent } from '../../cloud/src/domain/audit-event.js';
+import { DEFAULT_DOOR_WIRING } from '../../cloud/src/domain/door-wiring.js';
 
 export const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 
@@ -30,6 +31,7 @@ export function makeDoor(doorId: string, overrides: Partial<Door> = {}): Door {
     agentVersion: null,
     alarm: null,
     alarmSince: null,
+    wiring: { ...DEFAULT_DOOR_WIRING },
     createdAt: T0,
     ...overrides,
   };

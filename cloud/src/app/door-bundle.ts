@@ -8,6 +8,7 @@
  * key: `mqtt.keyFile` names the key file the door already holds, relative to the bundle.
  */
 import type { DoorCredentials } from '../ports/door-provisioner.js';
+import { DEFAULT_DOOR_WIRING, type DoorWiring } from '../domain/door-wiring.js';
 
 export const DOOR_BUNDLE_FORMAT = 'facegate-door-bundle';
 export const DOOR_BUNDLE_VERSION = 1;
@@ -17,11 +18,25 @@ export const DOOR_KEY_FILE = 'door.key';
 /** File names of the folder form (the simulated and virtual doors), pointed at by relative path. */
 export const BUNDLE_FILES = { ca: 'ca.pem', cert: 'door.crt', key: DOOR_KEY_FILE, config: 'door.json' } as const;
 
-/** A Raspberry Pi door as shipped: camera streamed by ffmpeg from /dev/video0, lock relay on BCM 17. */
-export const PI_DOOR_HARDWARE = {
-  camera: { type: 'stream', source: 'ffmpeg', device: '/dev/video0', width: 640, height: 480, fps: 5 },
-  relay: { type: 'gpio', pin: 17, activeLow: false },
-} as const;
+/** A Raspberry Pi door's camera as shipped: streamed by ffmpeg from /dev/video0. */
+const PI_CAMERA = { type: 'stream', source: 'ffmpeg', device: '/dev/video0', width: 640, height: 480, fps: 5 } as const;
+
+/**
+ * A Raspberry Pi door's hardware section for its wiring (docs/installing-a-door.md): relay, and the
+ * door contact and exit button when fitted, both to ground on inputs pulled up by config.txt.
+ */
+export function piDoorHardware(wiring: DoorWiring = DEFAULT_DOOR_WIRING): Record<string, unknown> {
+  return {
+    camera: PI_CAMERA,
+    relay: { type: 'gpio', pin: wiring.relayPin, activeLow: wiring.relayActiveLow },
+    ...(wiring.contactPin !== null && {
+      contact: { type: 'gpio', pin: wiring.contactPin, openWhen: 'high', debounceMs: 50 },
+    }),
+    ...(wiring.exitButtonPin !== null && {
+      exitButton: { type: 'gpio', pin: wiring.exitButtonPin, pressedWhen: 'low' },
+    }),
+  };
+}
 
 /** A door on a PC for trying FaceGate: photos dropped in a folder next to the bundle, no relay wired. */
 export const SIMULATED_DOOR_HARDWARE = {
@@ -37,7 +52,7 @@ export function agentConfigFor(
   doorId: string,
   endpoint: string,
   port: number,
-  options: { clientId?: string; hardware?: DoorHardware } = {},
+  options: { clientId?: string; hardware?: DoorHardware; wiring?: DoorWiring } = {},
 ): Record<string, unknown> {
   return {
     siteId,
@@ -50,7 +65,7 @@ export function agentConfigFor(
       certFile: BUNDLE_FILES.cert,
       keyFile: BUNDLE_FILES.key,
     },
-    ...(options.hardware === 'simulated' ? SIMULATED_DOOR_HARDWARE : PI_DOOR_HARDWARE),
+    ...(options.hardware === 'simulated' ? SIMULATED_DOOR_HARDWARE : piDoorHardware(options.wiring)),
   };
 }
 

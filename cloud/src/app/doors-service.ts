@@ -6,7 +6,8 @@ import type { Door } from '../domain/types.js';
 import type { DoorCredentials, ProvisionOptions } from '../ports/door-provisioner.js';
 import { auditEvent } from '../domain/audit-event.js';
 import { alarmText } from '../domain/door-alarm.js';
-import { CsrPem, NewDoorInput, RemoteUnlockReason, parseInput } from './input-schemas.js';
+import { DEFAULT_DOOR_WIRING, describeWiring, type DoorWiring } from '../domain/door-wiring.js';
+import { CsrPem, NewDoorInput, RemoteUnlockReason, WiringInput, parseInput } from './input-schemas.js';
 import type { ServiceDeps } from './service-deps.js';
 import { agentConfigFor, doorBundleFile } from './door-bundle.js';
 import type { Actor, CertificateOptions, DoorBundle, FacegateServices } from './services.js';
@@ -51,8 +52,19 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
     const agentConfig = agentConfigFor(credentials.siteId, door.doorId, endpoint.endpoint, endpoint.port, {
       ...(credentials.clientId && { clientId: credentials.clientId }),
       ...(options.hardware && { hardware: options.hardware }),
+      wiring: door.wiring,
     });
     return { credentials, agentConfig, file: doorBundleFile(credentials, agentConfig, deps.clock()) };
+  }
+
+  /**
+   * Stores a changed wiring before a bundle is made with it, so the record always describes what
+   * the newest bundle drives. A patch, like setEnabled: state the door reported meanwhile survives.
+   */
+  async function rewire(door: Door, wiring: DoorWiring | undefined): Promise<Door> {
+    if (wiring === undefined || sameWiring(wiring, door.wiring)) return door;
+    await deps.records.updateDoorState(door.doorId, { wiring });
+    return { ...door, wiring };
   }
 
   return {
@@ -73,9 +85,10 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
           );
         }
         // Revoked or expired: provisioning again issues a new certificate for the same door.
-        const bundle = await issue(existing, options, {});
-        await changed(existing.doorId, actor, 're-provisioned: new certificate issued');
-        return { door: existing, bundle };
+        const door = await rewire(existing, data.wiring);
+        const bundle = await issue(door, options, {});
+        await changed(door.doorId, actor, `re-provisioned: new certificate issued; ${describeWiring(door.wiring)}`);
+        return { door, bundle };
       }
       const now = deps.clock();
       const door: Door = {
@@ -89,6 +102,7 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
         agentVersion: null,
         alarm: null,
         alarmSince: null,
+        wiring: data.wiring ?? { ...DEFAULT_DOOR_WIRING },
         createdAt: now,
       };
       const bundle = await issue(door, options, {});
@@ -102,7 +116,13 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
         throw err;
       }
       await deps.records.appendEvent(
-        auditEvent({ at: now, kind: 'door_created', doorId: door.doorId, actor: actor.name, detail: door.name }),
+        auditEvent({
+          at: now,
+          kind: 'door_created',
+          doorId: door.doorId,
+          actor: actor.name,
+          detail: `${door.name}; ${describeWiring(door.wiring)}`,
+        }),
       );
       log.info(
         { doorId: door.doorId, actor: actor.name, csr: Boolean(options.csrPem) },
@@ -140,12 +160,16 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
     },
 
     async renew(doorId, actor, options = {}) {
-      const door = await mustGet(doorId);
-      const bundle = await issue(door, options, { keepPrevious: true });
+      const wiring = options.wiring === undefined ? undefined : parseInput(WiringInput, options.wiring, 'wiring');
+      const before = await mustGet(doorId);
+      // The wiring is stored only once the certificate is issued: a refused request changes nothing.
+      const bundle = await issue({ ...before, ...(wiring && { wiring }) }, options, { keepPrevious: true });
+      const door = await rewire(before, wiring);
+      const rewired = door.wiring !== before.wiring ? `; wiring now ${describeWiring(door.wiring)}` : '';
       await changed(
         doorId,
         actor,
-        `certificate renewed, valid until ${new Date(bundle.credentials.notAfter).toISOString()}`,
+        `certificate renewed, valid until ${new Date(bundle.credentials.notAfter).toISOString()}${rewired}`,
       );
       return { door, bundle };
     },
@@ -224,4 +248,13 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
 
     subscribe: (listener) => deps.doorFeed.subscribe(listener),
   };
+}
+
+function sameWiring(a: DoorWiring, b: DoorWiring): boolean {
+  return (
+    a.relayPin === b.relayPin &&
+    a.relayActiveLow === b.relayActiveLow &&
+    a.contactPin === b.contactPin &&
+    a.exitButtonPin === b.exitButtonPin
+  );
 }

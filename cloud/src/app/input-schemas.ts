@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { describeIssues } from '../../../lib/zod-issues.js';
 import { DoorId, EpochMs, MAX_PULSE_MS, MIN_PULSE_MS } from '../../../protocol/index.js';
 import { InvalidInputError } from '../errors.js';
+import { DoorWiringSchema } from '../domain/door-wiring.js';
 
 const PersonName = z.string().trim().min(1, 'name is required').max(200, 'name must be at most 200 characters');
 const Instant = EpochMs.nullable();
@@ -37,8 +38,11 @@ export const NewDoorInput = z
     doorId: DoorId,
     name: z.string().trim().min(1, 'name is required').max(100),
     pulseMs: z.number().int().min(MIN_PULSE_MS).max(MAX_PULSE_MS).default(DEFAULT_PULSE_MS),
+    wiring: DoorWiringSchema.optional(),
   })
   .strict();
+
+export const WiringInput = DoorWiringSchema;
 
 export const RemoteUnlockReason = z.string().trim().min(1, 'a reason is required').max(200);
 

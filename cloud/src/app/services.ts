@@ -3,6 +3,7 @@
  * underneath. The composition root of each process builds one of these from its adapters.
  */
 import type { AuditEvent, Door, EnrolledFace, EventFilter, Person } from '../domain/types.js';
+import type { DoorWiring } from '../domain/door-wiring.js';
 import type { DetectedFace } from '../ports/face-index.js';
 import type { DoorCertificateInfo, DoorCredentials } from '../ports/door-provisioner.js';
 import type { DoorBundleFile, DoorHardware } from './door-bundle.js';
@@ -39,6 +40,9 @@ export interface NewDoor {
   doorId: string;
   name: string;
   pulseMs?: number;
+  /** How the Pi is wired (default: relay on GPIO 17, no contact, no exit button). Given again when
+   * re-provisioning, it replaces the stored wiring. */
+  wiring?: DoorWiring;
 }
 
 export interface CertificateOptions {
@@ -46,6 +50,11 @@ export interface CertificateOptions {
   csrPem?: string;
   /** What the bundle's agent config drives: a Raspberry Pi's camera and relay (default) or simulated ones. */
   hardware?: DoorHardware;
+}
+
+export interface RenewOptions extends CertificateOptions {
+  /** The door's wiring from now on, stored and put in the new bundle; absent keeps the stored wiring. */
+  wiring?: DoorWiring;
 }
 
 /** Everything a field tech needs to bring a door up: credentials plus the agent's config file. */
@@ -104,7 +113,7 @@ export interface FacegateServices {
     /** Revokes every certificate of the door: it is dropped now and can never connect with them again. */
     revoke(doorId: string, actor: Actor): Promise<void>;
     /** Issues the door's next certificate (the current one stays valid until it expires or is revoked). */
-    renew(doorId: string, actor: Actor, options?: CertificateOptions): Promise<{ door: Door; bundle: DoorBundle }>;
+    renew(doorId: string, actor: Actor, options?: RenewOptions): Promise<{ door: Door; bundle: DoorBundle }>;
     /** Deletes the door: certificates revoked and removed, its record and live state gone; its audit events stay. */
     remove(doorId: string, actor: Actor): Promise<void>;
     /** The door's certificates, newest first, with status and expiry. */

@@ -1,5 +1,6 @@
 /** Domain records shared by the handlers, the adapters and the admin site. Times are epoch ms. */
 import type { DenyReason, LockState } from '../../../protocol/index.js';
+import type { DoorWiring } from './door-wiring.js';
 
 export type PersonStatus = 'active' | 'inactive';
 
@@ -41,6 +42,8 @@ export interface Door {
   alarm: DoorAlarm | null;
   /** When the alarm was raised (null without one). */
   alarmSince: number | null;
+  /** How the Pi at this door is wired; every bundle made for the door carries it. */
+  wiring: DoorWiring;
   createdAt: number;
 }
 

@@ -28,6 +28,8 @@ export interface DoorStatePatch {
   agentVersion?: string | null;
   alarm?: Door['alarm'];
   alarmSince?: number | null;
+  /** Set by admins only (Add door, renew, re-provision); the door never reports it. */
+  wiring?: Door['wiring'];
 }
 
 export interface Records {

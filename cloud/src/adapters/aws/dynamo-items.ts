@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { DenyReason, LockState } from '../../../../protocol/index.js';
 import type { AuditEvent, AuditEventKind, Door, EnrolledFace, Person } from '../../domain/types.js';
+import { DEFAULT_DOOR_WIRING, DoorWiringSchema } from '../../domain/door-wiring.js';
 import { EVENT_FEED, EVENT_TTL_ATTRIBUTE } from './dynamo-schema.js';
 import { FacegateError } from '../../errors.js';
 
@@ -64,6 +65,8 @@ const DoorItem = z.object({
   agentVersion: orNull(z.string()),
   alarm: orNull(z.enum(['forced_open', 'held_open'])),
   alarmSince: orNull(z.number()),
+  /** Absent on doors written before wiring was stored: they had the default wiring. */
+  wiring: DoorWiringSchema.optional().transform((w) => w ?? { ...DEFAULT_DOOR_WIRING }),
   createdAt: z.number(),
 });
 

@@ -192,7 +192,17 @@ export class DynamoRecords implements Records {
     const remove: string[] = [];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
-    for (const field of ['enabled', 'online', 'lock', 'lastSeenAt', 'agentVersion', 'alarm', 'alarmSince'] as const) {
+    const fields = [
+      'enabled',
+      'online',
+      'lock',
+      'lastSeenAt',
+      'agentVersion',
+      'alarm',
+      'alarmSince',
+      'wiring',
+    ] as const;
+    for (const field of fields) {
       if (!(field in patch) || patch[field] === undefined) continue;
       names[`#${field}`] = field;
       if (patch[field] === null) remove.push(`#${field}`);

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { ConfigError } from '../../../errors.js';
 
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   // 1: people, faces, doors, events
   `
   CREATE TABLE people (
@@ -66,6 +66,10 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE doors ADD COLUMN alarm TEXT CHECK (alarm IN ('forced_open', 'held_open'));
   ALTER TABLE doors ADD COLUMN alarm_since INTEGER;
+  `,
+  // 3: how the door's Pi is wired (JSON of DoorWiring); null reads as the wiring every door had before
+  `
+  ALTER TABLE doors ADD COLUMN wiring TEXT;
   `,
 ];
 

@@ -1,5 +1,7 @@
 /** Row ⇄ domain mapping for the SQLite records tables (snake_case columns, 0/1 booleans, JSON arrays). */
 import type { AccessResult, AuditEvent, AuditEventKind, Door, EnrolledFace, Person } from '../../../domain/types.js';
+import { DEFAULT_DOOR_WIRING, DoorWiringSchema, type DoorWiring } from '../../../domain/door-wiring.js';
+import { FacegateError } from '../../../errors.js';
 
 export interface PersonRow {
   person_id: string;
@@ -31,6 +33,7 @@ export interface DoorRow {
   agent_version: string | null;
   alarm: string | null;
   alarm_since: number | null;
+  wiring: string | null;
   created_at: number;
 }
 
@@ -98,6 +101,7 @@ export function doorToRow(d: Door): DoorRow {
     agent_version: d.agentVersion,
     alarm: d.alarm,
     alarm_since: d.alarmSince,
+    wiring: JSON.stringify(d.wiring),
     created_at: d.createdAt,
   };
 }
@@ -114,6 +118,7 @@ export function rowToDoor(r: DoorRow): Door {
     agentVersion: r.agent_version,
     alarm: r.alarm === 'forced_open' || r.alarm === 'held_open' ? r.alarm : null,
     alarmSince: r.alarm_since,
+    wiring: r.wiring === null ? { ...DEFAULT_DOOR_WIRING } : storedWiring(r.wiring, r.door_id),
     createdAt: r.created_at,
   };
 }
@@ -152,4 +157,18 @@ export function rowToEvent(r: EventRow): AuditEvent {
     actor: r.actor,
     detail: r.detail,
   };
+}
+
+/** A stored wiring that no longer parses is a damaged database, not a reason to guess pins. */
+function storedWiring(json: string, doorId: string): DoorWiring {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (cause) {
+    throw new FacegateError('corrupt_record', `door ${doorId}: stored wiring is not JSON`, { cause });
+  }
+  const result = DoorWiringSchema.safeParse(parsed);
+  if (!result.success)
+    throw new FacegateError('corrupt_record', `door ${doorId}: stored wiring is not valid`, { cause: result.error });
+  return result.data;
 }

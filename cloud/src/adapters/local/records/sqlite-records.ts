@@ -143,8 +143,8 @@ export class SqliteRecords implements Records {
   async putDoor(door: Door): Promise<void> {
     this.db
       .prepare(
-        `INSERT OR REPLACE INTO doors (door_id, name, enabled, pulse_ms, online, lock, last_seen_at, agent_version, alarm, alarm_since, created_at)
-         VALUES (@door_id, @name, @enabled, @pulse_ms, @online, @lock, @last_seen_at, @agent_version, @alarm, @alarm_since, @created_at)`,
+        `INSERT OR REPLACE INTO doors (door_id, name, enabled, pulse_ms, online, lock, last_seen_at, agent_version, alarm, alarm_since, wiring, created_at)
+         VALUES (@door_id, @name, @enabled, @pulse_ms, @online, @lock, @last_seen_at, @agent_version, @alarm, @alarm_since, @wiring, @created_at)`,
       )
       .run(doorToRow(door));
   }
@@ -192,6 +192,10 @@ export class SqliteRecords implements Records {
     if (patch.alarmSince !== undefined) {
       sets.push('alarm_since = @alarm_since');
       params.alarm_since = patch.alarmSince;
+    }
+    if (patch.wiring !== undefined) {
+      sets.push('wiring = @wiring');
+      params.wiring = JSON.stringify(patch.wiring);
     }
     if (sets.length === 0) return;
     this.db.prepare(`UPDATE doors SET ${sets.join(', ')} WHERE door_id = @door_id`).run(params);
