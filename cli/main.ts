@@ -11,6 +11,7 @@ import { describeStartupError } from './startup-errors.js';
 import { THREE_PHOTOS_WHY } from '../cloud/src/domain/enrolment-advice.js';
 import type { PeopleAction } from './commands/people.js';
 import type { PhotosAction } from './commands/photos.js';
+import { addWiringOptions, type WiringCliOptions } from './wiring-options.js';
 
 // Commands are imported when run, so `--help` and quick commands don't load the face engine.
 const startServer = async (...args: Parameters<typeof import('./commands/serve.js').startServer>) =>
@@ -220,7 +221,7 @@ program
     exitWith(await photosCommand(readLocalSettings(), quietLogger(), action as PhotosAction, personId, faceId, opts));
   });
 
-program
+const provision = program
   .command('provision')
   .description(
     'register a door (or provision again one whose certificates were revoked), issue its certificate and write its bundle file',
@@ -233,15 +234,15 @@ program
     '--csr <file>',
     "sign the door's own certificate request (facegate door-key): its private key never leaves it",
   )
-  .option('--simulated', 'a door for trying FaceGate on this computer: folder camera and simulated relay')
-  .action(
-    async (
-      doorId: string,
-      opts: { name?: string; out?: string; pulseMs?: number; csr?: string; simulated?: boolean },
-    ) => {
-      exitWith(await provisionCommand(readLocalSettings(), quietLogger(), doorId, opts));
-    },
-  );
+  .option('--simulated', 'a door for trying FaceGate on this computer: folder camera and simulated relay');
+addWiringOptions(provision).action(
+  async (
+    doorId: string,
+    opts: { name?: string; out?: string; pulseMs?: number; csr?: string; simulated?: boolean } & WiringCliOptions,
+  ) => {
+    exitWith(await provisionCommand(readLocalSettings(), quietLogger(), doorId, opts));
+  },
+);
 
 program
   .command('door-key')
@@ -261,7 +262,7 @@ program
     console.log(`then put the bundle you get back next to ${keyFile}.`);
   });
 
-program
+const doors = program
   .command('doors')
   .description('list doors and their certificates, or disable / enable / revoke / renew / delete one')
   .argument('[action]', 'list | disable | enable | revoke | renew | delete', 'list')
@@ -269,28 +270,28 @@ program
   .option('-y, --yes', 'with delete: confirm removing the door, its certificates and live state')
   .option('-o, --out <file>', 'with renew: bundle file to write (default: <data dir>/doors/<doorId>/…)')
   .option('--csr <file>', "with renew: sign the door's own certificate request")
-  .option('--simulated', 'with renew: the bundle drives a folder camera and a simulated relay')
-  .action(
-    async (
-      action: string,
-      doorId: string | undefined,
-      opts: { yes?: boolean; out?: string; csr?: string; simulated?: boolean },
-    ) => {
-      const { DOOR_ACTIONS } = await import('./commands/doors.js');
-      if (!(DOOR_ACTIONS as readonly string[]).includes(action)) {
-        throw new InvalidArgumentError(`unknown action ${JSON.stringify(action)}: use ${DOOR_ACTIONS.join(', ')}`);
-      }
-      exitWith(
-        await doorsCommand(
-          readLocalSettings(),
-          quietLogger(),
-          action as import('./commands/doors.js').DoorAction,
-          doorId,
-          opts,
-        ),
-      );
-    },
-  );
+  .option('--simulated', 'with renew: the bundle drives a folder camera and a simulated relay');
+addWiringOptions(doors, 'with renew: ').action(
+  async (
+    action: string,
+    doorId: string | undefined,
+    opts: { yes?: boolean; out?: string; csr?: string; simulated?: boolean } & WiringCliOptions,
+  ) => {
+    const { DOOR_ACTIONS } = await import('./commands/doors.js');
+    if (!(DOOR_ACTIONS as readonly string[]).includes(action)) {
+      throw new InvalidArgumentError(`unknown action ${JSON.stringify(action)}: use ${DOOR_ACTIONS.join(', ')}`);
+    }
+    exitWith(
+      await doorsCommand(
+        readLocalSettings(),
+        quietLogger(),
+        action as import('./commands/doors.js').DoorAction,
+        doorId,
+        opts,
+      ),
+    );
+  },
+);
 
 program
   .command('events')

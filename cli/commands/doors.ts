@@ -11,6 +11,8 @@ import { formatTime, printTable } from '../output.js';
 import { bundleInstructions, defaultBundlePath, writeBundleFile } from '../bundle-file.js';
 import type { LocalSettings } from '../settings.js';
 import { readCsrFile, type CertificateCliOptions } from './provision.js';
+import { describeWiring, DEFAULT_DOOR_WIRING } from '../../cloud/src/domain/door-wiring.js';
+import { wiringFromOptions, type WiringCliOptions } from '../wiring-options.js';
 
 export const DOOR_ACTIONS = ['list', 'disable', 'enable', 'revoke', 'delete', 'renew'] as const;
 export type DoorAction = (typeof DOOR_ACTIONS)[number];
@@ -29,10 +31,15 @@ export async function doorsCommand(
   logger: Logger,
   action: DoorAction,
   doorId: string | undefined,
-  options: CertificateCliOptions & { yes?: boolean },
+  options: CertificateCliOptions & WiringCliOptions & { yes?: boolean },
 ): Promise<number> {
   if (action !== 'list' && !doorId)
     throw new InvalidInputError(`doors ${action} needs a DOOR_ID (see: facegate doors list)`);
+  if (action !== 'renew' && wiringFromOptions(DEFAULT_DOOR_WIRING, options) !== undefined) {
+    throw new InvalidInputError(
+      `the wiring options go with renew (a door's wiring reaches it in a new bundle), not ${action}`,
+    );
+  }
   const csrPem = action === 'renew' ? readCsrFile(options.csr) : undefined;
   const offline = await openOfflineServices(settings, logger);
   const { services } = offline;
@@ -78,9 +85,12 @@ export async function doorsCommand(
         return 0;
       }
       case 'renew': {
+        const current = await services.doors.get(doorId!);
+        const wiring = current ? wiringFromOptions(current.wiring, options) : undefined;
         const { door, bundle } = await services.doors.renew(doorId!, actor, {
           ...(csrPem !== undefined && { csrPem }),
           ...(options.simulated && { hardware: 'simulated' as const }),
+          ...(wiring && { wiring }),
         });
         const file = writeBundleFile(
           options.out ?? defaultBundlePath(settings.dataDir, door.doorId),
@@ -88,6 +98,7 @@ export async function doorsCommand(
           options.simulated ?? false,
         );
         console.log(`Door ${door.doorId} has a new certificate (the previous one stays valid until it expires).`);
+        if (!options.simulated) console.log(`Wiring: ${describeWiring(door.wiring)}.`);
         console.log(bundleInstructions(file, bundle.file, options.simulated ?? false).join('\n'));
         return 0;
       }

@@ -9,6 +9,8 @@ import { InvalidInputError } from '../../lib/errors.js';
 import { openOfflineServices } from '../offline-services.js';
 import { bundleInstructions, defaultBundlePath, writeBundleFile } from '../bundle-file.js';
 import type { LocalSettings } from '../settings.js';
+import { DEFAULT_DOOR_WIRING, describeWiring } from '../../cloud/src/domain/door-wiring.js';
+import { wiringFromOptions, type WiringCliOptions } from '../wiring-options.js';
 
 export interface CertificateCliOptions {
   out?: string;
@@ -33,15 +35,22 @@ export async function provisionCommand(
   settings: LocalSettings,
   logger: Logger,
   doorId: string,
-  options: CertificateCliOptions & { name?: string; pulseMs?: number },
+  options: CertificateCliOptions & WiringCliOptions & { name?: string; pulseMs?: number },
 ): Promise<number> {
   const csrPem = readCsrFile(options.csr);
   const offline = await openOfflineServices(settings, logger);
   const { services } = offline;
   try {
-    const existed = (await services.doors.get(doorId)) !== null;
+    const existing = await services.doors.get(doorId);
+    // A door provisioned again keeps its wiring; each option changes one line of it.
+    const wiring = wiringFromOptions(existing?.wiring ?? DEFAULT_DOOR_WIRING, options);
     const { door, bundle } = await services.doors.create(
-      { doorId, name: options.name ?? doorId, ...(options.pulseMs !== undefined && { pulseMs: options.pulseMs }) },
+      {
+        doorId,
+        name: options.name ?? doorId,
+        ...(options.pulseMs !== undefined && { pulseMs: options.pulseMs }),
+        ...(wiring && { wiring }),
+      },
       { name: 'cli' },
       { ...(csrPem !== undefined && { csrPem }), ...(options.simulated && { hardware: 'simulated' as const }) },
     );
@@ -51,8 +60,9 @@ export async function provisionCommand(
       options.simulated ?? false,
     );
     console.log(
-      existed ? `Door ${door.doorId} provisioned again with a new certificate.` : `Door ${door.doorId} registered.`,
+      existing ? `Door ${door.doorId} provisioned again with a new certificate.` : `Door ${door.doorId} registered.`,
     );
+    if (!options.simulated) console.log(`Wiring: ${describeWiring(door.wiring)}.`);
     console.log(bundleInstructions(file, bundle.file, options.simulated ?? false).join('\n'));
     return 0;
   } finally {

@@ -179,6 +179,67 @@ describe('facegate CLI', () => {
     expect(again.stderr).toMatch(/already exists/);
   });
 
+  it("puts the door's wiring in its bundle, and a renewal keeps it unless an option changes one line", async () => {
+    const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const first = path.join(root, 'bundle', 'wired-door.json');
+    const made = await facegate(
+      dataDir,
+      'provision',
+      'wired-door',
+      '--relay-pin',
+      '23',
+      '--relay-active-low',
+      '--contact-pin',
+      '27',
+      '--exit-button-pin',
+      '22',
+      '--out',
+      first,
+    );
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toContain('Wiring: relay GPIO 23 (active low), contact GPIO 27, exit button GPIO 22.');
+    expect(read(first)).toMatchObject({
+      relay: { type: 'gpio', pin: 23, activeLow: true },
+      contact: { type: 'gpio', pin: 27, openWhen: 'high' },
+      exitButton: { type: 'gpio', pin: 22, pressedWhen: 'low' },
+    });
+
+    const renewed = path.join(root, 'bundle', 'wired-door-2.json');
+    const kept = await facegate(dataDir, 'doors', 'renew', 'wired-door', '--out', renewed);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(read(renewed)).toMatchObject({
+      relay: { pin: 23, activeLow: true },
+      contact: { pin: 27 },
+      exitButton: { pin: 22 },
+    });
+
+    const rewired = path.join(root, 'bundle', 'wired-door-3.json');
+    const changed = await facegate(
+      dataDir,
+      'doors',
+      'renew',
+      'wired-door',
+      '--exit-button-pin',
+      'none',
+      '--out',
+      rewired,
+    );
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).toContain('Wiring: relay GPIO 23 (active low), contact GPIO 27, no exit button.');
+    expect(read(rewired)).not.toHaveProperty('exitButton');
+
+    const clash = await facegate(dataDir, 'doors', 'renew', 'wired-door', '--contact-pin', '23');
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toMatch(/relay and the contact cannot share GPIO 23/);
+    expect(clash.stderr).not.toMatch(/\n\s+at /); // a sentence, not a stack
+    const notAPin = await facegate(dataDir, 'provision', 'other-door', '--contact-pin', 'GPIO27');
+    expect(notAPin.code).not.toBe(0);
+    expect(notAPin.stderr).toMatch(/--contact-pin.*BCM GPIO number/);
+    const misplaced = await facegate(dataDir, 'doors', 'disable', 'wired-door', '--relay-pin', '5');
+    expect(misplaced.code).toBe(1);
+    expect(misplaced.stderr).toMatch(/wiring options go with renew/);
+  }, 180_000);
+
   describe.skipIf(!HAVE_FACES)(`enrollment (${HAVE_FACES ? 'photos found' : SKIP_REASON})`, () => {
     it('refuses a photo with no face, with several faces, or with a face too small — and says which', async () => {
       const noFace = path.join(root, 'wall.jpg');
