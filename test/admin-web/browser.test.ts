@@ -230,10 +230,13 @@ describe.skipIf(!haveChromium)('admin site in a real browser', () => {
   it('is usable on a phone-sized screen', async () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
+    const [door] = await stack.services.doors.list();
+    expect(door, 'the simulated door').toBeDefined();
     for (const [name, p] of [
       ['dashboard', '/'],
       ['people', '/people'],
       ['doors', '/doors'],
+      ['door', `/doors/${door!.doorId}`], // the renew form with its wiring fields
       ['access-log', '/events'],
       ['virtual-door', '/virtual-door'],
       ['add-person', '/people/new'],

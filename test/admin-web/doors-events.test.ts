@@ -166,6 +166,58 @@ describe('admin site: doors and access log', () => {
     expect(h.callsTo('doors.renew')[0]!.args).toEqual(['front-door', { name: 'alice' }, {}]);
   });
 
+  it('adds a door with its wiring from the form, shows it, and a renewal keeps it or changes it', async () => {
+    // What the Add door form sends: every field a string, the checkbox 'on', an empty field for "none".
+    const added = await post('/doors', {
+      doorId: 'back-door',
+      name: 'Back door',
+      relayPin: '23',
+      relayActiveLow: 'on',
+      contactPin: '27',
+      exitButtonPin: '',
+    });
+    expect(added.statusCode, added.body).toBe(200);
+    expect(added.json()).toMatchObject({ relay: { type: 'gpio', pin: 23, activeLow: true }, contact: { pin: 27 } });
+    expect(added.json()).not.toHaveProperty('exitButton');
+    const wiring = { relayPin: 23, relayActiveLow: true, contactPin: 27, exitButtonPin: null };
+    expect(await h.services.doors.get('back-door')).toMatchObject({ wiring });
+
+    const page = await h.app.inject({ url: '/doors/back-door', headers: { cookie: s.cookie } });
+    expect(page.body).toContain('relay GPIO 23 (active low), contact GPIO 27, no exit button');
+    // The renew form starts from the stored wiring, so renewing as it is keeps it.
+    expect(page.body).toMatch(/id="renew-relayPin"[^>]*value="23"/);
+    expect(page.body).toMatch(/id="renew-contactPin"[^>]*value="27"/);
+    expect(page.body).toMatch(/id="renew-relayActiveLow"[^>]* checked/);
+
+    // A caller that posts only a request (no relay pin) keeps the stored wiring.
+    const kept = await post('/doors/back-door/renew', { csr: '' });
+    expect(kept.json()).toMatchObject({ relay: { pin: 23, activeLow: true }, contact: { pin: 27 } });
+    // Unticked box and a cleared contact: active high, no contact.
+    const changed = await post('/doors/back-door/renew', { relayPin: '23', contactPin: '', exitButtonPin: '22' });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ relay: { pin: 23, activeLow: false }, exitButton: { pin: 22 } });
+    expect(changed.json()).not.toHaveProperty('contact');
+    expect((await h.services.doors.get('back-door'))?.wiring).toEqual({
+      relayPin: 23,
+      relayActiveLow: false,
+      contactPin: null,
+      exitButtonPin: 22,
+    });
+  });
+
+  it('refuses a wiring that shares a line or is off the header, naming the problem, and adds nothing', async () => {
+    const shared = await post('/doors', { doorId: 'back-door', name: 'Back door', relayPin: '17', contactPin: '17' });
+    expect(shared.statusCode).toBe(400);
+    expect(shared.json().message).toMatch(/relay and the contact cannot share GPIO 17/);
+    const offHeader = await post('/doors', { doorId: 'back-door', name: 'Back door', relayPin: '30' });
+    expect(offHeader.statusCode).toBe(400);
+    expect(offHeader.json().message).toMatch(/relayPin/);
+    expect(await h.services.doors.get('back-door')).toBeNull();
+    const renew = await post('/doors/front-door/renew', { relayPin: '17', exitButtonPin: '17' });
+    expect(renew.statusCode).toBe(400);
+    expect((await h.services.doors.get('front-door'))?.wiring.exitButtonPin).toBeNull();
+  });
+
   it.each([
     [{ doorId: '../../etc/passwd', name: 'x' }, /doorId/],
     [{ doorId: 'Front Door', name: 'x' }, /doorId/],

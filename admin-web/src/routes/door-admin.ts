@@ -17,6 +17,7 @@ import type { DoorCertificateInfo } from '../../../cloud/src/ports/door-provisio
 import { doorBundleFileName } from '../../../cloud/src/app/door-bundle.js';
 import type { DoorBundle } from '../../../cloud/src/app/services.js';
 import type { Door } from '../../../cloud/src/domain/types.js';
+import { wiringFieldset, wiringFormFields, wiringFromForm } from '../views/wiring-fields.js';
 
 const DAY_MS = 86_400_000;
 /** The door page warns when the newest certificate expires sooner than this. */
@@ -71,6 +72,7 @@ export function doorAdminCard(
     <form method="post" action="/doors/${id}/renew" class="stack">${csrf}
       <label for="renew-csr">Renew: the door's certificate request (optional; PEM, made on the door with <code>facegate door-key</code>)</label>
       <textarea id="renew-csr" name="csr" rows="3" maxlength="16384" placeholder="-----BEGIN CERTIFICATE REQUEST-----"></textarea>
+      ${wiringFieldset('renew', door.wiring)}
       <button type="submit" id="door-renew">Renew certificate and download bundle</button>
     </form>
     <form method="post" action="/doors/${id}/revoke" class="stack">${csrf}
@@ -138,12 +140,14 @@ export async function doorAdminRoutes(app: AdminApp, deps: RouteDeps): Promise<v
 
   app.post(
     '/doors/:doorId/renew',
-    { schema: { params: doorIdParams, body: z.object({ csr: csrField }) } },
+    { schema: { params: doorIdParams, body: z.object({ csr: csrField, ...wiringFormFields }) } },
     async (request, reply) => {
       await mustExist(request.params.doorId);
       const csrPem = csrFrom(request.body);
+      const wiring = wiringFromForm(request.body);
       const { bundle } = await services.doors.renew(request.params.doorId, actorOf(request), {
         ...(csrPem !== undefined && { csrPem }),
+        ...(wiring && { wiring }),
       });
       request.log.info({ doorId: request.params.doorId }, 'door certificate renewed; bundle downloaded');
       return sendBundle(reply, bundle);

@@ -16,6 +16,8 @@ import { DOOR_ID_HTML_PATTERN, doorIdParams } from '../ids.js';
 import { notFound } from '../errors.js';
 import { doorAlarms } from '../views/door-alarms.js';
 import { doorView } from '../views/door-view.js';
+import { wiringFieldset, wiringFormFields, wiringFromForm } from '../views/wiring-fields.js';
+import { describeWiring } from '../../../cloud/src/domain/door-wiring.js';
 import { eventRow } from './dashboard.js';
 import {
   DOOR_ADMIN_FLASH,
@@ -81,6 +83,7 @@ export async function doorRoutes(app: AdminApp, deps: RouteDeps): Promise<void> 
             <div><label for="door-name">Name</label><input id="door-name" name="name" required maxlength="100" placeholder="Front door"></div>
             <div><label for="pulseMs">Unlock time (ms)</label><input id="pulseMs" name="pulseMs" type="number" min="${MIN_PULSE_MS}" max="${MAX_PULSE_MS}" value="3000"></div>
           </div>
+          ${wiringFieldset('add')}
           <label for="door-csr">The door's certificate request (optional; PEM from <code>facegate door-key</code>: the private key then never leaves the door)</label>
           <textarea id="door-csr" name="csr" rows="3" maxlength="16384" placeholder="-----BEGIN CERTIFICATE REQUEST-----"></textarea>
           <button type="submit" class="primary">Add door and download bundle</button>
@@ -104,14 +107,16 @@ export async function doorRoutes(app: AdminApp, deps: RouteDeps): Promise<void> 
           name: z.string().min(1).max(100),
           pulseMs: formInt(MIN_PULSE_MS, MAX_PULSE_MS),
           csr: csrField,
+          ...wiringFormFields,
         }),
       },
     },
     async (request, reply) => {
       const { doorId, name, pulseMs } = request.body;
       const csrPem = csrFrom(request.body);
+      const wiring = wiringFromForm(request.body);
       const { door, bundle } = await services.doors.create(
-        { doorId, name: name.trim(), pulseMs },
+        { doorId, name: name.trim(), pulseMs, ...(wiring && { wiring }) },
         actorOf(request),
         csrPem === undefined ? {} : { csrPem },
       );
@@ -144,6 +149,7 @@ export async function doorRoutes(app: AdminApp, deps: RouteDeps): Promise<void> 
               <dt>Last seen</dt><dd data-field="lastSeenAt">${formatTime(door.lastSeenAt)}</dd>
               <dt>Agent version</dt><dd>${door.agentVersion ?? '—'}</dd>
               <dt>Unlock time</dt><dd>${door.pulseMs} ms</dd>
+              <dt>Wiring</dt><dd data-field="wiring">${describeWiring(door.wiring)}</dd>
               <dt>Enabled</dt><dd>${door.enabled ? 'Yes' : 'No'}</dd>
             </dl></section>
           <section class="card"><h2>Remote unlock</h2>
