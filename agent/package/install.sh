@@ -139,7 +139,12 @@ fi
 
 if [ -n "$BUNDLE" ]; then
   # Written beside the old one and renamed over it: a power cut leaves either, never half a file.
-  secret cp "$BUNDLE" "$CONFIG.new"
+  # A renewed bundle for the same door keeps the settings made on the door (camera, door timings,
+  # offline queue); the bundle decides identity, certificates and wiring. Prints setting names
+  # and pin numbers only.
+  rm -f "$CONFIG.new"
+  secret "$OPT/bin/node" "$OPT/app/agent/src/door-cli.js" install-bundle "$BUNDLE" --as "$CONFIG" --out "$CONFIG.new" |
+    sed 's/^/==> /' || die "the bundle was not installed"
   chmod 0600 "$CONFIG.new"
   mv "$CONFIG.new" "$CONFIG"
   system chown "$SERVICE_USER:$SERVICE_USER" "$CONFIG"

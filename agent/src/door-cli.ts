@@ -8,6 +8,9 @@
  *   facegate agent [--config FILE]                   run the agent in the foreground
  *   facegate check-bundle FILE --as TARGET           (install.sh) is FILE a usable bundle at TARGET?
  *   facegate check-config FILE                       (install.sh) is the installed config usable?
+ *   facegate install-bundle FILE --as TARGET --out NEW
+ *                                                    (install.sh) the config to install: the bundle plus
+ *                                                    the door's own settings from TARGET (bundle-merge.ts)
  *
  * Never prints a key or a certificate: the installer relies on that.
  */
@@ -19,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { createRootLogger } from '../../lib/logger.js';
 import { loadAgentConfig, parseAgentConfig, readCredential, type AgentConfig } from './config.js';
 import { ensureDoorKeyRequest } from './door-key.js';
+import { mergeBundle } from './bundle-merge.js';
 import { ConfigError } from './errors.js';
 
 export const DEFAULT_DOOR_CONFIG = '/etc/facegate/door.json';
@@ -48,6 +52,41 @@ export function checkBundle(file: string, target: string): string {
   const config = parseAgentConfig(raw, path.dirname(path.resolve(target)), `door bundle ${file}`);
   checkKeyMatchesCertificate(config);
   return config.doorId;
+}
+
+/**
+ * Writes to `out` (0600) the config install.sh puts at `target`: the checked bundle, plus the
+ * settings the door's technician made in the config installed there for the same door. Returns
+ * what to print: no key, certificate or other secret, only setting names and pin numbers.
+ */
+export function installBundle(file: string, target: string, out: string): string[] {
+  const bundle = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  let installed: Record<string, unknown> | null = null;
+  const lines: string[] = [];
+  if (fs.existsSync(target)) {
+    try {
+      installed = JSON.parse(fs.readFileSync(target, 'utf8')) as Record<string, unknown>;
+    } catch {
+      lines.push(`WARNING: the installed ${target} is not readable JSON; installing the bundle alone`);
+    }
+  }
+  let { config, kept, warnings } = mergeBundle(bundle, installed);
+  if (kept.length > 0) {
+    try {
+      parseAgentConfig(config, path.dirname(path.resolve(target)), 'the bundle with the settings kept');
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      lines.push(
+        `WARNING: the settings ${kept.join(', ')} of the installed config are not valid with this bundle (${why}); installing the bundle alone`,
+      );
+      ({ config, kept, warnings } = mergeBundle(bundle, null));
+    }
+  }
+  if (kept.length > 0) lines.push(`kept the door's own settings from the installed config: ${kept.join(', ')}`);
+  for (const w of warnings) lines.push(`WARNING: ${w}`);
+  fs.writeFileSync(out, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  fs.chmodSync(out, 0o600);
+  return lines;
 }
 
 /** Checks the installed config (an upgrade with no new bundle) and returns its door id. */
@@ -89,6 +128,7 @@ async function run(argv: string[]): Promise<number> {
       config: { type: 'string', short: 'c', default: DEFAULT_DOOR_CONFIG },
       dir: { type: 'string', short: 'd', default: '.' },
       as: { type: 'string' },
+      out: { type: 'string' },
       'test-relay': { type: 'boolean', default: false },
     },
   });
@@ -117,6 +157,12 @@ async function run(argv: string[]): Promise<number> {
       const file = positionals[0];
       if (!file || !values.as) return usage('facegate check-bundle FILE --as TARGET');
       console.log(checkBundle(file, values.as));
+      return 0;
+    }
+    case 'install-bundle': {
+      const file = positionals[0];
+      if (!file || !values.as || !values.out) return usage('facegate install-bundle FILE --as TARGET --out NEW');
+      for (const line of installBundle(file, values.as, values.out)) console.log(line);
       return 0;
     }
     case 'check-config': {

@@ -17,6 +17,7 @@ import { loadAgentConfig } from '../../agent/src/config.js';
 import { openLocalCa } from '../../cloud/src/adapters/local/ca/index.js';
 import { LocalDoorProvisioner } from '../../cloud/src/adapters/local/ca/local-door-provisioner.js';
 import { agentConfigFor, doorBundleFile } from '../../cloud/src/app/door-bundle.js';
+import type { DoorWiring } from '../../cloud/src/domain/door-wiring.js';
 import { silentLogger } from '../../lib/logger.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
 
@@ -69,11 +70,11 @@ const mode = (file: string) => fs.statSync(file).mode & 0o777;
 const actions = (root: string) => fs.readFileSync(path.join(root, 'install-actions.txt'), 'utf8').split('\n');
 
 /** A bundle as `facegate provision` writes it, signed by the real local CA (from the door's request, or with a key). */
-async function makeBundle(doorId: string, csrPem?: string): Promise<Record<string, unknown>> {
+async function makeBundle(doorId: string, csrPem?: string, wiring?: DoorWiring): Promise<Record<string, unknown>> {
   const credentials = await provisioner.provision(doorId, csrPem ? { csrPem } : {});
   return doorBundleFile(
     credentials,
-    agentConfigFor(credentials.siteId, doorId, credentials.endpoint, credentials.port),
+    agentConfigFor(credentials.siteId, doorId, credentials.endpoint, credentials.port, { ...(wiring && { wiring }) }),
     Date.now(),
   );
 }
@@ -213,6 +214,39 @@ describe('install.sh --root (door kit: key made on the door)', () => {
     expect(status).toBe(1);
     expect(out).toContain("does not belong to this door's key");
     expect(fs.readFileSync(path.join(root, 'etc/facegate/door.json'))).toEqual(configBefore);
+  }, 60_000);
+});
+
+describe('install.sh --root (a renewed bundle over an installed door)', () => {
+  it('keeps the settings made on the door, takes identity, certificates and wiring from the bundle, and says what it dropped', async () => {
+    const root = path.join(work, 'root-renew');
+    const wired = { relayPin: 17, relayActiveLow: false, contactPin: 27, exitButtonPin: 22 };
+    installOk(root, writeJson('first.json', await makeBundle('lab-door', undefined, wired)));
+    const config = path.join(root, 'etc/facegate/door.json');
+    // The technician's own changes on the door: another camera and longer held-open time.
+    const onDoor = JSON.parse(fs.readFileSync(config, 'utf8')) as Record<string, unknown>;
+    const camera = { type: 'stream', source: 'rpicam', width: 640, height: 480, fps: 5 };
+    fs.writeFileSync(config, JSON.stringify({ ...onDoor, camera, door: { heldOpenMs: 60_000 } }), { mode: 0o600 });
+
+    // Renewed with the exit button taken out of the wiring.
+    const renewed = await makeBundle('lab-door', undefined, { ...wired, exitButtonPin: null });
+    const out = installOk(root, writeJson('renewed.json', renewed));
+    const installed = JSON.parse(fs.readFileSync(config, 'utf8')) as Record<string, unknown>;
+    expect(installed).toMatchObject({ camera, door: { heldOpenMs: 60_000 }, contact: { pin: 27 } });
+    expect(installed).not.toHaveProperty('exitButton');
+    expect(installed.mqtt).toEqual(renewed.mqtt); // the new certificate, not the old
+    expect(installed.bundle).toEqual(renewed.bundle);
+    expect(mode(config)).toBe(0o600);
+    expect(loadAgentConfig(config).camera).toMatchObject({ source: 'rpicam' });
+    expect(out).toContain("kept the door's own settings from the installed config: camera, door");
+    expect(out).toMatch(/WARNING: the installed config had an exit button on GPIO 22; this bundle has none/);
+    for (const body of pemBodies(renewed)) expect(out).not.toContain(body);
+
+    // A bundle for another door: the Pi is re-purposed and keeps nothing of the old door.
+    const other = await makeBundle('other-door');
+    const again = installOk(root, writeJson('other.json', other));
+    expect(JSON.parse(fs.readFileSync(config, 'utf8'))).toEqual(other);
+    expect(again).not.toContain('kept the door');
   }, 60_000);
 });
 
