@@ -110,7 +110,7 @@ export async function checkContact(config: AgentConfig, env: DoctorEnv): Promise
     return warn(
       'door contact',
       'none configured: forced and held-open doors go unnoticed',
-      'wire a reed switch and add "contact" to the door config',
+      `wire a reed switch, set its pin in the door's wiring (Doors → Renew, or facegate doors renew ${config.doorId} --contact-pin N) and install that bundle`,
     );
   return readInput(
     'door contact',
@@ -128,7 +128,7 @@ export async function checkExitButton(config: AgentConfig, env: DoctorEnv): Prom
     return warn(
       'exit button',
       'none configured',
-      'wire a request-to-exit button and add "exitButton" to the door config',
+      `wire a request-to-exit button, set its pin in the door's wiring (Doors → Renew, or facegate doors renew ${config.doorId} --exit-button-pin N) and install that bundle`,
     );
   return readInput(
     'exit button',
