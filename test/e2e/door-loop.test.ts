@@ -124,9 +124,13 @@ describe('door loop over the real broker (mutual TLS)', () => {
       await door.show(devPhoto(ENROLLED, 3));
       await waitFor('unlock', () => unlocks(door.relay) > before);
       await waitFor('relock after the pulse', () => door.relay.state === 'locked');
-      const { events } = await stack.services.events.list({ doorId: 'door-a', kind: 'access', limit: 1 });
-      expect(events[0]).toMatchObject({ result: 'granted', reason: 'match', personId });
-      expect(events[0]?.snapshotKey).toMatch(/^snapshots\/door-a\//);
+      // The back end sends the command before it writes the row: wait for the row, do not assume it.
+      const row = await waitFor('the access row', async () => {
+        const { events } = await stack.services.events.list({ doorId: 'door-a', kind: 'access', limit: 1 });
+        return events[0];
+      });
+      expect(row).toMatchObject({ result: 'granted', reason: 'match', personId });
+      expect(row.snapshotKey).toMatch(/^snapshots\/door-a\//);
     });
 
     it('a person not enrolled leaves it locked and a "denied: unknown" event is stored', async () => {
@@ -193,6 +197,9 @@ describe('door loop over the real broker (mutual TLS)', () => {
           },
           60_000,
         );
+        // The rows can land before the door has handled the second command (sent first, stored
+        // after, delivered over the broker): wait for the door's side too.
+        await waitFor('both commands at the door', () => state().commands.unlocked + state().commands.denied >= 2);
         expect(state().frames.visits).toBe(2);
         expect(state().frames.splits).toBe(1);
         expect(state().commands).toMatchObject({ unlocked: 1, denied: 1 });
