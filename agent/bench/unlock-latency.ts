@@ -14,7 +14,7 @@ import { IotDoorLink } from '../src/link/iot-door-link.js';
 import { SimulatedRelay } from '../src/relay/simulated-relay.js';
 import { silentLogger } from '../../lib/logger.js';
 import { DEFAULT_SITE_ID } from '../../protocol/index.js';
-import { startLocalBrokerFixture } from '../../test/agent/support/local-broker.js';
+import { startLocalBrokerFixture } from '../../test/support/broker-fixture.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);

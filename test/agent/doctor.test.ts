@@ -26,7 +26,7 @@ import {
 import { runDoctor, testRelay } from '../../agent/src/doctor/doctor.js';
 import { silentLogger } from '../../lib/logger.js';
 import { jpegWithSquare } from './support/images.js';
-import { startLocalBrokerFixture, type LocalBrokerFixture } from './support/local-broker.js';
+import { startLocalBrokerFixture, type LocalBrokerFixture } from '../support/broker-fixture.js';
 
 const MB = 1024 * 1024;
 let root: string;

@@ -26,7 +26,7 @@ import {
 } from '../../protocol/index.js';
 import type { BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
 import { jpegWithSquare } from './support/images.js';
-import { startLocalBrokerFixture, type LocalBrokerFixture } from './support/local-broker.js';
+import { startLocalBrokerFixture, type LocalBrokerFixture } from '../support/broker-fixture.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { freePort } from '../support/free-port.js';
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
 import { DoorEventMessage, DoorStatusMessage, FrameMessage, parseMessage } from '../../protocol/index.js';
 import { HAVE_FACES, SKIP_REASON, photo } from '../face/faces-dataset.js';
-import { startLocalBrokerFixture, type LocalBrokerFixture } from './support/local-broker.js';
+import { startLocalBrokerFixture, type LocalBrokerFixture } from '../support/broker-fixture.js';
 
 const MAIN = fileURLToPath(new URL('../../agent/src/main.ts', import.meta.url));
 let fx: LocalBrokerFixture;

@@ -16,7 +16,7 @@ import { EventDelivery } from '../../agent/src/outbox/event-delivery.js';
 import { EventOutbox } from '../../agent/src/outbox/event-outbox.js';
 import { silentLogger } from '../../lib/logger.js';
 import { DoorEventMessage, parseMessage, type DoorEventMessage as DoorEvent } from '../../protocol/index.js';
-import { startLocalBrokerFixture, type LocalBrokerFixture } from './support/local-broker.js';
+import { startLocalBrokerFixture, type LocalBrokerFixture } from '../support/broker-fixture.js';
 
 const logger = silentLogger();
 let dir: string;

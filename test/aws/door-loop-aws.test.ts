@@ -43,7 +43,7 @@ import { openAwsBackend, type AwsBackend } from '../../cloud/src/lambda/aws-back
 import { readAdminHostConfig } from '../../cloud/src/lambda/env.js';
 import { systemClock } from '../../cloud/src/ports/clock.js';
 import { drivenLine, fakeGpioSysfs } from '../agent/support/driven-gpio.js';
-import { startLocalBrokerFixture, type LocalBrokerFixture } from '../agent/support/local-broker.js';
+import { startLocalBrokerFixture, type LocalBrokerFixture } from '../support/broker-fixture.js';
 import { DEV_DIR, HAVE_FACES, SKIP_REASON } from '../face/faces-dataset.js';
 import { envPatch } from '../support/env-patch.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';

@@ -1,106 +1,24 @@
 /**
- * Shared set-up for the broker tests: a real local CA in a temporary directory, a real broker on
- * a free port over mutual TLS, and real MQTT clients (mqtt.js, MQTT 3.1.1) holding real
- * certificates. Nothing here is mocked.
+ * The broker tests' helpers over the shared fixture (test/support/broker-fixture.ts): real MQTT
+ * clients (mqtt.js, MQTT 3.1.1) holding real certificates, connecting and publishing in ways that
+ * report refusals instead of throwing. Nothing here is mocked.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { openLocalCa, type LocalCa } from '../../../cloud/src/adapters/local/ca/index.js';
-import {
-  startLocalBroker,
-  BACKEND_IDENTITY,
-  type LocalBroker,
-} from '../../../cloud/src/adapters/local/broker/index.js';
-import { silentLogger, type Logger } from '../../../lib/logger.js';
-import pino from 'pino';
-import { makeTempDir } from '../../support/temp-dir.js';
+import { captureLogger } from '../../support/capture-logger.js';
+import { waitFor } from '../../support/wait-for.js';
+import { startLocalBrokerFixture, type Credentials, type LocalBrokerFixture } from '../../support/broker-fixture.js';
 
-export interface Credentials {
-  certPem: string;
-  keyPem: string;
-  serialNumber?: string;
-}
+export type { Credentials };
 
-/** A logger that keeps every line in memory, so tests can check that refusals are logged. */
-export function memoryLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
-  const chunks: string[] = [];
-  const logger = pino({ level: 'debug' }, { write: (chunk: string) => void chunks.push(chunk) });
-  return {
-    logger,
-    lines: () =>
-      chunks.flatMap((c) =>
-        c
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as Record<string, unknown>),
-      ),
-  };
-}
-
-export interface BrokerFixture {
-  dir: string;
-  ca: LocalCa;
-  broker: LocalBroker;
-  port: number;
-  backend: Credentials;
+/** The shared broker fixture, with the broker's log lines kept for the refusal checks. */
+export interface BrokerFixture extends LocalBrokerFixture {
   logs: () => Record<string, unknown>[];
-  /** Issues (once per name) a client certificate from the local CA. */
-  credentials(commonName: string): Promise<Credentials>;
-  /** Stops the broker, keeping its port for `startAgain` (for reconnection tests). */
-  stop(): Promise<void>;
-  startAgain(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export async function startBrokerFixture(): Promise<BrokerFixture> {
-  const dir = makeTempDir('broker');
-  const { logger, lines } = memoryLogger();
-  const ca = await openLocalCa(path.join(dir, 'ca'), silentLogger());
-  const server = await ca.issueServerCertificate({ dns: [], ips: [] });
-  const tlsOptions = { caPem: ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem };
-  const isRevoked = (_cn: string, serial: string) => ca.isRevoked(serial);
-  let broker = await startLocalBroker({
-    siteId: 'local',
-    host: '127.0.0.1',
-    port: 0,
-    tls: tlsOptions,
-    isRevoked,
-    logger,
-  });
-  const port = broker.port;
-  const issued = new Map<string, Credentials>();
-  const credentials = async (cn: string) => {
-    let creds = issued.get(cn);
-    if (!creds) {
-      creds = await ca.issueClientCertificate(cn);
-      issued.set(cn, creds);
-    }
-    return creds;
-  };
-  const backend = await credentials(BACKEND_IDENTITY);
-  const fixture: BrokerFixture = {
-    dir,
-    ca,
-    get broker() {
-      return broker;
-    },
-    port,
-    backend,
-    logs: lines,
-    credentials,
-    async stop() {
-      await broker.close();
-    },
-    async startAgain() {
-      broker = await startLocalBroker({ siteId: 'local', host: '127.0.0.1', port, tls: tlsOptions, isRevoked, logger });
-    },
-    async close() {
-      await broker.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  return fixture;
+  const { logger, lines } = captureLogger();
+  const fixture = await startLocalBrokerFixture(logger);
+  return Object.assign(fixture, { logs: (): Record<string, unknown>[] => lines });
 }
 
 export type ConnectOutcome = { ok: true; client: MqttClient } | { ok: false; error: Error };
@@ -193,15 +111,9 @@ export async function publishOutcome(
   return Promise.race([acked, closed(client).then(() => 'dropped' as const)]);
 }
 
-export function eventually<T>(check: () => T | undefined, intervalMs = 20): Promise<T> {
-  return new Promise((resolve) => {
-    const tick = () => {
-      const value = check();
-      if (value !== undefined && value !== false) resolve(value);
-      else setTimeout(tick, intervalMs);
-    };
-    tick();
-  });
+/** Waits (20 s at most) for a condition; a timeout names the condition by its source text. */
+export function eventually<T>(check: () => T | undefined | null | false): Promise<T> {
+  return waitFor(check.toString(), check);
 }
 
 export function endAll(...clients: (MqttClient | undefined)[]): Promise<unknown> {

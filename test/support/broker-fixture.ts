@@ -1,20 +1,18 @@
 /**
- * The real local broker (aedes over mutual TLS) with certificates from the real local CA, plus the
- * back end's real MQTT client: what the door link is tested against. Door credentials are written
- * to files, as a provisioning bundle would lay them out on a Pi.
+ * The one broker fixture of the tests: the real local broker (aedes over mutual TLS) on a free
+ * port, with certificates from the real local CA in a temporary directory, plus the back end's real
+ * MQTT client. The broker tests use it through test/broker/support/fixtures.ts (with a logger that
+ * keeps lines, and raw clients); the door-link, agent and AWS loop tests directly. Door credentials
+ * are written to files, as a provisioning bundle would lay them out on a Pi.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { IClientOptions } from 'mqtt';
-import { openLocalCa, type LocalCa } from '../../../cloud/src/adapters/local/ca/index.js';
-import {
-  BACKEND_IDENTITY,
-  startLocalBroker,
-  type LocalBroker,
-} from '../../../cloud/src/adapters/local/broker/index.js';
-import { connectBackendMqtt, type BackendMqtt } from '../../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
-import { silentLogger, type Logger } from '../../../lib/logger.js';
+import { openLocalCa, type LocalCa } from '../../cloud/src/adapters/local/ca/index.js';
+import { BACKEND_IDENTITY, startLocalBroker, type LocalBroker } from '../../cloud/src/adapters/local/broker/index.js';
+import { connectBackendMqtt, type BackendMqtt } from '../../cloud/src/adapters/local/mqtt/backend-mqtt.js';
+import { silentLogger, type Logger } from '../../lib/logger.js';
+import { makeTempDir } from './temp-dir.js';
 
 export interface DoorFiles {
   caFile: string;
@@ -22,10 +20,20 @@ export interface DoorFiles {
   keyFile: string;
 }
 
+export interface Credentials {
+  certPem: string;
+  keyPem: string;
+  serialNumber?: string;
+}
+
 export interface LocalBrokerFixture {
   dir: string;
   ca: LocalCa;
   port: number;
+  /** The back end's client certificate (BACKEND_IDENTITY). */
+  backend: Credentials;
+  /** Issues (once per name) a client certificate from the local CA. */
+  credentials(commonName: string): Promise<Credentials>;
   /** The one site whose topics the broker carries. */
   siteId: string;
   broker: LocalBroker;
@@ -48,7 +56,7 @@ export async function startLocalBrokerFixture(
   logger: Logger = silentLogger(),
   { siteId = 'local' }: { siteId?: string } = {},
 ): Promise<LocalBrokerFixture> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facegate-agent-broker-'));
+  const dir = makeTempDir('broker');
   const ca = await openLocalCa(path.join(dir, 'ca'), logger);
   const server = await ca.issueServerCertificate({ dns: ['localhost'], ips: ['127.0.0.1'] });
   const tls = { caPem: ca.caCertPem, certPem: server.certPem, keyPem: server.keyPem };
@@ -63,13 +71,24 @@ export async function startLocalBrokerFixture(
     logger,
   });
   const port = broker.port;
-  const backend = await ca.issueClientCertificate(BACKEND_IDENTITY);
+  const issued = new Map<string, Credentials>();
+  const credentials = async (cn: string) => {
+    let creds = issued.get(cn);
+    if (!creds) {
+      creds = await ca.issueClientCertificate(cn);
+      issued.set(cn, creds);
+    }
+    return creds;
+  };
+  const backend = await credentials(BACKEND_IDENTITY);
   const backends: BackendMqtt[] = [];
   return {
     dir,
     ca,
     port,
     siteId,
+    backend,
+    credentials,
     get broker() {
       if (!broker) throw new Error('broker is stopped');
       return broker;
