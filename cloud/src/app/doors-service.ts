@@ -85,8 +85,9 @@ export function createDoorsService(deps: ServiceDeps): FacegateServices['doors']
           );
         }
         // Revoked or expired: provisioning again issues a new certificate for the same door.
+        // As in renew: the wiring is stored only once the certificate is issued.
+        const bundle = await issue({ ...existing, ...(data.wiring && { wiring: data.wiring }) }, options, {});
         const door = await rewire(existing, data.wiring);
-        const bundle = await issue(door, options, {});
         await changed(door.doorId, actor, `re-provisioned: new certificate issued; ${describeWiring(door.wiring)}`);
         return { door, bundle };
       }
