@@ -31,6 +31,18 @@ describe('admin site: virtual door', () => {
     expect(res.body).toContain('/assets/virtual-door.js');
   });
 
+  it("its door page shows no wiring and no wiring fields (it has no Pi), while a real door's does", async () => {
+    await h.addDoor({ doorId: 'virtual-door', name: 'Virtual door' });
+    await h.addDoor({ doorId: 'front-door', name: 'Front door' });
+    const virtual = await h.app.inject({ url: '/doors/virtual-door', headers: { cookie: s.cookie } });
+    expect(virtual.body).toContain('none: the virtual door runs in this site');
+    expect(virtual.body).not.toContain('name="relayPin"');
+    expect(virtual.body).toContain('action="/doors/virtual-door/renew"');
+    const real = await h.app.inject({ url: '/doors/front-door', headers: { cookie: s.cookie } });
+    expect(real.body).toContain('relay GPIO 17, no door contact, no exit button');
+    expect(real.body).toContain('name="relayPin"');
+  });
+
   it('hands a good JPEG frame to the door', async () => {
     const jpeg = await makeJpeg(640, 480);
     const res = await frame(jpeg);

@@ -60,6 +60,8 @@ export function doorAdminCard(
   certificates: DoorCertificateInfo[],
   csrfToken: string,
   now: number,
+  /** False for the virtual door: it runs inside this site, with no Pi and no wires. */
+  wired = true,
 ): SafeHtml {
   const id = door.doorId;
   const csrf = html`<input type="hidden" name="_csrf" value="${csrfToken}">`;
@@ -72,7 +74,7 @@ export function doorAdminCard(
     <form method="post" action="/doors/${id}/renew" class="stack">${csrf}
       <label for="renew-csr">Renew: the door's certificate request (optional; PEM, made on the door with <code>facegate door-key</code>)</label>
       <textarea id="renew-csr" name="csr" rows="3" maxlength="16384" placeholder="-----BEGIN CERTIFICATE REQUEST-----"></textarea>
-      ${wiringFieldset('renew', door.wiring)}
+      ${wired ? wiringFieldset('renew', door.wiring) : ''}
       <button type="submit" id="door-renew">Renew certificate and download bundle</button>
     </form>
     <form method="post" action="/doors/${id}/revoke" class="stack">${csrf}

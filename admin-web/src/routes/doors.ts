@@ -136,6 +136,7 @@ export async function doorRoutes(app: AdminApp, deps: RouteDeps): Promise<void> 
     async (request, reply) => {
       const door = await services.doors.get(request.params.doorId);
       if (!door) throw notFound('no such door');
+      const wired = deps.virtualDoor?.doorId !== door.doorId;
       const [recent, certificates] = await Promise.all([
         services.events.list({ doorId: door.doorId, limit: 20 }),
         services.doors.certificates(door.doorId),
@@ -149,7 +150,7 @@ export async function doorRoutes(app: AdminApp, deps: RouteDeps): Promise<void> 
               <dt>Last seen</dt><dd data-field="lastSeenAt">${formatTime(door.lastSeenAt)}</dd>
               <dt>Agent version</dt><dd>${door.agentVersion ?? '—'}</dd>
               <dt>Unlock time</dt><dd>${door.pulseMs} ms</dd>
-              <dt>Wiring</dt><dd data-field="wiring">${describeWiring(door.wiring)}</dd>
+              <dt>Wiring</dt><dd data-field="wiring">${wired ? describeWiring(door.wiring) : 'none: the virtual door runs in this site (browser webcam, simulated relay)'}</dd>
               <dt>Enabled</dt><dd>${door.enabled ? 'Yes' : 'No'}</dd>
             </dl></section>
           <section class="card"><h2>Remote unlock</h2>
@@ -159,7 +160,7 @@ export async function doorRoutes(app: AdminApp, deps: RouteDeps): Promise<void> 
               <input id="reason" name="reason" required minlength="3" maxlength="200" placeholder="Courier delivery">
               <button type="submit" class="primary">Unlock now</button>
             </form></section>
-          ${doorAdminCard(door, certificates, reply.generateCsrf(), Date.now())}
+          ${doorAdminCard(door, certificates, reply.generateCsrf(), Date.now(), wired)}
         </div>
         <h2>Recent activity</h2>
         ${
