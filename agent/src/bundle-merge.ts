@@ -8,6 +8,10 @@
  * gate) and is kept when the same door gets a renewed bundle; before this, a renewal replaced the
  * whole file and silently dropped them.
  *
+ * The back end knows which line each input is on, not how the switch behaves: when the contact or
+ * exit button stays on the same pin, the door's own tuning of it (openWhen, pressedWhen, debounceMs,
+ * pulseMs) is kept too.
+ *
  * A bundle for another door id is a Pi being re-purposed: nothing of the old door is kept.
  */
 
@@ -29,13 +33,20 @@ export function mergeBundle(bundle: Record<string, unknown>, installed: Record<s
   if (installed === null || installed.doorId !== bundle.doorId)
     return { config: { ...bundle }, kept: [], warnings: [] };
   const owned = new Set<string>(BUNDLE_OWNED_KEYS);
-  const kept = Object.keys(installed).filter((k) => !owned.has(k));
+  // Reported only where the door's value differs from what the bundle would have installed.
+  const kept = Object.keys(installed).filter(
+    (k) => !owned.has(k) && JSON.stringify(installed[k]) !== JSON.stringify(bundle[k]),
+  );
   const config: Record<string, unknown> = { ...bundle };
   for (const key of kept) config[key] = installed[key];
   const warnings: string[] = [];
   for (const key of WIRING_KEYS) {
     const before = pinOf(installed[key]);
     const after = pinOf(bundle[key]);
+    if (before !== null && after === before) {
+      config[key] = { ...(bundle[key] as object), ...(installed[key] as object) };
+      if (JSON.stringify(config[key]) !== JSON.stringify(bundle[key])) kept.push(`${key} tuning`);
+    }
     if (before !== null && after !== before) {
       const what = key === 'contact' ? 'door contact' : 'exit button';
       const a = key === 'contact' ? 'a' : 'an';

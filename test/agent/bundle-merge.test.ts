@@ -41,6 +41,20 @@ describe('mergeBundle', () => {
     expect(warnings[1]).toMatch(/had an exit button on GPIO 22; this bundle has none.*--exit-button-pin 22/);
   });
 
+  it("keeps the door's tuning of a contact or button that stays on its pin; a moved one takes the bundle's", () => {
+    const withButton = { ...bundle, exitButton: { type: 'gpio', pin: 22, pressedWhen: 'low' } };
+    const installed = {
+      ...withButton,
+      contact: { type: 'gpio', pin: 6, openWhen: 'low', debounceMs: 200 }, // a normally-open switch
+      exitButton: { type: 'gpio', pin: 23, pressedWhen: 'high', pulseMs: 8000 },
+    };
+    const { config, kept, warnings } = mergeBundle(withButton, installed);
+    expect(config.contact).toEqual({ type: 'gpio', pin: 6, openWhen: 'low', debounceMs: 200 });
+    expect(config.exitButton).toEqual({ type: 'gpio', pin: 22, pressedWhen: 'low' });
+    expect(kept).toEqual(['contact tuning']);
+    expect(warnings).toEqual(['the exit button moves from GPIO 23 to GPIO 22, as the bundle says.']);
+  });
+
   it('keeps nothing for another door, or when nothing is installed', () => {
     const other = { ...bundle, doorId: 'front', door: { heldOpenMs: 60_000 } };
     expect(mergeBundle(bundle, other)).toEqual({ config: bundle, kept: [], warnings: [] });
