@@ -21,12 +21,7 @@ export const wiringFormFields = {
   exitButtonPin: formInt(MIN_WIRING_PIN, MAX_WIRING_PIN),
 };
 
-type WiringForm = {
-  relayPin?: number | undefined;
-  relayActiveLow?: 'on' | boolean | undefined;
-  contactPin?: number | undefined;
-  exitButtonPin?: number | undefined;
-};
+type WiringForm = { [K in keyof typeof wiringFormFields]?: z.output<(typeof wiringFormFields)[K]> };
 
 /**
  * The wiring a form asks for, or undefined when it sent none (no relay pin): a caller that posts

@@ -46,34 +46,22 @@ export const DoorWiringSchema = z
     exitButtonPin: Pin.nullable(),
   })
   .strict()
+  // Runs once every pin has passed `Pin`, so only the one-line-per-role rule is left to check.
   .superRefine((w, ctx) => {
-    const problem = wiringProblem(w);
+    const problem = sharedLine(w);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-/** The lines a wiring uses, for the "every line once" rule and for display. */
-export function wiringLines(w: DoorWiring): { role: 'relay' | 'contact' | 'exit button'; pin: number }[] {
-  return [
-    { role: 'relay' as const, pin: w.relayPin },
-    ...(w.contactPin === null ? [] : [{ role: 'contact' as const, pin: w.contactPin }]),
-    ...(w.exitButtonPin === null ? [] : [{ role: 'exit button' as const, pin: w.exitButtonPin }]),
-  ];
-}
-
-/** One line per role: returns the problem in words, or null when the wiring is usable. */
-export function wiringProblem(w: DoorWiring): string | null {
-  const lines = wiringLines(w);
-  for (const { role, pin } of lines) {
-    if (!Number.isInteger(pin) || pin < MIN_WIRING_PIN || pin > MAX_WIRING_PIN) {
-      return `${role} pin must be a BCM GPIO number from ${MIN_WIRING_PIN} to ${MAX_WIRING_PIN}, not ${pin}`;
-    }
-  }
-  for (let i = 0; i < lines.length; i++) {
-    for (let j = i + 1; j < lines.length; j++) {
-      if (lines[i]!.pin === lines[j]!.pin) {
-        return `the ${lines[i]!.role} and the ${lines[j]!.role} cannot share GPIO ${lines[i]!.pin}`;
-      }
-    }
+/** Two roles on one GPIO, in words ("the relay and the contact cannot share GPIO 17"), or null. */
+function sharedLine(w: DoorWiring): string | null {
+  const lines = [
+    { role: 'relay', pin: w.relayPin },
+    { role: 'contact', pin: w.contactPin },
+    { role: 'exit button', pin: w.exitButtonPin },
+  ].filter((l): l is { role: string; pin: number } => l.pin !== null);
+  for (const [i, a] of lines.entries()) {
+    const b = lines.slice(i + 1).find((other) => other.pin === a.pin);
+    if (b) return `the ${a.role} and the ${b.role} cannot share GPIO ${a.pin}`;
   }
   return null;
 }
